@@ -2,35 +2,31 @@ package dev.veer.proxy.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 
-/** Proxy-made responses: the status, a one-line plain-text body and the connection decision. */
+/** Proxy-made responses, as the bytes to write: the status, a one-line plain-text body and the connection decision. */
 final class ErrorResponses {
-
-    private static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain; charset=utf-8");
 
     private ErrorResponses() {
     }
 
-    static FullHttpResponse create(ByteBufAllocator alloc, HttpResponseStatus status, String message, boolean close,
-                                   boolean http10KeepAlive) {
+    /**
+     * {@code close}: the connection closes after it; {@code http10KeepAlive}: an HTTP/1.0 client keeps it open, and
+     * is told so; {@code headRequest}: the response answers a HEAD, so it has the body's length but not the body.
+     */
+    static ByteBuf create(ByteBufAllocator alloc, HttpResponseStatus status, String message, boolean close,
+                          boolean http10KeepAlive, boolean headRequest) {
         byte[] text = (status.code() + " " + status.reasonPhrase() + ": " + message + "\n").getBytes(StandardCharsets.UTF_8);
-        ByteBuf body = alloc.buffer(text.length).writeBytes(text);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, TEXT_PLAIN)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length);
-        if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (http10KeepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        String head = "HTTP/1.1 " + status.code() + " " + status.reasonPhrase() + "\r\n"
+                + "content-type: text/plain; charset=utf-8\r\n"
+                + "content-length: " + text.length + "\r\n"
+                + (close ? "connection: close\r\n" : http10KeepAlive ? "connection: keep-alive\r\n" : "")
+                + "\r\n";
+        byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
+        ByteBuf response = alloc.buffer(headBytes.length + text.length).writeBytes(headBytes);
+        if (!headRequest) {
+            response.writeBytes(text);
         }
         return response;
     }

@@ -8,7 +8,8 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 
 /**
  * The downstream pipeline, in one place:
- * head-timer (bytes) → codec (Veer's strict decoder + encoder) → guard (framing and limits) → proxy.
+ * head-timer (bytes) → decoder (Veer's strict request decoder) → guard (framing and limits) → proxy. Responses are
+ * written as bytes: heads rewritten from the upstream's, bodies as they came.
  */
 public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -37,7 +38,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         HeadTimer headTimer = new HeadTimer(headerTimeoutNanos);
         ch.pipeline()
                 .addLast("head-timer", headTimer)
-                .addLast("codec", new DownstreamCodec(decoderConfig))
+                .addLast("decoder", new RequestDecoder(decoderConfig))
                 .addLast("guard", new FramingGuard(limits, headTimer))
                 .addLast("proxy", new ProxyHandler(server));
     }

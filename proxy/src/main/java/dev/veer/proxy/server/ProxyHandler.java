@@ -1,5 +1,6 @@
 package dev.veer.proxy.server;
 
+import dev.veer.proxy.http.ResponseHead;
 import dev.veer.proxy.route.RouteDecision;
 import dev.veer.proxy.route.RoutingTable;
 import dev.veer.proxy.route.ServiceRoute;
@@ -10,6 +11,8 @@ import dev.veer.proxy.upstream.EndpointGroup;
 import dev.veer.proxy.upstream.ReplayableBody;
 import dev.veer.proxy.upstream.UpstreamConnection;
 import dev.veer.proxy.upstream.UpstreamListener;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -22,9 +25,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -45,6 +46,13 @@ import java.util.concurrent.TimeUnit;
  * off while this channel is not writable.
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
+
+    private static final byte[] TRANSFER_ENCODING_CHUNKED = ascii("transfer-encoding: chunked\r\n");
+    private static final byte[] CONNECTION_CLOSE = ascii("connection: close\r\n");
+    private static final byte[] CONNECTION_KEEP_ALIVE = ascii("connection: keep-alive\r\n");
+    private static final byte[] SET_COOKIE = ascii("set-cookie: ");
+    private static final byte[] CRLF = ascii("\r\n");
+    private static final byte[] LAST_CHUNK = ascii("0\r\n\r\n");
 
     private final ServerContext server;
     private final long responseTimeoutNanos;
@@ -88,14 +96,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean bodyBytesSent;
     private UpstreamConnection upstream;
     private boolean upstreamDirty;
-    private boolean upstreamReusable;
     private boolean responseStarted;
     /**
      * The final response head, held back until its first body part or the end of the upstream read: if that first
      * part fails to decode, no byte has reached the client and a 502 can still take the head's place.
      */
-    private HttpResponse heldHead;
-    private boolean interim;
+    private ByteBuf heldHead;
+    /** An interim (1xx) response reached the client: the request can no longer be sent again elsewhere. */
+    private boolean interimForwarded;
+    /** The upstream delimits the body by closing; the client gets it as chunks. */
+    private boolean frameChunks;
     private boolean closeAfterResponse;
     /** The connection closes after a proxy-made error while the client may still be sending: see LingeringClose. */
     private boolean lingerOnClose;
@@ -107,6 +117,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         this.server = server;
         this.responseTimeoutNanos = server.limits().responseTimeout().toNanos();
         this.idleTimeoutNanos = server.limits().idleTimeout().toNanos();
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     // ---------------------------------------------------------------- downstream events
@@ -226,9 +240,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         sentBody.reset(req != null && ReplayableBody.idempotent(req.method()));
         upstreamReused = false;
         bodyBytesSent = false;
-        upstreamReusable = false;
         responseStarted = false;
-        interim = false;
+        interimForwarded = false;
         closeAfterResponse = draining || server.draining();
         status = 0;
         keepAlive = req != null && MessageFraming.isKeepAlive(req);
@@ -345,7 +358,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void attach(UpstreamConnection connection) {
         upstream = connection;
         upstreamReused = connection.isReused();
-        connection.attach(this);
+        connection.attach(this, isHead, http10);
         connection.channel().config().setAutoRead(ctx.channel().isWritable());
         Channel ch = connection.channel();
         ch.write(request, ch.voidPromise());
@@ -444,40 +457,37 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     // ---------------------------------------------------------------- response side (upstream events)
 
     @Override
-    public void onResponseHead(HttpResponse response) {
+    public void onResponseHead(ResponseHead head) {
         lastUpstreamNanos = System.nanoTime();
-        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-            if (response.status().code() == 101) {
+        if (head.interim()) {
+            if (head.status() == 101) {
                 // Upgrade is stripped from every request, so a 101 is a broken upstream.
-                ReferenceCountUtil.release(response);
                 failUpstream(FailureReason.PROTOCOL);
                 return;
             }
-            interim = true;
             if (!http10) {
-                HeaderHygiene.stripHopByHop(response.headers());
-                ctx.write(response, ctx.voidPromise());
+                interimForwarded = true;
+                ByteBuf out = ctx.alloc().buffer(head.length() + 2);
+                head.writeEndToEnd(out);
+                ResponseHead.writeCrlf(out);
+                ctx.write(out, ctx.voidPromise());
             }
             return;
         }
         responseStarted = true;
-        status = response.status().code();
+        status = head.status();
         endpoint.recordResponse(status);
-        HttpHeaders headers = response.headers();
-        upstreamReusable = MessageFraming.isKeepAlive(response);
-        boolean chunked = MessageFraming.isChunked(response);
-        boolean hasLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
-        HeaderHygiene.stripHopByHop(headers);
-        boolean bodyless = isHead || status == 204 || status == 304;
-        if (!bodyless && !hasLength) {
-            if (!chunked) {
-                // Delimited by the upstream closing: cannot be reused.
-                upstreamReusable = false;
-            }
+        boolean chunkedOut = false;
+        frameChunks = false;
+        ResponseHead.Framing framing = head.framing();
+        if (framing == ResponseHead.Framing.CHUNKED || framing == ResponseHead.Framing.UNTIL_CLOSE) {
             if (http10) {
+                // An HTTP/1.0 client reads a body without a length up to the close (chunk data only, see attach).
                 closeAfterResponse = true;
             } else {
-                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                chunkedOut = true;
+                // Chunked bodies go on as they came; one delimited by the upstream's close is chunked here.
+                frameChunks = framing == ResponseHead.Framing.UNTIL_CLOSE;
             }
         }
         if (!requestReceived) {
@@ -486,46 +496,61 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         boolean keep = keepAlive && !closeAfterResponse && !draining && !server.draining();
         closeAfterResponse = !keep;
+        String setCookie = decision.setCookie();
+        ByteBuf out = ctx.alloc().buffer(head.length() + 64 + (setCookie == null ? 0 : setCookie.length() + 14));
+        head.writeEndToEnd(out);
+        if (chunkedOut) {
+            out.writeBytes(TRANSFER_ENCODING_CHUNKED);
+        }
         if (!keep) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            out.writeBytes(CONNECTION_CLOSE);
         } else if (http10) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            out.writeBytes(CONNECTION_KEEP_ALIVE);
         }
-        if (decision.setCookie() != null) {
-            headers.add(HttpHeaderNames.SET_COOKIE, decision.setCookie());
+        if (setCookie != null) {
+            out.writeBytes(SET_COOKIE);
+            ByteBufUtil.writeAscii(out, setCookie);
+            ResponseHead.writeCrlf(out);
         }
-        response.setProtocolVersion(HttpVersion.HTTP_1_1);
-        heldHead = response;
+        ResponseHead.writeCrlf(out);
+        heldHead = out;
         if (!ctx.channel().isWritable() && upstream != null) {
             upstream.channel().config().setAutoRead(false);
         }
     }
 
     @Override
-    public void onResponseContent(HttpContent content) {
+    public void onResponseBody(ByteBuf part, boolean last) {
         lastUpstreamNanos = System.nanoTime();
-        if (interim) {
-            if (content instanceof LastHttpContent) {
-                interim = false;
-            }
-            if (http10) {
-                content.release();
-            } else {
-                ctx.write(content, ctx.voidPromise());
-                ctx.flush();
-            }
-            return;
-        }
-        if (!responseStarted) {
-            content.release();
-            return;
-        }
         writeHeldHead();
-        ctx.write(content, ctx.voidPromise());
-        if (content instanceof LastHttpContent) {
+        if (frameChunks) {
+            writeAsChunk(part, last);
+        } else if (part.isReadable()) {
+            ctx.write(part, ctx.voidPromise());
+        } else {
+            part.release();
+        }
+        if (last) {
             completeExchange();
         } else if (!ctx.channel().isWritable() && upstream != null) {
             upstream.channel().config().setAutoRead(false);
+        }
+    }
+
+    /** One part of a body the upstream delimited by closing, as a chunk; the last chunk after the last part. */
+    private void writeAsChunk(ByteBuf part, boolean last) {
+        if (part.isReadable()) {
+            ByteBuf size = ctx.alloc().buffer(10);
+            ByteBufUtil.writeAscii(size, Integer.toHexString(part.readableBytes()));
+            ResponseHead.writeCrlf(size);
+            ctx.write(size, ctx.voidPromise());
+            ctx.write(part, ctx.voidPromise());
+            ctx.write(Unpooled.wrappedBuffer(CRLF), ctx.voidPromise());
+        } else {
+            part.release();
+        }
+        if (last) {
+            ctx.write(Unpooled.wrappedBuffer(LAST_CHUNK), ctx.voidPromise());
         }
     }
 
@@ -545,7 +570,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** Forgets a head that never reached the client, so the exchange can still be answered by the proxy. */
     private void discardHeldHead() {
         if (heldHead != null) {
-            ReferenceCountUtil.release(heldHead);
+            heldHead.release();
             heldHead = null;
             responseStarted = false;
         }
@@ -601,7 +626,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private boolean mayResend() {
-        return !responseStarted && !interim && active && version != null && endpoint != null;
+        return !responseStarted && !interimForwarded && active && version != null && endpoint != null;
     }
 
     private boolean staleConnection(FailureReason reason) {
@@ -679,7 +704,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         closeAfterResponse = close;
         responseStarted = true;
         status = errorStatus.code();
-        ctx.write(ErrorResponses.create(ctx.alloc(), errorStatus, message, close, http10 && keepAlive),
+        ctx.write(ErrorResponses.create(ctx.alloc(), errorStatus, message, close, http10 && keepAlive, isHead),
                 ctx.voidPromise());
         completeExchange();
     }
@@ -690,7 +715,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         status = errorStatus.code();
         active = false;
         closing = true;
-        ctx.writeAndFlush(ErrorResponses.create(ctx.alloc(), errorStatus, message, true, false))
+        ctx.writeAndFlush(ErrorResponses.create(ctx.alloc(), errorStatus, message, true, false, isHead))
                 .addListener(ChannelFutureListener.CLOSE);
         releaseQueued();
     }
@@ -701,7 +726,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         UpstreamConnection connection = upstream;
         upstream = null;
         if (connection != null) {
-            if (upstreamReusable && requestSent) {
+            if (requestSent) {
                 connection.release();
             } else {
                 connection.closeQuietly();

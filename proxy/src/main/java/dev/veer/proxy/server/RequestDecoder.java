@@ -1,19 +1,18 @@
 package dev.veer.proxy.server;
 
+import dev.veer.proxy.http.ChunkFraming;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ByteProcessor;
-import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -30,12 +29,9 @@ import java.util.List;
  * Repeated {@code Cookie} header fields are joined into one with "; " (RFC 9113 §8.2.3, what HTTP/2-to-1 gateways
  * must do), so stickiness, cookie routes and flags, which read the first Cookie header, see every cookie; the
  * fields are counted as their names are parsed, so a request with one Cookie header costs nothing more.
- * It also remembers each request's method for {@link ResponseEncoder}, as HttpServerCodec does, so responses to
- * HEAD are framed without a body.
  */
 final class RequestDecoder extends HttpRequestDecoder {
 
-    private final ArrayDeque<HttpMethod> methods;
     private boolean inHead = true;
     private boolean headEnded;
     /** Bytes after the reader index already scanned for folds in the current head. */
@@ -55,9 +51,8 @@ final class RequestDecoder extends HttpRequestDecoder {
     /** Cookie header fields in the current head. */
     private int cookieFields;
 
-    RequestDecoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> methods) {
+    RequestDecoder(HttpDecoderConfig config) {
         super(config);
-        this.methods = methods;
     }
 
     @Override
@@ -90,7 +85,6 @@ final class RequestDecoder extends HttpRequestDecoder {
             Object msg = out.get(i);
             if (msg instanceof HttpRequest) {
                 HttpRequest request = (HttpRequest) msg;
-                methods.add(request.method());
                 inHead = false;
                 if (cookieFields > 1) {
                     joinCookies(request.headers());

@@ -4,12 +4,7 @@ import dev.veer.proxy.stats.FailureReason;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.PrematureChannelClosureException;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.util.concurrent.ScheduledFuture;
 
@@ -22,6 +17,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     private final Endpoint endpoint;
     private final UpstreamPools pools;
+    private final ResponseReader reader = new ResponseReader();
     private Channel channel;
     private UpstreamListener listener;
     private boolean reused;
@@ -50,14 +46,27 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         return reused;
     }
 
-    /** Hands the connection to an exchange. */
-    public void attach(UpstreamListener newListener) {
+    /**
+     * Hands the connection to an exchange, whose request is about to be written. {@code headRequest}: the request is
+     * a HEAD, so the response has no body. {@code chunkDataOnly}: a chunked response body is wanted as its chunk
+     * data (for an HTTP/1.0 client), not as it came.
+     */
+    public void attach(UpstreamListener newListener, boolean headRequest, boolean chunkDataOnly) {
         this.listener = newListener;
+        reader.expect(headRequest, chunkDataOnly);
     }
 
-    /** Returns a healthy, fully used connection to its pool (or closes it when the pool is full). */
+    /**
+     * The exchange is done with the connection, its response read to the end: back to the pool, unless the upstream
+     * ruled reuse out (Connection: close, a body delimited by the close, bytes beyond the response) or the pool is
+     * full; then it is closed.
+     */
     public void release() {
         listener = null;
+        if (!reader.clean()) {
+            channel.close();
+            return;
+        }
         reused = true;
         channel.config().setAutoRead(true);
         pools.release(this);
@@ -105,27 +114,27 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        UpstreamListener l = listener;
-        if (l == null) {
-            // Nothing was asked: an idle keep-alive connection must stay silent.
-            ReferenceCountUtil.release(msg);
-            ctx.close();
-            return;
-        }
-        DecoderResult result = ((HttpObject) msg).decoderResult();
-        if (result.isFailure()) {
-            ReferenceCountUtil.release(msg);
-            listener = null;
-            ctx.close();
-            l.onUpstreamFailure(result.cause() instanceof PrematureChannelClosureException
-                    ? FailureReason.RESET : FailureReason.PROTOCOL);
-            return;
-        }
-        if (msg instanceof HttpResponse) {
-            l.onResponseHead((HttpResponse) msg);
-        }
-        if (msg instanceof HttpContent) {
-            l.onResponseContent((HttpContent) msg);
+        ByteBuf in = reader.withPending((ByteBuf) msg);
+        try {
+            while (in.isReadable()) {
+                UpstreamListener l = listener;
+                if (l == null || !reader.expecting()) {
+                    // Nothing was asked: an idle keep-alive connection must stay silent, and a response must not
+                    // carry more than it frames.
+                    listener = null;
+                    ctx.close();
+                    return;
+                }
+                String malformed = reader.read(in, l, ctx.alloc());
+                if (malformed != null) {
+                    listener = null;
+                    ctx.close();
+                    l.onUpstreamFailure(FailureReason.PROTOCOL);
+                    return;
+                }
+            }
+        } finally {
+            in.release();
         }
     }
 
@@ -149,8 +158,12 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         UpstreamListener l = listener;
-        listener = null;
         pools.remove(this);
+        if (reader.endOfInput(l)) {
+            // The close ended a body delimited by it: the exchange completed (and let go of the connection).
+            return;
+        }
+        listener = null;
         if (l != null) {
             l.onUpstreamFailure(FailureReason.RESET);
         }

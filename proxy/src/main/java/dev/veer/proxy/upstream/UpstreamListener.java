@@ -1,17 +1,23 @@
 package dev.veer.proxy.upstream;
 
+import dev.veer.proxy.http.ResponseHead;
 import dev.veer.proxy.stats.FailureReason;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpResponse;
+import io.netty.buffer.ByteBuf;
 
 /** Receives the events of an upstream connection while one exchange uses it. Called on the connection's loop. */
 public interface UpstreamListener {
 
-    /** A response head; interim (1xx) heads arrive here too. */
-    void onResponseHead(HttpResponse response);
+    /**
+     * A response head, valid only during the call; interim (1xx) heads arrive here too. A final head is followed by
+     * {@link #onResponseBody} calls, the last with {@code last} set (at once when there is no body).
+     */
+    void onResponseHead(ResponseHead head);
 
-    /** A body part; the listener owns (and must release) it. The final part is a LastHttpContent. */
-    void onResponseContent(HttpContent content);
+    /**
+     * Body bytes as the upstream framed them (chunk framing included), or only chunk data when that was asked for
+     * at attach. The listener owns (and must release) {@code part}, which may be empty when {@code last}.
+     */
+    void onResponseBody(ByteBuf part, boolean last);
 
     /** The upstream read batch ended: flush what was written downstream. */
     void onUpstreamReadComplete();

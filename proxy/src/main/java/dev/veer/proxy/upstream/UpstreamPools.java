@@ -8,8 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.time.Duration;
@@ -31,7 +30,6 @@ public final class UpstreamPools {
     private final int maxIdlePerEndpoint;
     private final long idleTimeoutNanos;
     private final int connectTimeoutMillis;
-    private final HttpDecoderConfig responseDecoderConfig;
     private final FastThreadLocal<Map<Endpoint, ArrayDeque<UpstreamConnection>>> loopPools = new FastThreadLocal<>() {
         @Override
         protected Map<Endpoint, ArrayDeque<UpstreamConnection>> initialValue() {
@@ -45,10 +43,6 @@ public final class UpstreamPools {
         this.maxIdlePerEndpoint = maxIdlePerEndpoint;
         this.idleTimeoutNanos = idleTimeout.toNanos();
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis()));
-        this.responseDecoderConfig = new HttpDecoderConfig()
-                .setMaxInitialLineLength(16 * 1024)
-                .setMaxHeaderSize(128 * 1024)
-                .setMaxChunkSize(64 * 1024);
     }
 
     /** An idle pooled connection to {@code endpoint} on the calling loop, or null. Call on {@code loop}. */
@@ -84,7 +78,8 @@ public final class UpstreamPools {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("http", new HttpClientCodec(responseDecoderConfig, false, false));
+                        // Requests go out through Netty's encoder; responses are read raw by the connection.
+                        ch.pipeline().addLast("http", new HttpRequestEncoder());
                         ch.pipeline().addLast("exchange", connection);
                     }
                 });

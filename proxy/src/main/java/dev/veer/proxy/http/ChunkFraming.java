@@ -1,9 +1,10 @@
-package dev.veer.proxy.server;
+package dev.veer.proxy.http;
 
 import io.netty.buffer.ByteBuf;
 
 /**
- * A strict reading of a chunked request body (RFC 9112 §7.1), run over the bytes before Netty's decoder sees them.
+ * A strict reading of a chunked body (RFC 9112 §7.1): of a request, over the bytes before Netty's decoder sees them,
+ * and of an upstream's response, which is forwarded as it came or, for an HTTP/1.0 client, as its chunk data only.
  * Netty is lenient where a front proxy must not be, because a peer that reads the same bytes differently can hide a
  * request inside another (request smuggling): it stops a chunk size at any control or space character ("3\rabc"
  * is size 3), lets a size overflow silently ("100000003" is 3), and accepts anything in a chunk extension,
@@ -11,7 +12,12 @@ import io.netty.buffer.ByteBuf;
  * extensions, extensions without control characters, then CRLF; chunk data is followed by CRLF; trailer lines
  * end in CRLF and do not fold. Anything else is a framing error. One instance per connection; event loop only.
  */
-final class ChunkFraming {
+public final class ChunkFraming {
+
+    /** Receives the chunk data of a body, a region of the scanned buffer at a time. */
+    public interface DataSink {
+        void data(ByteBuf buffer, int index, int length);
+    }
 
     private enum State { IDLE, SIZE_START, SIZE, SIZE_BLANK, EXTENSION, SIZE_LF, DATA, DATA_CR, DATA_LF,
         TRAILER_START, TRAILER, TRAILER_LF, END_LF, DONE, INVALID }
@@ -21,30 +27,43 @@ final class ChunkFraming {
     private int digits;
     private long remaining;
 
-    /** Starts checking the body that follows a chunked request head. */
-    void start() {
+    /** Starts checking the body that follows a chunked head. */
+    public void start() {
         state = State.SIZE_START;
     }
 
     /** Stops checking (the request ended or was rejected). */
-    void stop() {
+    public void stop() {
         state = State.IDLE;
     }
 
-    boolean active() {
+    public boolean active() {
         return state != State.IDLE && state != State.DONE;
+    }
+
+    /** True once the whole body, last chunk and trailers included, has been read. */
+    public boolean finished() {
+        return state == State.DONE;
     }
 
     /**
      * Reads {@code buffer} from {@code from} to its writer index; returns the index reached (the body's end when it
      * ends in this range), or -1 on a framing error.
      */
-    int scan(ByteBuf buffer, int from) {
+    public int scan(ByteBuf buffer, int from) {
+        return scan(buffer, from, null);
+    }
+
+    /** As {@link #scan(ByteBuf, int)}, handing each region of chunk data to {@code sink} (when not null). */
+    public int scan(ByteBuf buffer, int from, DataSink sink) {
         int end = buffer.writerIndex();
         int i = from;
         while (i < end && active()) {
             if (state == State.DATA) {
                 int skip = (int) Math.min(remaining, end - i);
+                if (sink != null) {
+                    sink.data(buffer, i, skip);
+                }
                 i += skip;
                 remaining -= skip;
                 if (remaining == 0) {

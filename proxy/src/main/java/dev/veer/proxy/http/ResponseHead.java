@@ -1,0 +1,410 @@
+package dev.veer.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.AsciiString;
+
+/**
+ * An upstream's HTTP/1.x response head, read where it lies in the receive buffer: no header map, no String per
+ * value. It knows what a proxy needs of a head (status, how the body is framed, whether the connection may be
+ * reused) and writes the head on, as HTTP/1.1, with the hop-by-hop header lines (RFC 9110 §7.6.1, and every header
+ * named in Connection) left out. The other lines are copied byte for byte.
+ *
+ * <p>Strict where a lenient reading could let one response hide in another: the status line must be
+ * {@code HTTP/1.0} or {@code HTTP/1.1} and a three-digit code, a header name is a token directly followed by ':',
+ * values have no control characters but HTAB, obs-fold is refused, and a Content-Length is digits only, the same in
+ * every field. With Transfer-Encoding the Content-Length is ignored and the connection not reused (RFC 9112 §6.3).
+ *
+ * <p>One instance per upstream connection, reused for each head; valid until the next {@link #parse}.
+ */
+public final class ResponseHead {
+
+    /** How the body that follows the head is delimited. */
+    public enum Framing { NONE, LENGTH, CHUNKED, UNTIL_CLOSE }
+
+    private static final byte[] HTTP_1_1 = "HTTP/1.1 ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final AsciiString CONNECTION = AsciiString.cached("connection");
+    private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
+    private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("transfer-encoding");
+    private static final AsciiString CHUNKED = AsciiString.cached("chunked");
+    private static final AsciiString CLOSE = AsciiString.cached("close");
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    /** Hop-by-hop besides Connection, Transfer-Encoding (handled above) and the names listed in Connection. */
+    private static final AsciiString[] HOP_BY_HOP = {
+        KEEP_ALIVE, AsciiString.cached("proxy-connection"), AsciiString.cached("te"), AsciiString.cached("trailer"),
+        AsciiString.cached("upgrade"), AsciiString.cached("proxy-authenticate"),
+        AsciiString.cached("proxy-authorization"),
+    };
+
+    private ByteBuf buffer;
+    private int statusStart;
+    private int statusEnd;
+    private int length;
+    private int status;
+    private boolean http10;
+    private Framing framing;
+    private long contentLength;
+    private boolean closeToken;
+    private boolean keepAliveToken;
+    private boolean lengthAndEncoding;
+    /** Per header line: start of the name, end of the name, end of the value (before CR LF). */
+    private int[] lines = new int[3 * 16];
+    private boolean[] hop = new boolean[16];
+    private int lineCount;
+    /** Tokens of Connection other than close and keep-alive: start and end of each. */
+    private int[] connectionTokens = new int[8];
+    private int connectionTokenCount;
+    private String error;
+
+    /**
+     * Reads the head in {@code buffer} from {@code start} to {@code end} (just after the empty line that ends it).
+     * {@code requestWasHead}: the response answers a HEAD request, so it has no body whatever its headers say.
+     * Returns false when the head is malformed; {@link #error()} then says why.
+     */
+    public boolean parse(ByteBuf buffer, int start, int end, boolean requestWasHead) {
+        this.buffer = buffer;
+        this.length = end - start;
+        contentLength = -1;
+        closeToken = false;
+        keepAliveToken = false;
+        lengthAndEncoding = false;
+        lineCount = 0;
+        connectionTokenCount = 0;
+        error = null;
+        int lineEnd = lineEnd(start, end);
+        if (!statusLine(start, contentEnd(start, lineEnd))) {
+            return false;
+        }
+        boolean chunked = false;
+        boolean encoded = false;
+        int i = lineEnd + 1;
+        while (true) {
+            int next = lineEnd(i, end);
+            int contentEnd = contentEnd(i, next);
+            if (contentEnd == i) {
+                break;
+            }
+            int nameEnd = headerLine(i, contentEnd);
+            if (nameEnd < 0) {
+                return false;
+            }
+            int valueStart = skipBlanks(nameEnd + 1, contentEnd);
+            int valueEnd = trimBlanks(valueStart, contentEnd);
+            boolean dropped = false;
+            if (nameIs(i, nameEnd, TRANSFER_ENCODING)) {
+                encoded = true;
+                chunked = lastTokenIs(valueStart, valueEnd, CHUNKED);
+                dropped = true;
+            } else if (nameIs(i, nameEnd, CONTENT_LENGTH)) {
+                if (!contentLength(valueStart, valueEnd)) {
+                    return false;
+                }
+            } else if (nameIs(i, nameEnd, CONNECTION)) {
+                connectionTokens(valueStart, valueEnd);
+                dropped = true;
+            } else {
+                for (AsciiString name : HOP_BY_HOP) {
+                    if (nameIs(i, nameEnd, name)) {
+                        dropped = true;
+                        break;
+                    }
+                }
+            }
+            addLine(i, nameEnd, contentEnd, dropped);
+            i = next + 1;
+        }
+        if (connectionTokenCount > 0) {
+            dropConnectionNamed();
+        }
+        lengthAndEncoding = encoded && contentLength >= 0;
+        if (interim() || requestWasHead || status == 204 || status == 304) {
+            framing = Framing.NONE;
+        } else if (encoded) {
+            framing = chunked ? Framing.CHUNKED : Framing.UNTIL_CLOSE;
+        } else if (contentLength >= 0) {
+            framing = Framing.LENGTH;
+        } else {
+            framing = Framing.UNTIL_CLOSE;
+        }
+        return true;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** A 1xx response: another head follows. */
+    public boolean interim() {
+        return status < 200;
+    }
+
+    public Framing framing() {
+        return framing;
+    }
+
+    /** The body's length, for {@link Framing#LENGTH}. */
+    public long contentLength() {
+        return contentLength;
+    }
+
+    /** True when the upstream connection may carry another exchange after this response's body. */
+    public boolean reusable() {
+        boolean keepAlive = http10 ? keepAliveToken && !closeToken : !closeToken;
+        return keepAlive && framing != Framing.UNTIL_CLOSE && !lengthAndEncoding;
+    }
+
+    /** The head's size as received; what it is written as is never larger by more than 2 bytes a line. */
+    public int length() {
+        return length;
+    }
+
+    /**
+     * Writes the status line as HTTP/1.1 and the end-to-end header lines, each ending in CRLF, but not the empty
+     * line that ends the head: the caller adds its own header lines first.
+     */
+    public void writeEndToEnd(ByteBuf out) {
+        out.writeBytes(HTTP_1_1);
+        out.writeBytes(buffer, statusStart, statusEnd - statusStart);
+        writeCrlf(out);
+        for (int l = 0; l < lineCount; l++) {
+            if (!hop[l]) {
+                int start = lines[3 * l];
+                out.writeBytes(buffer, start, lines[3 * l + 2] - start);
+                writeCrlf(out);
+            }
+        }
+    }
+
+    public static void writeCrlf(ByteBuf out) {
+        out.writeShort(('\r' << 8) | '\n');
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** Index of the LF ending the line that starts at {@code from}; the head is known to end with one. */
+    private int lineEnd(int from, int end) {
+        int lf = buffer.indexOf(from, end, (byte) '\n');
+        return lf < 0 ? end - 1 : lf;
+    }
+
+    /** The end of a line's content: before its CR LF, or before a bare LF. */
+    private int contentEnd(int start, int lf) {
+        return lf > start && buffer.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+    }
+
+    private boolean statusLine(int start, int end) {
+        // "HTTP/1.x" SP 3DIGIT [ SP reason-phrase ]
+        if (end - start < 12 || buffer.getByte(start) != 'H' || buffer.getByte(start + 1) != 'T'
+                || buffer.getByte(start + 2) != 'T' || buffer.getByte(start + 3) != 'P'
+                || buffer.getByte(start + 4) != '/' || buffer.getByte(start + 5) != '1'
+                || buffer.getByte(start + 6) != '.' || buffer.getByte(start + 8) != ' ') {
+            return fail("malformed status line");
+        }
+        byte minor = buffer.getByte(start + 7);
+        if (minor != '0' && minor != '1') {
+            return fail("unsupported HTTP version");
+        }
+        http10 = minor == '0';
+        int code = 0;
+        for (int i = start + 9; i < start + 12; i++) {
+            byte b = buffer.getByte(i);
+            if (b < '0' || b > '9') {
+                return fail("malformed status code");
+            }
+            code = code * 10 + (b - '0');
+        }
+        if (code < 100 || (end > start + 12 && buffer.getByte(start + 12) != ' ')) {
+            return fail("malformed status line");
+        }
+        for (int i = start + 12; i < end; i++) {
+            if (isControl(buffer.getByte(i))) {
+                return fail("control character in status line");
+            }
+        }
+        status = code;
+        statusStart = start + 9;
+        statusEnd = end;
+        return true;
+    }
+
+    /** Checks one header line; returns the index of its ':' or -1. */
+    private int headerLine(int start, int end) {
+        byte first = buffer.getByte(start);
+        if (first == ' ' || first == '\t') {
+            fail("obsolete line folding in response header");
+            return -1;
+        }
+        int colon = -1;
+        for (int i = start; i < end; i++) {
+            byte b = buffer.getByte(i);
+            if (colon < 0) {
+                if (b == ':') {
+                    colon = i;
+                } else if (!isTokenChar(b)) {
+                    fail("malformed response header name");
+                    return -1;
+                }
+            } else if (isControl(b)) {
+                fail("control character in response header value");
+                return -1;
+            }
+        }
+        if (colon <= start) {
+            fail("malformed response header line");
+            return -1;
+        }
+        return colon;
+    }
+
+    private boolean contentLength(int start, int end) {
+        if (start == end || end - start > 18) {
+            return fail("invalid Content-Length");
+        }
+        long value = 0;
+        for (int i = start; i < end; i++) {
+            byte b = buffer.getByte(i);
+            if (b < '0' || b > '9') {
+                return fail("invalid Content-Length");
+            }
+            value = value * 10 + (b - '0');
+        }
+        if (contentLength >= 0 && contentLength != value) {
+            return fail("conflicting Content-Length values");
+        }
+        contentLength = value;
+        return true;
+    }
+
+    private void connectionTokens(int start, int end) {
+        int i = start;
+        while (i < end) {
+            int comma = buffer.indexOf(i, end, (byte) ',');
+            int tokenEnd = comma < 0 ? end : comma;
+            int s = skipBlanks(i, tokenEnd);
+            int e = trimBlanks(s, tokenEnd);
+            if (regionIs(s, e, CLOSE)) {
+                closeToken = true;
+            } else if (regionIs(s, e, KEEP_ALIVE)) {
+                keepAliveToken = true;
+            } else if (e > s) {
+                if (2 * connectionTokenCount + 2 > connectionTokens.length) {
+                    connectionTokens = java.util.Arrays.copyOf(connectionTokens, connectionTokens.length * 2);
+                }
+                connectionTokens[2 * connectionTokenCount] = s;
+                connectionTokens[2 * connectionTokenCount + 1] = e;
+                connectionTokenCount++;
+            }
+            i = tokenEnd + 1;
+        }
+    }
+
+    /** Marks the header lines whose name Connection lists as hop-by-hop. */
+    private void dropConnectionNamed() {
+        for (int l = 0; l < lineCount; l++) {
+            int nameStart = lines[3 * l];
+            int nameEnd = lines[3 * l + 1];
+            for (int t = 0; t < connectionTokenCount && !hop[l]; t++) {
+                int s = connectionTokens[2 * t];
+                int e = connectionTokens[2 * t + 1];
+                hop[l] = e - s == nameEnd - nameStart && equalsIgnoreCase(s, nameStart, e - s);
+            }
+        }
+    }
+
+    private boolean lastTokenIs(int start, int end, AsciiString token) {
+        int lastComma = end;
+        while (lastComma > start && buffer.getByte(lastComma - 1) != ',') {
+            lastComma--;
+        }
+        int s = skipBlanks(lastComma, end);
+        return regionIs(s, end, token);
+    }
+
+    private void addLine(int start, int nameEnd, int contentEnd, boolean dropped) {
+        if (3 * lineCount + 3 > lines.length) {
+            lines = java.util.Arrays.copyOf(lines, lines.length * 2);
+            hop = java.util.Arrays.copyOf(hop, hop.length * 2);
+        }
+        lines[3 * lineCount] = start;
+        lines[3 * lineCount + 1] = nameEnd;
+        lines[3 * lineCount + 2] = contentEnd;
+        hop[lineCount] = dropped;
+        lineCount++;
+    }
+
+    private boolean nameIs(int start, int end, AsciiString name) {
+        return regionIs(start, end, name);
+    }
+
+    private boolean regionIs(int start, int end, AsciiString lowerCase) {
+        int n = end - start;
+        if (n != lowerCase.length()) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if ((toLower(buffer.getByte(start + i))) != lowerCase.byteAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean equalsIgnoreCase(int a, int b, int n) {
+        for (int i = 0; i < n; i++) {
+            if (toLower(buffer.getByte(a + i)) != toLower(buffer.getByte(b + i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int skipBlanks(int from, int end) {
+        int i = from;
+        while (i < end && isBlank(buffer.getByte(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    private int trimBlanks(int start, int end) {
+        int e = end;
+        while (e > start && isBlank(buffer.getByte(e - 1))) {
+            e--;
+        }
+        return e;
+    }
+
+    private boolean fail(String why) {
+        error = why;
+        return false;
+    }
+
+    private static byte toLower(byte b) {
+        return b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
+    private static boolean isControl(byte b) {
+        return (b >= 0 && b < 0x20 && b != '\t') || b == 0x7f;
+    }
+
+    /** RFC 9110 §5.6.2 tchar. */
+    private static boolean isTokenChar(byte b) {
+        if (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9') {
+            return true;
+        }
+        switch (b) {
+            case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
+            case '^': case '_': case '`': case '|': case '~':
+                return true;
+            default:
+                return false;
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package dev.veer.proxy.upstream;
+
+import dev.veer.proxy.http.ChunkFraming;
+import dev.veer.proxy.http.ResponseHead;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.util.ByteProcessor;
+
+/**
+ * Reads the responses of one upstream connection straight from its receive buffers: each head is parsed in place
+ * ({@link ResponseHead}) and each body goes on as retained slices of the bytes that came in, framed as the upstream
+ * framed them, so nothing is decoded and encoded again. Only an HTTP/1.0 client's chunked body is taken apart
+ * (into its chunk data), as such a client cannot read chunks.
+ *
+ * <p>A head split over several reads is gathered in a buffer of its own; everything else is sliced. Bytes after
+ * the end of a response are never taken for the next one: the connection is then not {@link #clean()}, and its
+ * owner closes it instead of pooling it. Event loop only.
+ */
+final class ResponseReader {
+
+    /** Larger heads are refused: a proxy must not buffer without bound. */
+    static final int MAX_HEAD_BYTES = 128 * 1024;
+
+    private enum State { IDLE, HEAD, LENGTH, CHUNKED, UNTIL_CLOSE }
+
+    private final ResponseHead head = new ResponseHead();
+    private final ChunkFraming chunks = new ChunkFraming();
+    private final HeadEndFinder headEnd = new HeadEndFinder();
+    private State state = State.IDLE;
+    private boolean requestWasHead;
+    private boolean decodeChunks;
+    private long remaining;
+    private boolean clean = true;
+    /** The start of a head that has not fully arrived yet, or null. */
+    private ByteBuf partialHead;
+    private UpstreamListener sinkListener;
+    private final ChunkFraming.DataSink chunkData = this::onChunkData;
+
+    /** Expects the response to a request that was just sent. */
+    void expect(boolean headRequest, boolean chunkDataOnly) {
+        state = State.HEAD;
+        requestWasHead = headRequest;
+        decodeChunks = chunkDataOnly;
+        headEnd.reset();
+    }
+
+    /** True while a response (or the rest of one) is awaited. */
+    boolean expecting() {
+        return state != State.IDLE;
+    }
+
+    /** False once the connection carried something that rules out another exchange on it. */
+    boolean clean() {
+        return clean;
+    }
+
+    /**
+     * Reads what {@code in} holds of the expected response, telling {@code listener}, and stops at the response's
+     * end. Does not release {@code in}. Returns null, or why the response is malformed.
+     */
+    String read(ByteBuf in, UpstreamListener listener, ByteBufAllocator alloc) {
+        if (state == State.HEAD) {
+            return readHead(in, listener, alloc);
+        }
+        switch (state) {
+            case LENGTH: {
+                int n = (int) Math.min(remaining, in.readableBytes());
+                ByteBuf part = in.readRetainedSlice(n);
+                remaining -= n;
+                boolean last = remaining == 0;
+                if (last) {
+                    finish(in);
+                }
+                listener.onResponseBody(part, last);
+                return null;
+            }
+            case CHUNKED:
+                return readChunks(in, listener);
+            case UNTIL_CLOSE:
+                listener.onResponseBody(in.readRetainedSlice(in.readableBytes()), false);
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /** The upstream closed the connection: ends a body delimited by the close; true when that completed one. */
+    boolean endOfInput(UpstreamListener listener) {
+        releasePartialHead();
+        clean = false;
+        if (state == State.UNTIL_CLOSE && listener != null) {
+            state = State.IDLE;
+            listener.onResponseBody(Unpooled.EMPTY_BUFFER, true);
+            return true;
+        }
+        return false;
+    }
+
+    void releasePartialHead() {
+        if (partialHead != null) {
+            partialHead.release();
+            partialHead = null;
+        }
+    }
+
+    /**
+     * The buffer to read from next: {@code received} itself, or, when a head is still incomplete, the bytes gathered
+     * so far with {@code received} added (which is then released). The caller releases what this returns.
+     */
+    ByteBuf withPending(ByteBuf received) {
+        if (partialHead == null) {
+            return received;
+        }
+        ByteBuf gathered = partialHead;
+        partialHead = null;
+        gathered.writeBytes(received);
+        received.release();
+        return gathered;
+    }
+
+    private String readHead(ByteBuf in, UpstreamListener listener, ByteBufAllocator alloc) {
+        int scanned = headEnd.scanned();
+        int end = in.forEachByte(in.readerIndex() + scanned, in.readableBytes() - scanned, headEnd);
+        if (end < 0) {
+            if (in.readableBytes() > MAX_HEAD_BYTES) {
+                return "response head larger than " + MAX_HEAD_BYTES + " bytes";
+            }
+            // Rare (heads are small): keep what came so far and scan only the new bytes next time.
+            headEnd.scannedAll(in.readableBytes());
+            partialHead = alloc.buffer(Math.max(1024, 2 * in.readableBytes())).writeBytes(in);
+            return null;
+        }
+        if (!head.parse(in, in.readerIndex(), end + 1, requestWasHead)) {
+            return head.error();
+        }
+        headEnd.reset();
+        in.readerIndex(end + 1);
+        if (head.interim()) {
+            // Another head follows, perhaps in this same buffer.
+            listener.onResponseHead(head);
+            return null;
+        }
+        switch (head.framing()) {
+            case LENGTH:
+                remaining = head.contentLength();
+                state = remaining == 0 ? State.IDLE : State.LENGTH;
+                break;
+            case CHUNKED:
+                chunks.start();
+                state = State.CHUNKED;
+                break;
+            case UNTIL_CLOSE:
+                state = State.UNTIL_CLOSE;
+                break;
+            default:
+                state = State.IDLE;
+                break;
+        }
+        if (state == State.IDLE) {
+            finish(in);
+            listener.onResponseHead(head);
+            listener.onResponseBody(Unpooled.EMPTY_BUFFER, true);
+            return null;
+        }
+        if (!head.reusable()) {
+            clean = false;
+        }
+        // Body bytes that came with the head are read by the caller's next call.
+        listener.onResponseHead(head);
+        return null;
+    }
+
+    private String readChunks(ByteBuf in, UpstreamListener listener) {
+        int from = in.readerIndex();
+        int reached;
+        if (decodeChunks) {
+            sinkListener = listener;
+            reached = chunks.scan(in, from, chunkData);
+            sinkListener = null;
+        } else {
+            reached = chunks.scan(in, from);
+        }
+        if (reached < 0) {
+            return "malformed chunked response body";
+        }
+        boolean last = chunks.finished();
+        ByteBuf part = decodeChunks ? Unpooled.EMPTY_BUFFER : in.retainedSlice(from, reached - from);
+        in.readerIndex(reached);
+        if (last) {
+            chunks.stop();
+            finish(in);
+        }
+        if (part.isReadable() || last) {
+            listener.onResponseBody(part, last);
+        }
+        return null;
+    }
+
+    private void onChunkData(ByteBuf buffer, int index, int length) {
+        if (length > 0) {
+            sinkListener.onResponseBody(buffer.retainedSlice(index, length), false);
+        }
+    }
+
+    /** The response ended; bytes after it in the same read mean the upstream sent more than it framed. */
+    private void finish(ByteBuf in) {
+        state = State.IDLE;
+        if (in.isReadable() || !head.reusable()) {
+            clean = false;
+        }
+    }
+
+    /** Finds the empty line that ends a head (CRLF CRLF, or bare LFs), across reads. */
+    private static final class HeadEndFinder implements ByteProcessor {
+        /** 0: inside a line; 1: at a line start; 2: at a line start after CR. */
+        private int position;
+        private int scanned;
+
+        void reset() {
+            position = 0;
+            scanned = 0;
+        }
+
+        int scanned() {
+            return scanned;
+        }
+
+        void scannedAll(int readable) {
+            scanned = readable;
+        }
+
+        @Override
+        public boolean process(byte b) {
+            if (b == '\n') {
+                if (position != 0) {
+                    return false;
+                }
+                position = 1;
+            } else {
+                position = b == '\r' && position == 1 ? 2 : 0;
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.veer.proxy;
+
+import static dev.veer.proxy.support.Specs.service;
+import static dev.veer.proxy.support.Specs.version;
+import static dev.veer.proxy.support.Specs.weights;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.veer.proxy.support.RawHttp;
+import dev.veer.proxy.support.ScriptedBackend;
+import dev.veer.proxy.support.ScriptedBackend.Script;
+import dev.veer.proxy.support.Specs;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How upstream responses are relayed byte for byte: heads rewritten in place (hop-by-hop lines out, the rest as
+ * sent), bodies framed as they came, re-framed only where the client needs it, and malformed heads refused.
+ */
+class ResponseRelayTest {
+
+    private static ScriptedBackend backend;
+    /** Backends of their own for the tests that count upstream connections, so no other test's pooled one counts. */
+    private static ScriptedBackend extraBytesBackend;
+    private static ScriptedBackend lengthAndChunkedBackend;
+    private static ProxyServer proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = new ScriptedBackend()
+                .on("/hop", Script.of("HTTP/1.1 200 OK\r\nX-Custom:   Mixed Case  Value\r\nConnection: x-private, keep-alive\r\n"
+                        + "X-Private: secret\r\nKeep-Alive: timeout=5\r\nProxy-Authenticate: Basic\r\nTrailer: x-t\r\n"
+                        + "Upgrade: h2c\r\nContent-Length: 2\r\n\r\nok"))
+                .on("/trickle", Script.of("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 7\r\n\r\ntrickle")
+                        .trickled())
+                .on("/until-close", Script.of("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nread until the close")
+                        .thenClose())
+                .on("/chunked", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n"))
+                .on("/continue", Script.of("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone"))
+                .on("/no-reason", Script.of("HTTP/1.1 204\r\nX-Empty: yes\r\n\r\n"))
+                .on("/lf-only", Script.of("HTTP/1.1 200 OK\nContent-Length: 2\n\nlf"))
+                .on("/fold", Script.of("HTTP/1.1 200 OK\r\nX-A: one\r\n two\r\nContent-Length: 2\r\n\r\nok"))
+                .on("/space-colon", Script.of("HTTP/1.1 200 OK\r\nX-A : one\r\nContent-Length: 2\r\n\r\nok"))
+                .on("/two-lengths", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok"))
+                .on("/nul", Script.of("HTTP/1.1 200 OK\r\nX-A: a\0b\r\nContent-Length: 2\r\n\r\nok"))
+                .on("/http2", Script.of("HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+                .on("/huge-head", Script.of("HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(200 * 1024) + "\r\n\r\n"));
+        extraBytesBackend = new ScriptedBackend()
+                .on("/extra", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirstHTTP/1.1 200 OK\r\n"
+                        + "Content-Length: 8\r\n\r\nsmuggled"))
+                .on("/ok", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+        lengthAndChunkedBackend = new ScriptedBackend()
+                .on("/length-and-chunked", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"))
+                .on("/ok", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+        proxy = ProxyServer.start(Specs.settings(), List.of(single("relay", backend), single("extra", extraBytesBackend),
+                single("both", lengthAndChunkedBackend)), List.of());
+    }
+
+    private static dev.veer.config.model.ServiceSpec single(String name, ScriptedBackend target) {
+        return service(name, List.of(name), "/", List.of(version("v1", target.address())), weights("v1", 10000), null,
+                List.of(), null);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        proxy.close();
+        backend.close();
+        extraBytesBackend.close();
+        lengthAndChunkedBackend.close();
+    }
+
+    private static RawHttp.Response get(String path) throws IOException {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            return http.send("GET " + path + " HTTP/1.1\r\nHost: relay\r\n\r\n").read();
+        }
+    }
+
+    /** Sends one request and returns everything the proxy writes until it closes or goes quiet for 500 ms. */
+    private static String rawExchange(String request) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", proxy.localAddress().getPort())) {
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            s.setSoTimeout(500);
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = in.read(buf)) != -1) {
+                    got.write(buf, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException quiet) {
+                // the response is complete and the connection is kept open
+            }
+            return got.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void endToEndLinesPassAsSentAndHopByHopLinesAreDropped() throws Exception {
+        String response = rawExchange("GET /hop HTTP/1.1\r\nHost: relay\r\n\r\n");
+        assertThat(response).startsWith("HTTP/1.1 200 OK\r\n");
+        assertThat(response).contains("\r\nX-Custom:   Mixed Case  Value\r\n");
+        assertThat(response.toLowerCase()).doesNotContain("x-private").doesNotContain("keep-alive")
+                .doesNotContain("proxy-authenticate").doesNotContain("trailer").doesNotContain("upgrade")
+                .doesNotContain("connection:");
+        assertThat(response).endsWith("\r\n\r\nok");
+    }
+
+    @Test
+    void aHeadArrivingAByteAtATimeIsGathered() throws Exception {
+        RawHttp.Response r = get("/trickle");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.bodyText()).isEqualTo("trickle");
+    }
+
+    @Test
+    void aBodyDelimitedByTheUpstreamsCloseIsChunkedForAnHttp11ClientThatStaysConnected() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            RawHttp.Response r = http.send("GET /until-close HTTP/1.1\r\nHost: relay\r\n\r\n").read();
+            assertThat(r.header("transfer-encoding")).isEqualTo("chunked");
+            assertThat(r.bodyText()).isEqualTo("read until the close");
+            assertThat(http.send("GET /trickle HTTP/1.1\r\nHost: relay\r\n\r\n").read().bodyText()).isEqualTo("trickle");
+        }
+    }
+
+    @Test
+    void anHttp10ClientGetsBodiesWithoutChunksUpToTheClose() throws Exception {
+        String untilClose = rawExchange("GET /until-close HTTP/1.0\r\nHost: relay\r\n\r\n");
+        assertThat(untilClose).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nread until the close")
+                .doesNotContainIgnoringCase("transfer-encoding");
+        String chunked = rawExchange("GET /chunked HTTP/1.0\r\nHost: relay\r\nConnection: keep-alive\r\n\r\n");
+        assertThat(chunked).endsWith("\r\n\r\nhello, world").doesNotContainIgnoringCase("transfer-encoding")
+                .containsIgnoringCase("connection: close");
+    }
+
+    @Test
+    void chunkedBodiesPassAsTheyCameTrailersIncluded() throws Exception {
+        String response = rawExchange("GET /chunked HTTP/1.1\r\nHost: relay\r\n\r\n");
+        assertThat(response).containsIgnoringCase("transfer-encoding: chunked\r\n")
+                .endsWith("\r\n\r\n5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n");
+    }
+
+    @Test
+    void bytesBeyondAResponseAreNeverTakenForTheNextOne() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            assertThat(http.send("GET /extra HTTP/1.1\r\nHost: extra\r\n\r\n").read().bodyText()).isEqualTo("first");
+            RawHttp.Response next = http.send("GET /ok HTTP/1.1\r\nHost: extra\r\n\r\n").read();
+            assertThat(next.bodyText()).isEqualTo("ok");
+            assertThat(extraBytesBackend.connections()).as("the tainted connection was closed, not pooled").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void interimAndFinalHeadsInOneReadBothReachTheClient() throws Exception {
+        String response = rawExchange("GET /continue HTTP/1.1\r\nHost: relay\r\n\r\n");
+        assertThat(response).startsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n").endsWith("\r\n\r\ndone");
+    }
+
+    @Test
+    void lenientButUnambiguousHeadsAreAccepted() throws Exception {
+        String noReason = rawExchange("GET /no-reason HTTP/1.1\r\nHost: relay\r\n\r\n");
+        assertThat(noReason).startsWith("HTTP/1.1 204\r\nX-Empty: yes\r\n");
+        RawHttp.Response lf = get("/lf-only");
+        assertThat(lf.status()).isEqualTo(200);
+        assertThat(lf.bodyText()).isEqualTo("lf");
+    }
+
+    @Test
+    void contentLengthBesideChunkedIsIgnoredAndTheConnectionNotReused() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            String get = "GET %s HTTP/1.1\r\nHost: both\r\n\r\n";
+            assertThat(http.send(get.formatted("/length-and-chunked")).read().bodyText()).isEqualTo("ok");
+            assertThat(http.send(get.formatted("/ok")).read().bodyText()).isEqualTo("ok");
+            assertThat(http.send(get.formatted("/ok")).read().bodyText()).isEqualTo("ok");
+            assertThat(lengthAndChunkedBackend.connections()).as("closed after the first, reused after the second")
+                    .isEqualTo(2);
+        }
+    }
+
+    @Test
+    void malformedHeadsAre502() throws Exception {
+        for (String path : List.of("/fold", "/space-colon", "/two-lengths", "/nul", "/http2", "/huge-head")) {
+            RawHttp.Response r = get(path);
+            assertThat(r.status()).as(path).isEqualTo(502);
+            assertThat(r.bodyText()).as(path).contains("upstream sent an invalid response");
+        }
+    }
+}
