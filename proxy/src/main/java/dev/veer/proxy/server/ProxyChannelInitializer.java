@@ -1,6 +1,7 @@
 package dev.veer.proxy.server;
 
 import dev.veer.config.model.Limits;
+import dev.veer.proxy.http.FlatHttpHeaders;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
@@ -29,7 +30,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                 .setMaxHeaderSize(limits.maxHeaderBytes())
                 .setMaxChunkSize(64 * 1024)
                 .setAllowDuplicateContentLengths(false)
-                .setValidateHeaders(true);
+                .setHeadersFactory(FlatHttpHeaders.FACTORY);
     }
 
     @Override

@@ -1,0 +1,376 @@
+package dev.veer.proxy.http;
+
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.util.AsciiString;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * Request headers as two parallel arrays in arrival order, found by a linear, case-insensitive scan. A request has
+ * a dozen headers or so, where a hash table costs more than it saves: Netty's {@code DefaultHttpHeaders} allocates a
+ * 16-slot bucket array and a 40-byte entry per header for every request; this allocates the two arrays and nothing
+ * per header. Lookups by name allocate nothing either (the base class turns a CharSequence name into a String).
+ * Names and values are validated as Netty's default headers validate them, so the decoder refuses the same requests.
+ */
+public final class FlatHttpHeaders extends HttpHeaders {
+
+    /** Makes the request decoder build its messages' headers with this class. */
+    public static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
+        @Override
+        public HttpHeaders newHeaders() {
+            return new FlatHttpHeaders();
+        }
+
+        @Override
+        public HttpHeaders newEmptyHeaders() {
+            return new FlatHttpHeaders();
+        }
+    };
+
+    private static final int INITIAL_CAPACITY = 12;
+
+    private CharSequence[] names = new CharSequence[INITIAL_CAPACITY];
+    private CharSequence[] values = new CharSequence[INITIAL_CAPACITY];
+    private int size;
+
+    // ---------------------------------------------------------------- reading
+
+    @Override
+    public String get(String name) {
+        return get((CharSequence) name);
+    }
+
+    @Override
+    public String get(CharSequence name) {
+        int i = indexOf(name, 0);
+        return i < 0 ? null : values[i].toString();
+    }
+
+    @Override
+    public Integer getInt(CharSequence name) {
+        String value = get(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public int getInt(CharSequence name, int defaultValue) {
+        Integer value = getInt(name);
+        return value == null ? defaultValue : value;
+    }
+
+    @Override
+    public Short getShort(CharSequence name) {
+        String value = get(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Short.parseShort(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public short getShort(CharSequence name, short defaultValue) {
+        Short value = getShort(name);
+        return value == null ? defaultValue : value;
+    }
+
+    @Override
+    public Long getTimeMillis(CharSequence name) {
+        String value = get(name);
+        Date date = value == null ? null : DateFormatter.parseHttpDate(value);
+        return date == null ? null : date.getTime();
+    }
+
+    @Override
+    public long getTimeMillis(CharSequence name, long defaultValue) {
+        Long value = getTimeMillis(name);
+        return value == null ? defaultValue : value;
+    }
+
+    @Override
+    public List<String> getAll(String name) {
+        return getAll((CharSequence) name);
+    }
+
+    @Override
+    public List<String> getAll(CharSequence name) {
+        int i = indexOf(name, 0);
+        if (i < 0) {
+            return Collections.emptyList();
+        }
+        List<String> all = new ArrayList<>(2);
+        for (; i >= 0; i = indexOf(name, i + 1)) {
+            all.add(values[i].toString());
+        }
+        return all;
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> entries() {
+        List<Map.Entry<String, String>> entries = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            entries.add(new AbstractMap.SimpleImmutableEntry<>(names[i].toString(), values[i].toString()));
+        }
+        return entries;
+    }
+
+    @Override
+    public boolean contains(String name) {
+        return indexOf(name, 0) >= 0;
+    }
+
+    @Override
+    public boolean contains(CharSequence name) {
+        return indexOf(name, 0) >= 0;
+    }
+
+    @Override
+    public Iterator<Map.Entry<String, String>> iterator() {
+        return entries().iterator();
+    }
+
+    @Override
+    public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < size;
+            }
+
+            @Override
+            public Map.Entry<CharSequence, CharSequence> next() {
+                if (next >= size) {
+                    throw new NoSuchElementException();
+                }
+                int i = next++;
+                return new AbstractMap.SimpleImmutableEntry<>(names[i], values[i]);
+            }
+        };
+    }
+
+    @Override
+    public Iterator<String> valueStringIterator(CharSequence name) {
+        return getAll(name).iterator();
+    }
+
+    @Override
+    public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
+        return new Iterator<>() {
+            private int next = indexOf(name, 0);
+
+            @Override
+            public boolean hasNext() {
+                return next >= 0;
+            }
+
+            @Override
+            public CharSequence next() {
+                if (next < 0) {
+                    throw new NoSuchElementException();
+                }
+                CharSequence value = values[next];
+                next = indexOf(name, next + 1);
+                return value;
+            }
+        };
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public Set<String> names() {
+        Set<String> set = new LinkedHashSet<>();
+        for (int i = 0; i < size; i++) {
+            set.add(names[i].toString());
+        }
+        return set;
+    }
+
+    /** The name of the {@code i}-th header in arrival order (0 ≤ i < size). */
+    public CharSequence nameAt(int i) {
+        return names[i];
+    }
+
+    /** The value of the {@code i}-th header in arrival order (0 ≤ i < size). */
+    public CharSequence valueAt(int i) {
+        return values[i];
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    @Override
+    public HttpHeaders add(String name, Object value) {
+        return add((CharSequence) name, value);
+    }
+
+    @Override
+    public HttpHeaders add(CharSequence name, Object value) {
+        validateName(name);
+        append(name, valueOf(value));
+        return this;
+    }
+
+    @Override
+    public HttpHeaders add(String name, Iterable<?> values) {
+        validateName(name);
+        for (Object value : values) {
+            append(name, valueOf(value));
+        }
+        return this;
+    }
+
+    @Override
+    public HttpHeaders addInt(CharSequence name, int value) {
+        return add(name, Integer.toString(value));
+    }
+
+    @Override
+    public HttpHeaders addShort(CharSequence name, short value) {
+        return add(name, Short.toString(value));
+    }
+
+    @Override
+    public HttpHeaders set(String name, Object value) {
+        return set((CharSequence) name, value);
+    }
+
+    @Override
+    public HttpHeaders set(CharSequence name, Object value) {
+        validateName(name);
+        CharSequence converted = valueOf(value);
+        int first = indexOf(name, 0);
+        if (first < 0) {
+            append(name, converted);
+        } else {
+            // In place, so the header keeps its position; later fields of the same name go.
+            values[first] = converted;
+            removeFrom(name, first + 1);
+        }
+        return this;
+    }
+
+    @Override
+    public HttpHeaders set(String name, Iterable<?> values) {
+        remove(name);
+        return add(name, values);
+    }
+
+    @Override
+    public HttpHeaders setInt(CharSequence name, int value) {
+        return set(name, Integer.toString(value));
+    }
+
+    @Override
+    public HttpHeaders setShort(CharSequence name, short value) {
+        return set(name, Short.toString(value));
+    }
+
+    @Override
+    public HttpHeaders remove(String name) {
+        return remove((CharSequence) name);
+    }
+
+    @Override
+    public HttpHeaders remove(CharSequence name) {
+        removeFrom(name, 0);
+        return this;
+    }
+
+    @Override
+    public HttpHeaders clear() {
+        Arrays.fill(names, 0, size, null);
+        Arrays.fill(values, 0, size, null);
+        size = 0;
+        return this;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private int indexOf(CharSequence name, int from) {
+        int length = name.length();
+        for (int i = from; i < size; i++) {
+            CharSequence candidate = names[i];
+            if (candidate.length() == length && AsciiString.contentEqualsIgnoreCase(candidate, name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void append(CharSequence name, CharSequence value) {
+        if (size == names.length) {
+            names = Arrays.copyOf(names, size * 2);
+            values = Arrays.copyOf(values, size * 2);
+        }
+        names[size] = name;
+        values[size] = value;
+        size++;
+    }
+
+    /** Removes every field named {@code name} at index {@code from} or later, keeping the others in order. */
+    private void removeFrom(CharSequence name, int from) {
+        int kept = from;
+        for (int i = from; i < size; i++) {
+            CharSequence candidate = names[i];
+            if (candidate.length() == name.length() && AsciiString.contentEqualsIgnoreCase(candidate, name)) {
+                continue;
+            }
+            names[kept] = candidate;
+            values[kept] = values[i];
+            kept++;
+        }
+        Arrays.fill(names, kept, size, null);
+        Arrays.fill(values, kept, size, null);
+        size = kept;
+    }
+
+    private static void validateName(CharSequence name) {
+        if (name.length() == 0 || HttpHeaderValidationUtil.validateToken(name) != -1) {
+            throw new IllegalArgumentException("a header name can only contain \"token\" characters: " + name);
+        }
+    }
+
+    private static CharSequence valueOf(Object value) {
+        if (value == null) {
+            throw new NullPointerException("value");
+        }
+        CharSequence text = value instanceof CharSequence ? (CharSequence) value
+                : value instanceof Date ? DateFormatter.format((Date) value) : value.toString();
+        if (HttpHeaderValidationUtil.validateValidHeaderValue(text) != -1) {
+            throw new IllegalArgumentException("a header value contains a prohibited character: " + text);
+        }
+        return text;
+    }
+}
