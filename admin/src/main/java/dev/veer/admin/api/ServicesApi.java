@@ -11,7 +11,6 @@ import dev.veer.admin.http.ApiException;
 import dev.veer.admin.http.ApiRequest;
 import dev.veer.admin.http.ApiResponse;
 import dev.veer.admin.http.Router;
-import dev.veer.admin.state.StateDoc.ServiceState;
 import dev.veer.config.ConfigException;
 import dev.veer.config.ModelJson;
 import dev.veer.config.model.HostPort;
@@ -19,10 +18,7 @@ import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.VersionSpec;
 import dev.veer.config.model.Weights;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** Services: list, get, weights, blue-green switch, add/replace/delete a version. */
@@ -77,7 +73,7 @@ public final class ServicesApi {
             } catch (ConfigException e) {
                 throw ApiException.invalid(e);
             }
-            change.updateService(name, s -> withWeights(s, weights));
+            change.updateService(name, s -> s.withWeights(weights.basisPoints()));
             change.audit("weights.set", name, ModelJson.renderWeights(service.weights()),
                     ModelJson.renderWeights(weights), reason(body));
             return committed(name, 200);
@@ -100,7 +96,7 @@ public final class ServicesApi {
                         + service.versionNames() + ")", "to");
             }
             Weights weights = Weights.allTo(version, service.versionNames());
-            change.updateService(name, s -> withWeights(s, weights));
+            change.updateService(name, s -> s.withWeights(weights.basisPoints()));
             change.audit("service.switch", name, ModelJson.renderWeights(service.weights()),
                     ModelJson.renderWeights(weights), reason(body));
             return committed(name, 200);
@@ -121,13 +117,7 @@ public final class ServicesApi {
             }
             VersionSpec old = service.version(versionName);
             List<String> endpoints = version.endpoints().stream().map(HostPort::toString).toList();
-            change.updateService(name, s -> {
-                Map<String, List<String>> puts = new LinkedHashMap<>(s.putVersions());
-                puts.put(versionName, endpoints);
-                List<String> deletes = new ArrayList<>(s.deletedVersions());
-                deletes.remove(versionName);
-                return new ServiceState(s.revision(), s.baseVersions(), s.weightsBps(), puts, deletes, s.preview());
-            });
+            change.updateService(name, s -> s.withVersionPut(versionName, endpoints));
             change.audit(old == null ? "version.add" : "version.replace", name + "/" + versionName,
                     old == null ? null : ModelJson.render(old), ModelJson.render(version), reason(body));
             return committed(name, 200);
@@ -156,19 +146,7 @@ public final class ServicesApi {
                 throw ApiException.conflict("version " + versionName + " is the preview version of " + name);
             }
             boolean inFile = change.before().config().service(name).version(versionName) != null;
-            change.updateService(name, s -> {
-                Map<String, List<String>> puts = new LinkedHashMap<>(s.putVersions());
-                puts.remove(versionName);
-                List<String> deletes = new ArrayList<>(s.deletedVersions());
-                if (inFile && !deletes.contains(versionName)) {
-                    deletes.add(versionName);
-                }
-                Map<String, Integer> weights = s.weightsBps() == null ? null : new LinkedHashMap<>(s.weightsBps());
-                if (weights != null) {
-                    weights.remove(versionName);
-                }
-                return new ServiceState(s.revision(), s.baseVersions(), weights, puts, deletes, s.preview());
-            });
+            change.updateService(name, s -> s.withVersionDeleted(versionName, inFile));
             change.audit("version.delete", name + "/" + versionName, ModelJson.render(old), null, null);
             return (Committed<ApiResponse>) after -> ApiResponse.noContent(after.serviceRevision(name));
         });
@@ -195,11 +173,6 @@ public final class ServicesApi {
             throw ApiException.conflict("cannot " + what + " while a rollout of " + service + " is "
                     + view.rollouts().get(service).path("phase").asText() + "; abort it first");
         }
-    }
-
-    static ServiceState withWeights(ServiceState s, Weights weights) {
-        return new ServiceState(s.revision(), s.baseVersions(), weights.basisPoints(), s.putVersions(),
-                s.deletedVersions(), s.preview());
     }
 
     /** A weights body may carry a textual "reason" for the audit log next to the versions. */

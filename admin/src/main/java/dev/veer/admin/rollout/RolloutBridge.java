@@ -91,8 +91,7 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
                 throw new IllegalStateException("service " + service + " is gone");
             }
             Weights fitted = new Weights(weights.basisPoints());
-            change.updateService(service, s -> new ServiceState(s.revision(), s.baseVersions(),
-                    fitted.basisPoints(), s.putVersions(), s.deletedVersions(), s.preview()));
+            change.updateService(service, s -> s.withWeights(fitted.basisPoints()));
             if (!operatorCommand) {
                 change.audit(ANALYZER, "weights.set", service, ModelJson.renderWeights(before.weights()),
                         ModelJson.renderWeights(fitted), reason);
@@ -106,8 +105,7 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
         control.joinOrExecute(ANALYZER, change -> {
             ServiceState current = change.serviceState(service);
             String before = current == null ? null : current.preview();
-            change.updateService(service, s -> new ServiceState(s.revision(), s.baseVersions(), s.weightsBps(),
-                    s.putVersions(), s.deletedVersions(), version));
+            change.updateService(service, s -> s.withPreview(version));
             if (!operatorCommand) {
                 ObjectMapper m = ModelJson.mapper();
                 change.audit(ANALYZER, "preview.set", service, m.createObjectNode().put("preview", before),
