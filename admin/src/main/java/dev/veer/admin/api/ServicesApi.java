@@ -73,10 +73,7 @@ public final class ServicesApi {
             } catch (ConfigException e) {
                 throw ApiException.invalid(e);
             }
-            change.updateService(name, s -> s.withWeights(weights.basisPoints()));
-            change.audit("weights.set", name, ModelJson.renderWeights(service.weights()),
-                    ModelJson.renderWeights(weights), reason(body));
-            return committed(name, 200);
+            return applyWeights(change, service, weights, "weights.set", reason(body));
         });
     }
 
@@ -96,10 +93,7 @@ public final class ServicesApi {
                         + service.versionNames() + ")", "to");
             }
             Weights weights = Weights.allTo(version, service.versionNames());
-            change.updateService(name, s -> s.withWeights(weights.basisPoints()));
-            change.audit("service.switch", name, ModelJson.renderWeights(service.weights()),
-                    ModelJson.renderWeights(weights), reason(body));
-            return committed(name, 200);
+            return applyWeights(change, service, weights, "service.switch", reason(body));
         });
     }
 
@@ -154,7 +148,8 @@ public final class ServicesApi {
 
     // --- helpers shared by the service mutations
 
-    private ServiceSpec checkedForChange(Change change, ApiRequest request, String name) {
+    /** The service a change edits: 404 when it does not exist, 412 when If-Match names another of its revisions. */
+    static ServiceSpec checkedForChange(Change change, ApiRequest request, String name) {
         ServiceSpec service = existing(change.before(), name);
         request.checkIfMatch(change.before().serviceRevision(name));
         return service;
@@ -189,6 +184,15 @@ public final class ServicesApi {
     public static String reason(JsonNode body) {
         JsonNode reason = body.get("reason");
         return reason != null && reason.isTextual() ? reason.asText() : null;
+    }
+
+    /** The new split into {@code change}, audited with the split it replaces; answered with the service. */
+    private Committed<ApiResponse> applyWeights(Change change, ServiceSpec service, Weights weights, String action,
+                                                String reason) {
+        change.updateService(service.name(), s -> s.withWeights(weights.basisPoints()));
+        change.audit(action, service.name(), ModelJson.renderWeights(service.weights()),
+                ModelJson.renderWeights(weights), reason);
+        return committed(service.name(), 200);
     }
 
     private Committed<ApiResponse> committed(String name, int status) {
