@@ -10,7 +10,6 @@ import dev.veer.admin.http.ApiException;
 import dev.veer.admin.http.ApiRequest;
 import dev.veer.admin.http.ApiResponse;
 import dev.veer.admin.http.Router;
-import dev.veer.admin.state.StateDoc.FlagState;
 import dev.veer.config.ConfigException;
 import dev.veer.config.ModelJson;
 import dev.veer.config.model.FlagSpec;
@@ -18,10 +17,6 @@ import dev.veer.config.model.RouteMatch;
 import dev.veer.config.model.RouteSpec;
 import dev.veer.config.model.ServiceSpec;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** Feature flags: list, get, create or replace, delete. Changes reach the proxy like any other change. */
@@ -72,13 +67,7 @@ public final class FlagsApi {
         return control.submit(request.actor(), change -> {
             FlagSpec old = change.before().flag(name);
             checkIfMatch(request, change.before(), old, name);
-            change.updateFlags(name, s -> {
-                Map<String, JsonNode> puts = new LinkedHashMap<>(s.put());
-                puts.put(name, rendered);
-                List<String> deletes = new ArrayList<>(s.deleted());
-                deletes.remove(name);
-                return new FlagState(s.baseFlags(), puts, deletes, s.revisions());
-            });
+            change.updateFlags(name, s -> s.withFlagPut(name, rendered));
             change.audit("flag.set", "flag:" + name, old == null ? null : ModelJson.render(old), rendered,
                     ServicesApi.reason(body));
             return (Committed<ApiResponse>) after -> flagResponse(after, name);
@@ -99,15 +88,7 @@ public final class FlagsApi {
                 }
             }
             boolean inFile = change.before().config().flags().stream().anyMatch(f -> f.name().equals(name));
-            change.updateFlags(name, s -> {
-                Map<String, JsonNode> puts = new LinkedHashMap<>(s.put());
-                puts.remove(name);
-                List<String> deletes = new ArrayList<>(s.deleted());
-                if (inFile && !deletes.contains(name)) {
-                    deletes.add(name);
-                }
-                return new FlagState(s.baseFlags(), puts, deletes, s.revisions());
-            });
+            change.updateFlags(name, s -> s.withFlagDeleted(name, inFile));
             change.audit("flag.delete", "flag:" + name, ModelJson.render(old), null, null);
             return (Committed<ApiResponse>) after -> ApiResponse.noContent(after.flagRevision(name));
         });

@@ -2,7 +2,6 @@ package dev.veer.admin.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.veer.admin.control.Change;
 import dev.veer.admin.control.ControlPlane;
 import dev.veer.admin.control.ControlPlane.Committed;
 import dev.veer.admin.control.RolloutRevisions;
@@ -67,7 +66,8 @@ public final class RolloutApi {
         String baseline = text(body, "baseline", false);
         String strategy = text(body, "strategy", false);
         return control.submit(request.actor(), change -> {
-            ServiceSpec service = checked(change, request, name);
+            // Starting a rollout changes the service's weights: If-Match names the service's revision.
+            ServiceSpec service = ServicesApi.checkedForChange(change, request, name);
             RolloutSpec plan = null;
             if (body.has("steps") || body.has("analysis")) {
                 try {
@@ -109,13 +109,6 @@ public final class RolloutApi {
             RolloutBridge.auditCommand(change, "rollout." + action, name, before, change.rollout(name), reason);
             return (Committed<ApiResponse>) after -> rolloutResponse(after, name, 200);
         });
-    }
-
-    /** Starting a rollout changes the service's weights: If-Match names the service's revision. */
-    private static ServiceSpec checked(Change change, ApiRequest request, String name) {
-        ServiceSpec service = ServicesApi.existing(change.before(), name);
-        request.checkIfMatch(change.before().serviceRevision(name));
-        return service;
     }
 
     /** The default baseline: the version with the most traffic that is not the canary. */

@@ -43,14 +43,7 @@ final class ServiceJson {
         JsonNode rollout = view.rollouts().get(service.name());
         if (rollout != null) {
             // A summary; GET .../rollout has the plan and every verdict.
-            ObjectNode summary = node.putObject("rollout");
-            summary.set("phase", rollout.get("phase"));
-            summary.set("strategy", rollout.get("strategy"));
-            summary.put("step", RolloutJson.step(rollout));
-            summary.set("canary", rollout.get("canary"));
-            summary.set("baseline", rollout.get("baseline"));
-            summary.set("weights", RolloutJson.percentWeights(rollout.get("weightsBps")));
-            summary.set("reason", rollout.get("reason"));
+            node.set("rollout", RolloutJson.serviceSummary(rollout));
         }
         return node;
     }

@@ -11,7 +11,6 @@ import dev.veer.admin.http.ApiException;
 import dev.veer.admin.http.ApiRequest;
 import dev.veer.admin.http.ApiResponse;
 import dev.veer.admin.http.Router;
-import dev.veer.admin.state.StateDoc.ServiceState;
 import dev.veer.config.ConfigException;
 import dev.veer.config.ModelJson;
 import dev.veer.config.model.HostPort;
@@ -19,10 +18,7 @@ import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.VersionSpec;
 import dev.veer.config.model.Weights;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** Services: list, get, weights, blue-green switch, add/replace/delete a version. */
@@ -77,10 +73,7 @@ public final class ServicesApi {
             } catch (ConfigException e) {
                 throw ApiException.invalid(e);
             }
-            change.updateService(name, s -> withWeights(s, weights));
-            change.audit("weights.set", name, ModelJson.renderWeights(service.weights()),
-                    ModelJson.renderWeights(weights), reason(body));
-            return committed(name, 200);
+            return applyWeights(change, service, weights, "weights.set", reason(body));
         });
     }
 
@@ -100,10 +93,7 @@ public final class ServicesApi {
                         + service.versionNames() + ")", "to");
             }
             Weights weights = Weights.allTo(version, service.versionNames());
-            change.updateService(name, s -> withWeights(s, weights));
-            change.audit("service.switch", name, ModelJson.renderWeights(service.weights()),
-                    ModelJson.renderWeights(weights), reason(body));
-            return committed(name, 200);
+            return applyWeights(change, service, weights, "service.switch", reason(body));
         });
     }
 
@@ -121,13 +111,7 @@ public final class ServicesApi {
             }
             VersionSpec old = service.version(versionName);
             List<String> endpoints = version.endpoints().stream().map(HostPort::toString).toList();
-            change.updateService(name, s -> {
-                Map<String, List<String>> puts = new LinkedHashMap<>(s.putVersions());
-                puts.put(versionName, endpoints);
-                List<String> deletes = new ArrayList<>(s.deletedVersions());
-                deletes.remove(versionName);
-                return new ServiceState(s.revision(), s.baseVersions(), s.weightsBps(), puts, deletes, s.preview());
-            });
+            change.updateService(name, s -> s.withVersionPut(versionName, endpoints));
             change.audit(old == null ? "version.add" : "version.replace", name + "/" + versionName,
                     old == null ? null : ModelJson.render(old), ModelJson.render(version), reason(body));
             return committed(name, 200);
@@ -156,19 +140,7 @@ public final class ServicesApi {
                 throw ApiException.conflict("version " + versionName + " is the preview version of " + name);
             }
             boolean inFile = change.before().config().service(name).version(versionName) != null;
-            change.updateService(name, s -> {
-                Map<String, List<String>> puts = new LinkedHashMap<>(s.putVersions());
-                puts.remove(versionName);
-                List<String> deletes = new ArrayList<>(s.deletedVersions());
-                if (inFile && !deletes.contains(versionName)) {
-                    deletes.add(versionName);
-                }
-                Map<String, Integer> weights = s.weightsBps() == null ? null : new LinkedHashMap<>(s.weightsBps());
-                if (weights != null) {
-                    weights.remove(versionName);
-                }
-                return new ServiceState(s.revision(), s.baseVersions(), weights, puts, deletes, s.preview());
-            });
+            change.updateService(name, s -> s.withVersionDeleted(versionName, inFile));
             change.audit("version.delete", name + "/" + versionName, ModelJson.render(old), null, null);
             return (Committed<ApiResponse>) after -> ApiResponse.noContent(after.serviceRevision(name));
         });
@@ -176,7 +148,8 @@ public final class ServicesApi {
 
     // --- helpers shared by the service mutations
 
-    private ServiceSpec checkedForChange(Change change, ApiRequest request, String name) {
+    /** The service a change edits: 404 when it does not exist, 412 when If-Match names another of its revisions. */
+    static ServiceSpec checkedForChange(Change change, ApiRequest request, String name) {
         ServiceSpec service = existing(change.before(), name);
         request.checkIfMatch(change.before().serviceRevision(name));
         return service;
@@ -197,11 +170,6 @@ public final class ServicesApi {
         }
     }
 
-    static ServiceState withWeights(ServiceState s, Weights weights) {
-        return new ServiceState(s.revision(), s.baseVersions(), weights.basisPoints(), s.putVersions(),
-                s.deletedVersions(), s.preview());
-    }
-
     /** A weights body may carry a textual "reason" for the audit log next to the versions. */
     static JsonNode withoutReason(JsonNode body) {
         if (body.path("reason").isTextual()) {
@@ -216,6 +184,15 @@ public final class ServicesApi {
     public static String reason(JsonNode body) {
         JsonNode reason = body.get("reason");
         return reason != null && reason.isTextual() ? reason.asText() : null;
+    }
+
+    /** The new split into {@code change}, audited with the split it replaces; answered with the service. */
+    private Committed<ApiResponse> applyWeights(Change change, ServiceSpec service, Weights weights, String action,
+                                                String reason) {
+        change.updateService(service.name(), s -> s.withWeights(weights.basisPoints()));
+        change.audit(action, service.name(), ModelJson.renderWeights(service.weights()),
+                ModelJson.renderWeights(weights), reason);
+        return committed(service.name(), 200);
     }
 
     private Committed<ApiResponse> committed(String name, int status) {

@@ -129,7 +129,7 @@ final class AdminClient {
         }
         if (message == null) {
             message = "HTTP " + status + " from " + method + " " + path
-                    + (body.isBlank() ? "" : ": " + Json.firstLine(body));
+                    + (body.isBlank() ? "" : ": " + Json.excerpt(body));
         }
         if (status == 401) {
             message += " (HTTP 401: set VEER_ADMIN_TOKEN or --token)";

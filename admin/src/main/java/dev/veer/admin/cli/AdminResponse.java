@@ -15,7 +15,7 @@ record AdminResponse(int status, String body) {
             return Json.MAPPER.readTree(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new RefusedException("the admin API answered HTTP " + status + " with a body that is not JSON: "
-                    + Json.firstLine(body));
+                    + Json.excerpt(body));
         }
     }
 }

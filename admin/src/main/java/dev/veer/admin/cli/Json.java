@@ -3,6 +3,8 @@ package dev.veer.admin.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veer.admin.internal.Text;
+
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,10 +82,9 @@ final class Json {
         return items;
     }
 
-    static String firstLine(String text) {
-        String trimmed = text.strip();
-        int newline = trimmed.indexOf('\n');
-        String line = newline < 0 ? trimmed : trimmed.substring(0, newline);
+    /** A body that is not what was expected, shown in an error: its first line, at most 200 characters. */
+    static String excerpt(String body) {
+        String line = Text.firstLine(body.strip());
         return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 }

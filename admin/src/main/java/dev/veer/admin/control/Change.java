@@ -52,7 +52,6 @@ public final class Change {
         return before;
     }
 
-    /** Who asked for it: "token:…", "local" or "analyzer". */
     /** The view this change would put in force (revisions not yet bumped). */
     public RuntimeView draft() {
         return Overlay.apply(config, doc(), flagParser).view();
@@ -65,9 +64,8 @@ public final class Change {
     public void updateService(String service, UnaryOperator<ServiceState> edit) {
         ServiceState current = services.get(service);
         if (current == null) {
-            current = new ServiceState(before.serviceRevision(service),
-                    config.service(service) == null ? List.of() : config.service(service).versionNames(),
-                    null, Map.of(), List.of(), null);
+            current = ServiceState.untouched(before.serviceRevision(service),
+                    config.service(service) == null ? List.of() : config.service(service).versionNames());
         }
         services.put(service, edit.apply(current));
         touchedServices.add(service);
@@ -81,8 +79,7 @@ public final class Change {
     public void updateFlags(String flag, UnaryOperator<FlagState> edit) {
         FlagState current = flags;
         if (current == null) {
-            current = new FlagState(config.flags().stream().map(f -> f.name()).toList(), Map.of(), List.of(),
-                    Map.of());
+            current = FlagState.untouched(config.flags().stream().map(f -> f.name()).toList());
         }
         flags = edit.apply(current);
         touchedFlags.add(flag);

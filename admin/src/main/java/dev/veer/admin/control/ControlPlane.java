@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.time.InstantSource;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -184,9 +183,8 @@ public final class ControlPlane implements AutoCloseable {
             long rev = before.serviceRevision(name) + 1;
             anyBumped = true;
             serviceStates.put(name, s == null
-                    ? new ServiceState(rev, next.service(name).versionNames(), null, Map.of(), List.of(), null)
-                    : new ServiceState(rev, s.baseVersions(), s.weightsBps(), s.putVersions(), s.deletedVersions(),
-                    s.preview()));
+                    ? ServiceState.untouched(rev, next.service(name).versionNames())
+                    : s.withRevision(rev));
         }
         Set<String> flags = new HashSet<>(change.touchedFlags());
         for (FlagSpec f : next.flags()) {
@@ -205,10 +203,8 @@ public final class ControlPlane implements AutoCloseable {
             flagRevisions.put(name, before.flagRevision(name) + 1);
             anyBumped = true;
         }
-        FlagState bumpedFlags = new FlagState(flagState.baseFlags(), flagState.put(), flagState.deleted(),
-                flagRevisions);
         long revision = anyBumped ? before.revision() + 1 : before.revision();
-        return new StateDoc(revision, serviceStates, bumpedFlags, rollouts);
+        return new StateDoc(revision, serviceStates, flagState.withRevisions(flagRevisions), rollouts);
     }
 
     private void checkWriterThread() {

@@ -212,7 +212,7 @@ public final class Overlay {
         Set<String> fileFlags = new LinkedHashSet<>();
         config.flags().forEach(f -> fileFlags.add(f.name()));
         if (state == null) {
-            return new FlagOutcome(config.flags(), new FlagState(List.copyOf(fileFlags), Map.of(), List.of(), Map.of()));
+            return new FlagOutcome(config.flags(), FlagState.untouched(List.copyOf(fileFlags)));
         }
         Set<String> removedByFile = new HashSet<>(nullToEmpty(state.baseFlags()));
         removedByFile.removeAll(fileFlags);

@@ -2,6 +2,7 @@ package dev.veer.admin.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veer.admin.internal.Text;
 
 import java.io.IOException;
 import java.util.List;
@@ -40,7 +41,7 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
             }
             return node;
         } catch (IOException e) {
-            throw ApiException.badRequest("request body: not JSON (" + firstLine(e.getMessage()) + ")", null);
+            throw ApiException.badRequest("request body: not JSON (" + Text.firstLine(e.getMessage()) + ")", null);
         }
     }
 
@@ -82,13 +83,5 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
         if (expected.isPresent() && expected.getAsLong() != current) {
             throw new ApiException(412, "revision is " + current + ", If-Match expected " + expected.getAsLong());
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -91,8 +91,7 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
                 throw new IllegalStateException("service " + service + " is gone");
             }
             Weights fitted = new Weights(weights.basisPoints());
-            change.updateService(service, s -> new ServiceState(s.revision(), s.baseVersions(),
-                    fitted.basisPoints(), s.putVersions(), s.deletedVersions(), s.preview()));
+            change.updateService(service, s -> s.withWeights(fitted.basisPoints()));
             if (!operatorCommand) {
                 change.audit(ANALYZER, "weights.set", service, ModelJson.renderWeights(before.weights()),
                         ModelJson.renderWeights(fitted), reason);
@@ -106,8 +105,7 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
         control.joinOrExecute(ANALYZER, change -> {
             ServiceState current = change.serviceState(service);
             String before = current == null ? null : current.preview();
-            change.updateService(service, s -> new ServiceState(s.revision(), s.baseVersions(), s.weightsBps(),
-                    s.putVersions(), s.deletedVersions(), version));
+            change.updateService(service, s -> s.withPreview(version));
             if (!operatorCommand) {
                 ObjectMapper m = ModelJson.mapper();
                 change.audit(ANALYZER, "preview.set", service, m.createObjectNode().put("preview", before),
@@ -124,14 +122,14 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
             JsonNode after = toJson(state);
             change.setRollout(state.service(), after);
             if (!operatorCommand) {
-                ObjectNode summary = summary(after);
+                ObjectNode summary = RolloutJson.summary(after);
                 boolean verdict = action.endsWith("verdict");
                 if (verdict && after.path("verdicts").size() > 0) {
                     JsonNode verdicts = after.path("verdicts");
                     summary.set("verdict", verdicts.get(verdicts.size() - 1));
                 }
                 if (!verdict || auditable(before, after)) {
-                    change.audit(ANALYZER, action, state.service(), summary(before), summary, reason);
+                    change.audit(ANALYZER, action, state.service(), RolloutJson.summary(before), summary, reason);
                 }
             }
             return null;
@@ -161,7 +159,7 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
     /** Audits an operator's command in {@code change}, before and after as short summaries. */
     public static void auditCommand(Change change, String action, String service, JsonNode before, JsonNode after,
                                     String reason) {
-        change.audit(action, service, summary(before), summary(after), reason);
+        change.audit(action, service, RolloutJson.summary(before), RolloutJson.summary(after), reason);
     }
 
     public static JsonNode toJson(RolloutState state) {
@@ -175,19 +173,4 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
             throw new IllegalArgumentException("rollout state does not parse: " + e.getMessage(), e);
         }
     }
-
-    /** {@code {"phase","step","canary","baseline","weights"}} or null. */
-    public static ObjectNode summary(JsonNode rollout) {
-        if (rollout == null) {
-            return null;
-        }
-        ObjectNode node = ModelJson.mapper().createObjectNode();
-        node.set("phase", rollout.get("phase"));
-        node.put("step", RolloutJson.step(rollout));
-        node.set("canary", rollout.get("canary"));
-        node.set("baseline", rollout.get("baseline"));
-        node.set("weights", RolloutJson.percentWeights(rollout.get("weightsBps")));
-        return node;
-    }
-
 }

@@ -8,6 +8,7 @@ import dev.veer.config.model.Weights;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -79,16 +80,48 @@ public final class RolloutJson {
         return Math.max(0, Math.min(index + 1, steps));
     }
 
-    /** {"blue": 9000, ...} basis points to {"blue": 90, ...} percent. */
-    public static ObjectNode percentWeights(JsonNode bps) {
-        ObjectNode out = ModelJson.mapper().createObjectNode();
-        if (bps == null) {
-            return out;
+    /**
+     * A rollout in short for audit events: {@code {"phase","step","canary","baseline","weights"}}; null for no
+     * rollout.
+     */
+    public static ObjectNode summary(JsonNode state) {
+        return summary(state, false);
+    }
+
+    /** A rollout in short inside the service resource: {@link #summary} plus its strategy and reason. */
+    public static ObjectNode serviceSummary(JsonNode state) {
+        return summary(state, true);
+    }
+
+    /** One builder for both, so the two summaries cannot drift apart; the fields keep the order each had. */
+    private static ObjectNode summary(JsonNode state, boolean withStrategyAndReason) {
+        if (state == null) {
+            return null;
         }
-        for (Map.Entry<String, JsonNode> e : bps.properties()) {
-            out.set(e.getKey(), ModelJson.mapper().valueToTree(Weights.percent(e.getValue().asInt())));
+        ObjectNode node = ModelJson.mapper().createObjectNode();
+        node.set("phase", state.get("phase"));
+        if (withStrategyAndReason) {
+            node.set("strategy", state.get("strategy"));
         }
-        return out;
+        node.put("step", step(state));
+        node.set("canary", state.get("canary"));
+        node.set("baseline", state.get("baseline"));
+        node.set("weights", percentWeights(state.get("weightsBps")));
+        if (withStrategyAndReason) {
+            node.set("reason", state.get("reason"));
+        }
+        return node;
+    }
+
+    /** The persisted {"blue": 9000, ...} basis points in percent, rendered as the config renders weights. */
+    private static ObjectNode percentWeights(JsonNode bps) {
+        Map<String, Integer> basisPoints = new LinkedHashMap<>();
+        if (bps != null) {
+            for (Map.Entry<String, JsonNode> e : bps.properties()) {
+                basisPoints.put(e.getKey(), e.getValue().asInt());
+            }
+        }
+        return ModelJson.renderWeights(new Weights(basisPoints));
     }
 
     private static String instant(long millis) {

@@ -3,6 +3,7 @@ package dev.veer.admin.state;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veer.admin.internal.Text;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,7 +112,7 @@ public final class FileStateStore implements StateStore {
             return Optional.of(mapper.readValue(body, StateDoc.class));
         } catch (IOException e) {
             problems.add(file + ": corrupt (" + e.getClass().getSimpleName() + ": "
-                    + firstLine(e.getMessage()) + ")");
+                    + Text.firstLine(e.getMessage()) + ")");
             return Optional.empty();
         }
     }
@@ -180,14 +181,6 @@ public final class FileStateStore implements StateStore {
             }
         }
         return -1;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     static String sha256(byte[] body) {

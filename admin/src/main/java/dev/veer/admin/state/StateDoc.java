@@ -2,6 +2,8 @@ package dev.veer.admin.state;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -44,6 +46,40 @@ public record StateDoc(long revision, Map<String, ServiceState> services, FlagSt
             weightsBps = weightsBps == null ? null : java.util.Collections.unmodifiableMap(
                     new java.util.LinkedHashMap<>(weightsBps));
         }
+
+        /** A service nothing was changed on yet at runtime, based on the file's versions. */
+        public static ServiceState untouched(long revision, List<String> baseVersions) {
+            return new ServiceState(revision, baseVersions, null, Map.of(), List.of(), null);
+        }
+
+        public ServiceState withRevision(long newRevision) {
+            return new ServiceState(newRevision, baseVersions, weightsBps, putVersions, deletedVersions, preview);
+        }
+
+        /** @param bps the runtime weights in basis points */
+        public ServiceState withWeights(Map<String, Integer> bps) {
+            return new ServiceState(revision, baseVersions, bps, putVersions, deletedVersions, preview);
+        }
+
+        /** @param version the preview version, or null to clear it */
+        public ServiceState withPreview(String version) {
+            return new ServiceState(revision, baseVersions, weightsBps, putVersions, deletedVersions, version);
+        }
+
+        /** The version added or replaced with {@code endpoints}; a runtime delete of it is undone. */
+        public ServiceState withVersionPut(String version, List<String> endpoints) {
+            return new ServiceState(revision, baseVersions, weightsBps, plus(putVersions, version, endpoints),
+                    minus(deletedVersions, version), preview);
+        }
+
+        /**
+         * The version deleted: its runtime endpoints and runtime weight go. Only a version of the config file needs
+         * to be remembered as deleted ({@code inFile}); one added at runtime is gone once its put is.
+         */
+        public ServiceState withVersionDeleted(String version, boolean inFile) {
+            return new ServiceState(revision, baseVersions, weightsBps == null ? null : minus(weightsBps, version),
+                    minus(putVersions, version), inFile ? plus(deletedVersions, version) : deletedVersions, preview);
+        }
     }
 
     /**
@@ -61,6 +97,58 @@ public record StateDoc(long revision, Map<String, ServiceState> services, FlagSt
             revisions = revisions == null ? Map.of() : java.util.Collections.unmodifiableMap(
                     new java.util.LinkedHashMap<>(revisions));
         }
+
+        /** No flag was changed at runtime yet; {@code baseFlags} are the file's flag names. */
+        public static FlagState untouched(List<String> baseFlags) {
+            return new FlagState(baseFlags, Map.of(), List.of(), Map.of());
+        }
+
+        /** The flag created or replaced at runtime as {@code rendered}; a runtime delete of it is undone. */
+        public FlagState withFlagPut(String name, JsonNode rendered) {
+            return new FlagState(baseFlags, plus(put, name, rendered), minus(deleted, name), revisions);
+        }
+
+        /**
+         * The flag deleted: its runtime definition goes. Only a flag of the config file needs to be remembered as
+         * deleted ({@code inFile}); one created at runtime is gone once its put is.
+         */
+        public FlagState withFlagDeleted(String name, boolean inFile) {
+            return new FlagState(baseFlags, minus(put, name), inFile ? plus(deleted, name) : deleted, revisions);
+        }
+
+        public FlagState withRevisions(Map<String, Long> newRevisions) {
+            return new FlagState(baseFlags, put, deleted, newRevisions);
+        }
+    }
+
+    // Copy-on-write edits for the withers; the records' constructors make the copies unmodifiable.
+
+    private static <V> Map<String, V> plus(Map<String, V> map, String key, V value) {
+        Map<String, V> copy = new LinkedHashMap<>(map);
+        copy.put(key, value);
+        return copy;
+    }
+
+    private static <V> Map<String, V> minus(Map<String, V> map, String key) {
+        Map<String, V> copy = new LinkedHashMap<>(map);
+        copy.remove(key);
+        return copy;
+    }
+
+    /** {@code list} with {@code item} at the end unless it is there already. */
+    private static List<String> plus(List<String> list, String item) {
+        if (list.contains(item)) {
+            return list;
+        }
+        List<String> copy = new ArrayList<>(list);
+        copy.add(item);
+        return copy;
+    }
+
+    private static List<String> minus(List<String> list, String item) {
+        List<String> copy = new ArrayList<>(list);
+        copy.remove(item);
+        return copy;
     }
 
     /** Nothing changed at runtime yet. */

@@ -240,6 +240,94 @@ class AdminApiTest {
         assertThat(eventCount()).isEqualTo(1);
     }
 
+    /**
+     * A stale If-Match: 412 with the contract's error shape, {@code {"error","path"}}, the path empty as no field of
+     * the body is at fault.
+     */
+    private static void assertPreconditionFailed(Reply reply) {
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(412);
+        assertThat(reply.json().fieldNames()).toIterable().containsExactly("error", "path");
+        assertThat(reply.json().get("error").asText()).contains("If-Match");
+        assertThat(reply.json().get("path").asText()).isEmpty();
+    }
+
+    /** What a refused change must leave alone: the answer to GET {@code path}, the events, the publishes. */
+    private record Snapshot(String resource, int events, int published) {
+    }
+
+    private Snapshot snapshot(String path) {
+        return new Snapshot(h.http.get(path).body(), eventCount(), h.published.size());
+    }
+
+    @Test
+    void ifMatchGuardsFlagPutAndDelete() {
+        String flag = "/api/v1/flags/new_checkout";
+        Reply current = h.http.get(flag);
+        long revision = current.json().get("revision").asLong();
+        assertThat(current.header("ETag")).isEqualTo("\"" + revision + "\"");
+        Snapshot before = snapshot(flag);
+        String stale = "\"" + (revision + 1) + "\"";
+
+        assertPreconditionFailed(h.http.send("PUT", flag, "{\"enabled\":true,\"percentage\":50}", stale));
+        assertPreconditionFailed(h.http.send("DELETE", flag, null, stale));
+        assertThat(snapshot(flag)).isEqualTo(before);
+        assertThat(h.http.get(flag).json().get("percentage").asDouble()).isEqualTo(5);
+
+        // A flag that does not exist has no revision for If-Match to match; it is not created.
+        assertPreconditionFailed(h.http.send("PUT", "/api/v1/flags/dark_mode", "{\"enabled\":true}", "\"1\""));
+        assertThat(h.http.get("/api/v1/flags/dark_mode").status()).isEqualTo(404);
+        assertThat(snapshot(flag)).isEqualTo(before);
+
+        Reply put = h.http.send("PUT", flag, "{\"enabled\":true,\"percentage\":50}", "\"" + revision + "\"");
+        assertThat(put.status()).as(put.toString()).isEqualTo(200);
+        assertThat(put.json().get("percentage").asDouble()).isEqualTo(50);
+        assertThat(put.json().get("revision").asLong()).isEqualTo(revision + 1);
+
+        // The revision the put replaced is stale now, for a delete as for a put.
+        Snapshot afterPut = snapshot(flag);
+        assertPreconditionFailed(h.http.send("DELETE", flag, null, "\"" + revision + "\""));
+        assertThat(snapshot(flag)).isEqualTo(afterPut);
+
+        Reply delete = h.http.send("DELETE", flag, null, "W/\"" + (revision + 1) + "\"");
+        assertThat(delete.status()).as(delete.toString()).isEqualTo(204);
+        assertThat(h.http.get(flag).status()).isEqualTo(404);
+        assertThat(h.http.get("/api/v1/events").json().get("events").findValuesAsText("action"))
+                .containsExactly("flag.set", "flag.delete");
+    }
+
+    @Test
+    void ifMatchGuardsVersionPutAndDelete() {
+        String shop = "/api/v1/services/shop";
+        String canary = shop + "/versions/canary";
+        String endpoints = "{\"endpoints\":[\"127.0.0.1:9003\"]}";
+        long revision = h.http.get(shop).json().get("revision").asLong();
+        Snapshot before = snapshot(shop);
+
+        String stale = "\"" + (revision + 1) + "\"";
+        assertPreconditionFailed(h.http.send("PUT", canary, endpoints, stale));
+        assertPreconditionFailed(h.http.send("DELETE", shop + "/versions/green", null, stale));
+        assertThat(snapshot(shop)).isEqualTo(before);
+        assertThat(h.http.get(shop).json().get("versions").findValuesAsText("name")).containsExactly("blue", "green");
+
+        Reply put = h.http.send("PUT", canary, endpoints, "\"" + revision + "\"");
+        assertThat(put.status()).as(put.toString()).isEqualTo(200);
+        assertThat(put.json().get("revision").asLong()).isEqualTo(revision + 1);
+        assertThat(put.json().get("versions").findValuesAsText("name")).containsExactly("blue", "green", "canary");
+
+        // The revision the put replaced is stale now: the new version stays.
+        Snapshot afterPut = snapshot(shop);
+        assertPreconditionFailed(h.http.send("DELETE", canary, null, "\"" + revision + "\""));
+        assertPreconditionFailed(h.http.send("PUT", canary, "{\"endpoints\":[\"127.0.0.1:9004\"]}",
+                "\"" + revision + "\""));
+        assertThat(snapshot(shop)).isEqualTo(afterPut);
+
+        Reply delete = h.http.send("DELETE", canary, null, "\"" + (revision + 1) + "\"");
+        assertThat(delete.status()).as(delete.toString()).isEqualTo(204);
+        assertThat(h.http.get(shop).json().get("versions").findValuesAsText("name")).containsExactly("blue", "green");
+        assertThat(h.http.get("/api/v1/events").json().get("events").findValuesAsText("action"))
+                .containsExactly("version.add", "version.delete");
+    }
+
     @Test
     void switchSendsAllTrafficToOneVersionAndKeepsTheOther() {
         Reply r = h.http.post("/api/v1/services/shop/switch", "{\"to\":\"green\"}");
