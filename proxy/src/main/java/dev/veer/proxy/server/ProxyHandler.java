@@ -21,12 +21,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -63,6 +61,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private final ReplayableBody sentBody = new ReplayableBody();
     private final Runnable responseTimeoutTask = this::onResponseTimer;
     private final Runnable idleTask = this::onIdleTimer;
+    private final java.util.function.Consumer<HttpContent> replayWriter = this::writeReplayed;
 
     private ChannelHandlerContext ctx;
     private String clientIp;
@@ -84,6 +83,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private VersionRoute version;
     private long startNanos;
     private boolean keepAlive;
+    private boolean requestChunked;
     private boolean http10;
     private boolean isHead;
     private boolean requestReceived;
@@ -245,6 +245,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         closeAfterResponse = draining || server.draining();
         status = 0;
         keepAlive = req != null && MessageFraming.isKeepAlive(req);
+        requestChunked = req != null && MessageFraming.isChunked(req);
         http10 = req != null && req.protocolVersion().minorVersion() == 0;
         isHead = req != null && HttpMethod.HEAD.equals(req.method());
         decision.reset();
@@ -278,7 +279,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         endpoint.group().retryBudget().onRequest();
-        prepareUpstreamRequest(req, endpoint);
         UpstreamConnection pooled = server.pools().acquire(endpoint);
         if (pooled != null) {
             attach(pooled);
@@ -300,33 +300,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         req.headers().set(HttpHeaderNames.HOST, authority);
         req.setUri(path);
         return path;
-    }
-
-    /** Header hygiene on the request in place: hop-by-hop out first, then Veer's own headers in. */
-    private void prepareUpstreamRequest(HttpRequest req, Endpoint endpoint) {
-        HttpHeaders headers = req.headers();
-        boolean chunked = MessageFraming.isChunked(req);
-        HeaderHygiene.stripHopByHop(headers);
-        String host = headers.get(HttpHeaderNames.HOST);
-        if (host == null) {
-            host = endpoint.address().toString();
-            headers.set(HttpHeaderNames.HOST, host);
-        }
-        HeaderHygiene.append(headers, HeaderHygiene.X_FORWARDED_FOR, clientIp);
-        HeaderHygiene.append(headers, HeaderHygiene.X_FORWARDED_PROTO, HeaderHygiene.HTTP);
-        HeaderHygiene.append(headers, HeaderHygiene.X_FORWARDED_HOST, host);
-        headers.set(HeaderHygiene.X_VEER_VERSION, version.headerValue());
-        // Veer owns x-veer-flags like x-veer-version: a client's value never reaches the upstream.
-        if (decision.flagsHeader() != null) {
-            headers.set(HeaderHygiene.X_VEER_FLAGS, decision.flagsHeader());
-        } else {
-            headers.remove(HeaderHygiene.X_VEER_FLAGS);
-        }
-        if (chunked) {
-            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
-        // Upstream connections are always HTTP/1.1 keep-alive, whatever the client spoke.
-        req.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
     private void connect(Endpoint target) {
@@ -361,9 +334,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         connection.attach(this, isHead, http10);
         connection.channel().config().setAutoRead(ctx.channel().isWritable());
         Channel ch = connection.channel();
-        ch.write(request, ch.voidPromise());
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        ch.write(UpstreamRequest.head(ch.alloc(), request, host, host == null ? endpoint.address().toString() : null,
+                clientIp, version.headerValue(), decision.flagsHeader(), requestChunked), ch.voidPromise());
         // A retry: what the failed attempt wrote of the body goes again first.
-        sentBody.replay(ch, requestSent);
+        sentBody.replay(requestSent, replayWriter);
         upstreamDirty = true;
         HttpContent part;
         while ((part = pendingBody.poll()) != null) {
@@ -408,6 +383,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
     }
 
+    private void writeReplayed(HttpContent part) {
+        UpstreamRequest.writeBody(upstream.channel(), part, requestChunked);
+    }
+
     private void writeBody(HttpContent part) {
         Channel ch = upstream.channel();
         if (part instanceof LastHttpContent) {
@@ -417,7 +396,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             bodyBytesSent = true;
         }
         sentBody.written(part);
-        ch.write(part, ch.voidPromise());
+        UpstreamRequest.writeBody(ch, part, requestChunked);
         upstreamDirty = true;
         lastUpstreamNanos = System.nanoTime();
     }

@@ -1,10 +1,10 @@
 package dev.veer.proxy.upstream;
 
-import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
 
 /**
  * What an exchange has written of its request body, kept so that the request can be sent again on another
@@ -64,17 +64,17 @@ public final class ReplayableBody {
     }
 
     /**
-     * Writes the kept parts again to {@code ch} (not flushed), ending the message if the original had ended
-     * ({@code ended}) and its end was not a kept part.
+     * Hands the kept parts to {@code writer} again (each a new retained duplicate it takes over), ending the message
+     * if the original had ended ({@code ended}) and its end was not a kept part.
      */
-    public void replay(Channel ch, boolean ended) {
+    public void replay(boolean ended, Consumer<HttpContent> writer) {
         boolean lastWritten = false;
         for (HttpContent part : parts) {
-            ch.write(part.retainedDuplicate(), ch.voidPromise());
+            writer.accept(part.retainedDuplicate());
             lastWritten = part instanceof LastHttpContent;
         }
         if (ended && !lastWritten) {
-            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+            writer.accept(LastHttpContent.EMPTY_LAST_CONTENT);
         }
     }
 

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.time.Duration;
@@ -78,8 +77,8 @@ public final class UpstreamPools {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        // Requests go out through Netty's encoder; responses are read raw by the connection.
-                        ch.pipeline().addLast("http", new HttpRequestEncoder());
+                        // No HTTP codec: requests are written as bytes (server.UpstreamRequest) and responses read
+                        // from the receive buffers (ResponseReader).
                         ch.pipeline().addLast("exchange", connection);
                     }
                 });

@@ -1,0 +1,218 @@
+package dev.veer.proxy.server;
+
+import dev.veer.proxy.http.FlatHttpHeaders;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * A request as it goes upstream, written straight into bytes from the client's decoded request: no rewritten
+ * header map, no encoder pass. The head keeps the client's fields in order except the hop-by-hop ones (RFC 9110
+ * §7.6.1, and every field named in Connection) and the ones Veer owns, which it writes itself at the end:
+ * X-Forwarded-For/-Proto/-Host (the client's values first, Veer's appended), x-veer-version, x-veer-flags (a
+ * client's own never passes), and Transfer-Encoding: chunked for a chunked body. Upstream requests are always
+ * HTTP/1.1 keep-alive, whatever the client spoke.
+ */
+final class UpstreamRequest {
+
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString X_VEER_VERSION = AsciiString.cached("x-veer-version");
+    static final AsciiString X_VEER_FLAGS = AsciiString.cached("x-veer-flags");
+
+    /** Dropped from the client's fields: hop-by-hop, or written by Veer below. */
+    private static final AsciiString[] NOT_FORWARDED = {
+        HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"),
+        HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+        HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
+        X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST, X_VEER_VERSION, X_VEER_FLAGS,
+    };
+    private static final byte[] HTTP_1_1 = ascii(" HTTP/1.1\r\n");
+    private static final byte[] COLON = ascii(": ");
+    private static final byte[] COMMA = ascii(", ");
+    private static final byte[] HTTP = ascii("http");
+    private static final byte[] CHUNKED = ascii("transfer-encoding: chunked\r\n");
+    private static final byte[] LAST_CHUNK = ascii("0\r\n");
+
+    private UpstreamRequest() {
+    }
+
+    /**
+     * The head for {@code request}. {@code host}: the Host the client sent, or null, when the endpoint's address
+     * {@code defaultHost} is sent instead; {@code flags}: the x-veer-flags value, or null.
+     */
+    static ByteBuf head(ByteBufAllocator alloc, HttpRequest request, CharSequence host, CharSequence defaultHost,
+                        CharSequence clientIp, CharSequence version, CharSequence flags, boolean chunked) {
+        // The downstream decoder makes its headers with FlatHttpHeaders.FACTORY: read them by index, no iterator.
+        FlatHttpHeaders headers = (FlatHttpHeaders) request.headers();
+        ByteBuf out = alloc.buffer(256 + 64 * headers.size());
+        ByteBufUtil.writeAscii(out, request.method().asciiName());
+        out.writeByte(' ');
+        ByteBufUtil.writeAscii(out, request.uri());
+        out.writeBytes(HTTP_1_1);
+        int count = headers.size();
+        boolean connectionNamesFields = headers.contains(HttpHeaderNames.CONNECTION);
+        for (int i = 0; i < count; i++) {
+            CharSequence name = headers.nameAt(i);
+            if (!isOneOf(name, NOT_FORWARDED) && !(connectionNamesFields && namedInConnection(headers, name))) {
+                field(out, name, headers.valueAt(i));
+            }
+        }
+        CharSequence forwardedHost = host;
+        if (host == null) {
+            field(out, HttpHeaderNames.HOST, defaultHost);
+            forwardedHost = defaultHost;
+        }
+        appendedField(out, headers, X_FORWARDED_FOR, clientIp, null);
+        appendedField(out, headers, X_FORWARDED_PROTO, null, HTTP);
+        appendedField(out, headers, X_FORWARDED_HOST, forwardedHost, null);
+        field(out, X_VEER_VERSION, version);
+        if (flags != null) {
+            field(out, X_VEER_FLAGS, flags);
+        }
+        if (chunked) {
+            out.writeBytes(CHUNKED);
+        }
+        crlf(out);
+        return out;
+    }
+
+    /**
+     * Writes a part of the request body as the head framed it: as it is for a length, as one chunk (the last chunk
+     * and the trailers after the final part) when chunked. Takes over {@code part}. Not flushed.
+     */
+    static void writeBody(Channel ch, HttpContent part, boolean chunked) {
+        ByteBuf content = part.content();
+        boolean last = part instanceof LastHttpContent;
+        if (!chunked) {
+            if (content.isReadable()) {
+                ch.write(content, ch.voidPromise());
+            } else {
+                part.release();
+            }
+            return;
+        }
+        // Read the trailers before the content is handed to the channel, which may release the part.
+        ByteBuf end = last ? lastChunk(ch.alloc(), ((LastHttpContent) part).trailingHeaders()) : null;
+        if (content.isReadable()) {
+            ByteBuf size = ch.alloc().buffer(12);
+            ByteBufUtil.writeAscii(size, Integer.toHexString(content.readableBytes()));
+            crlf(size);
+            ch.write(size, ch.voidPromise());
+            ch.write(content, ch.voidPromise());
+            ch.write(Unpooled.wrappedBuffer(new byte[] {'\r', '\n'}), ch.voidPromise());
+        } else {
+            part.release();
+        }
+        if (end != null) {
+            ch.write(end, ch.voidPromise());
+        }
+    }
+
+    private static ByteBuf lastChunk(ByteBufAllocator alloc, HttpHeaders trailers) {
+        ByteBuf end = alloc.buffer(5 + 64 * trailers.size());
+        end.writeBytes(LAST_CHUNK);
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> trailer = it.next();
+            field(end, trailer.getKey(), trailer.getValue());
+        }
+        crlf(end);
+        return end;
+    }
+
+    /** A list-valued field: the client's values in order, joined by ", ", then Veer's own. */
+    private static void appendedField(ByteBuf out, FlatHttpHeaders headers, AsciiString name, CharSequence value,
+                                      byte[] valueBytes) {
+        ByteBufUtil.writeAscii(out, name);
+        out.writeBytes(COLON);
+        int count = headers.size();
+        for (int i = 0; i < count; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(headers.nameAt(i), name)) {
+                ByteBufUtil.writeAscii(out, headers.valueAt(i));
+                out.writeBytes(COMMA);
+            }
+        }
+        if (valueBytes != null) {
+            out.writeBytes(valueBytes);
+        } else {
+            ByteBufUtil.writeAscii(out, value);
+        }
+        crlf(out);
+    }
+
+    private static void field(ByteBuf out, CharSequence name, CharSequence value) {
+        ByteBufUtil.writeAscii(out, name);
+        out.writeBytes(COLON);
+        ByteBufUtil.writeAscii(out, value);
+        crlf(out);
+    }
+
+    private static void crlf(ByteBuf out) {
+        out.writeShort(('\r' << 8) | '\n');
+    }
+
+    private static boolean isOneOf(CharSequence name, AsciiString[] names) {
+        for (AsciiString candidate : names) {
+            if (candidate.length() == name.length() && candidate.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when a Connection field of the request lists {@code name} (close and keep-alive name no field). */
+    private static boolean namedInConnection(FlatHttpHeaders headers, CharSequence name) {
+        int count = headers.size();
+        for (int i = 0; i < count; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(headers.nameAt(i), HttpHeaderNames.CONNECTION)
+                    && listsToken(headers.valueAt(i), name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when the comma-separated {@code list} holds {@code token}, ignoring case and blanks around items. */
+    static boolean listsToken(CharSequence list, CharSequence token) {
+        int length = list.length();
+        int i = 0;
+        while (i < length) {
+            int end = i;
+            while (end < length && list.charAt(end) != ',') {
+                end++;
+            }
+            int s = i;
+            int e = end;
+            while (s < e && isBlank(list.charAt(s))) {
+                s++;
+            }
+            while (e > s && isBlank(list.charAt(e - 1))) {
+                e--;
+            }
+            if (e - s == token.length() && AsciiString.regionMatches(list, true, s, token, 0, e - s)) {
+                return true;
+            }
+            i = end + 1;
+        }
+        return false;
+    }
+
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+}
