@@ -82,7 +82,7 @@ class ProxyRoutingTest {
     }
 
     @Test
-    void splitFollowsWeightsWithinOneAndAHalfPercent() throws Exception {
+    void splitFollowsWeightsWithinTwoPercent() throws Exception {
         long blueBefore = proxy.stats().totals("shop", "blue").responsesByClass()[2];
         long greenBefore = proxy.stats().totals("shop", "green").responsesByClass()[2];
         int n = 4000;
@@ -100,7 +100,8 @@ class ProxyRoutingTest {
         }
         double share = onGreen / (double) n;
         System.out.printf("split: %d of %d on green = %.2f%%%n", onGreen, n, share * 100);
-        assertThat(share).isBetween(0.085, 0.115);
+        // 4,000 draws at 10%: σ = 0.47 points, so ±2 points is 4.2σ (a healthy run fails 1 in 40,000 times).
+        assertThat(share).isBetween(0.08, 0.12);
 
         TotalStats blueTotals = proxy.stats().totals("shop", "blue");
         TotalStats greenTotals = proxy.stats().totals("shop", "green");

@@ -4,8 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
 
 /**
- * An upstream's HTTP/1.x response head, read where it lies in the receive buffer: no header map, no String per
- * value. It knows what a proxy needs of a head (status, how the body is framed, whether the connection may be
+ * An upstream's HTTP/1.x response head, read without a header map or a String per value. It knows what a proxy needs of a head (status, how the body is framed, whether the connection may be
  * reused) and writes the head on, as HTTP/1.1, with the hop-by-hop header lines (RFC 9110 §7.6.1, and every header
  * named in Connection) left out. The other lines are copied byte for byte.
  *
@@ -14,7 +13,9 @@ import io.netty.util.AsciiString;
  * values have no control characters but HTAB, obs-fold is refused, and a Content-Length is digits only, the same in
  * every field. With Transfer-Encoding the Content-Length is ignored and the connection not reused (RFC 9112 §6.3).
  *
- * <p>One instance per upstream connection, reused for each head; valid until the next {@link #parse}.
+ * <p>The head is copied once into an array of its own and read there: a buffer's {@code getByte} checks bounds
+ * and liveness on every byte. One instance per upstream connection, reused for each head; valid until the next
+ * {@link #parse}.
  */
 public final class ResponseHead {
 
@@ -35,7 +36,8 @@ public final class ResponseHead {
         AsciiString.cached("proxy-authorization"),
     };
 
-    private ByteBuf buffer;
+    /** The head's bytes, from index 0; grows to the largest head seen. */
+    private byte[] bytes = new byte[512];
     private int statusStart;
     private int statusEnd;
     private int length;
@@ -56,13 +58,18 @@ public final class ResponseHead {
     private String error;
 
     /**
-     * Reads the head in {@code buffer} from {@code start} to {@code end} (just after the empty line that ends it).
+     * Reads the head in {@code buffer} from {@code from} to {@code to} (just after the empty line that ends it).
      * {@code requestWasHead}: the response answers a HEAD request, so it has no body whatever its headers say.
      * Returns false when the head is malformed; {@link #error()} then says why.
      */
-    public boolean parse(ByteBuf buffer, int start, int end, boolean requestWasHead) {
-        this.buffer = buffer;
-        this.length = end - start;
+    public boolean parse(ByteBuf buffer, int from, int to, boolean requestWasHead) {
+        int end = to - from;
+        if (bytes.length < end) {
+            bytes = new byte[Math.max(end, 2 * bytes.length)];
+        }
+        buffer.getBytes(from, bytes, 0, end);
+        int start = 0;
+        this.length = end;
         contentLength = -1;
         closeToken = false;
         keepAliveToken = false;
@@ -167,12 +174,12 @@ public final class ResponseHead {
      */
     public void writeEndToEnd(ByteBuf out) {
         out.writeBytes(HTTP_1_1);
-        out.writeBytes(buffer, statusStart, statusEnd - statusStart);
+        out.writeBytes(bytes, statusStart, statusEnd - statusStart);
         writeCrlf(out);
         for (int l = 0; l < lineCount; l++) {
             if (!hop[l]) {
                 int start = lines[3 * l];
-                out.writeBytes(buffer, start, lines[3 * l + 2] - start);
+                out.writeBytes(bytes, start, lines[3 * l + 2] - start);
                 writeCrlf(out);
             }
         }
@@ -186,41 +193,50 @@ public final class ResponseHead {
 
     /** Index of the LF ending the line that starts at {@code from}; the head is known to end with one. */
     private int lineEnd(int from, int end) {
-        int lf = buffer.indexOf(from, end, (byte) '\n');
+        int lf = indexOf(from, end, (byte) '\n');
         return lf < 0 ? end - 1 : lf;
+    }
+
+    private int indexOf(int from, int end, byte b) {
+        for (int i = from; i < end; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The end of a line's content: before its CR LF, or before a bare LF. */
     private int contentEnd(int start, int lf) {
-        return lf > start && buffer.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+        return lf > start && bytes[lf - 1] == '\r' ? lf - 1 : lf;
     }
 
     private boolean statusLine(int start, int end) {
         // "HTTP/1.x" SP 3DIGIT [ SP reason-phrase ]
-        if (end - start < 12 || buffer.getByte(start) != 'H' || buffer.getByte(start + 1) != 'T'
-                || buffer.getByte(start + 2) != 'T' || buffer.getByte(start + 3) != 'P'
-                || buffer.getByte(start + 4) != '/' || buffer.getByte(start + 5) != '1'
-                || buffer.getByte(start + 6) != '.' || buffer.getByte(start + 8) != ' ') {
+        if (end - start < 12 || bytes[start] != 'H' || bytes[start + 1] != 'T'
+                || bytes[start + 2] != 'T' || bytes[start + 3] != 'P'
+                || bytes[start + 4] != '/' || bytes[start + 5] != '1'
+                || bytes[start + 6] != '.' || bytes[start + 8] != ' ') {
             return fail("malformed status line");
         }
-        byte minor = buffer.getByte(start + 7);
+        byte minor = bytes[start + 7];
         if (minor != '0' && minor != '1') {
             return fail("unsupported HTTP version");
         }
         http10 = minor == '0';
         int code = 0;
         for (int i = start + 9; i < start + 12; i++) {
-            byte b = buffer.getByte(i);
+            byte b = bytes[i];
             if (b < '0' || b > '9') {
                 return fail("malformed status code");
             }
             code = code * 10 + (b - '0');
         }
-        if (code < 100 || (end > start + 12 && buffer.getByte(start + 12) != ' ')) {
+        if (code < 100 || (end > start + 12 && bytes[start + 12] != ' ')) {
             return fail("malformed status line");
         }
         for (int i = start + 12; i < end; i++) {
-            if (isControl(buffer.getByte(i))) {
+            if (isControl(bytes[i])) {
                 return fail("control character in status line");
             }
         }
@@ -232,14 +248,14 @@ public final class ResponseHead {
 
     /** Checks one header line; returns the index of its ':' or -1. */
     private int headerLine(int start, int end) {
-        byte first = buffer.getByte(start);
+        byte first = bytes[start];
         if (first == ' ' || first == '\t') {
             fail("obsolete line folding in response header");
             return -1;
         }
         int colon = -1;
         for (int i = start; i < end; i++) {
-            byte b = buffer.getByte(i);
+            byte b = bytes[i];
             if (colon < 0) {
                 if (b == ':') {
                     colon = i;
@@ -265,7 +281,7 @@ public final class ResponseHead {
         }
         long value = 0;
         for (int i = start; i < end; i++) {
-            byte b = buffer.getByte(i);
+            byte b = bytes[i];
             if (b < '0' || b > '9') {
                 return fail("invalid Content-Length");
             }
@@ -281,7 +297,7 @@ public final class ResponseHead {
     private void connectionTokens(int start, int end) {
         int i = start;
         while (i < end) {
-            int comma = buffer.indexOf(i, end, (byte) ',');
+            int comma = indexOf(i, end, (byte) ',');
             int tokenEnd = comma < 0 ? end : comma;
             int s = skipBlanks(i, tokenEnd);
             int e = trimBlanks(s, tokenEnd);
@@ -316,7 +332,7 @@ public final class ResponseHead {
 
     private boolean lastTokenIs(int start, int end, AsciiString token) {
         int lastComma = end;
-        while (lastComma > start && buffer.getByte(lastComma - 1) != ',') {
+        while (lastComma > start && bytes[lastComma - 1] != ',') {
             lastComma--;
         }
         int s = skipBlanks(lastComma, end);
@@ -345,7 +361,7 @@ public final class ResponseHead {
             return false;
         }
         for (int i = 0; i < n; i++) {
-            if ((toLower(buffer.getByte(start + i))) != lowerCase.byteAt(i)) {
+            if ((toLower(bytes[start + i])) != lowerCase.byteAt(i)) {
                 return false;
             }
         }
@@ -354,7 +370,7 @@ public final class ResponseHead {
 
     private boolean equalsIgnoreCase(int a, int b, int n) {
         for (int i = 0; i < n; i++) {
-            if (toLower(buffer.getByte(a + i)) != toLower(buffer.getByte(b + i))) {
+            if (toLower(bytes[a + i]) != toLower(bytes[b + i])) {
                 return false;
             }
         }
@@ -363,7 +379,7 @@ public final class ResponseHead {
 
     private int skipBlanks(int from, int end) {
         int i = from;
-        while (i < end && isBlank(buffer.getByte(i))) {
+        while (i < end && isBlank(bytes[i])) {
             i++;
         }
         return i;
@@ -371,7 +387,7 @@ public final class ResponseHead {
 
     private int trimBlanks(int start, int end) {
         int e = end;
-        while (e > start && isBlank(buffer.getByte(e - 1))) {
+        while (e > start && isBlank(bytes[e - 1])) {
             e--;
         }
         return e;

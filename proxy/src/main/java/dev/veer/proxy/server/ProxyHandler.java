@@ -51,6 +51,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private static final byte[] SET_COOKIE = ascii("set-cookie: ");
     private static final byte[] CRLF = ascii("\r\n");
     private static final byte[] LAST_CHUNK = ascii("0\r\n\r\n");
+    /** Bodies up to this size are copied behind their head rather than written as a buffer of their own. */
+    private static final int HEAD_AND_BODY_BYTES = 1024;
 
     private final ServerContext server;
     private final long responseTimeoutNanos;
@@ -476,7 +478,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         boolean keep = keepAlive && !closeAfterResponse && !draining && !server.draining();
         closeAfterResponse = !keep;
         String setCookie = decision.setCookie();
-        ByteBuf out = ctx.alloc().buffer(head.length() + 64 + (setCookie == null ? 0 : setCookie.length() + 14));
+        ByteBuf out = ctx.alloc().buffer(head.length() + 64 + (setCookie == null ? 0 : setCookie.length() + 14)
+                + HEAD_AND_BODY_BYTES);
         head.writeEndToEnd(out);
         if (chunkedOut) {
             out.writeBytes(TRANSFER_ENCODING_CHUNKED);
@@ -501,18 +504,29 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     @Override
     public void onResponseBody(ByteBuf part, boolean last) {
         lastUpstreamNanos = System.nanoTime();
-        writeHeldHead();
-        if (frameChunks) {
-            writeAsChunk(part, last);
-        } else if (part.isReadable()) {
-            ctx.write(part, ctx.voidPromise());
-        } else {
+        if (heldHead != null && !frameChunks && part.readableBytes() <= HEAD_AND_BODY_BYTES) {
+            // A small body that came with its head leaves in the same buffer: one write, one outbound entry.
+            heldHead.writeBytes(part);
             part.release();
+            writeHeldHead();
+        } else {
+            writeHeldHead();
+            writeBodyPart(part, last);
         }
         if (last) {
             completeExchange();
         } else if (!ctx.channel().isWritable() && upstream != null) {
             upstream.channel().config().setAutoRead(false);
+        }
+    }
+
+    private void writeBodyPart(ByteBuf part, boolean lastPart) {
+        if (frameChunks) {
+            writeAsChunk(part, lastPart);
+        } else if (part.isReadable()) {
+            ctx.write(part, ctx.voidPromise());
+        } else {
+            part.release();
         }
     }
 
