@@ -172,21 +172,14 @@ public final class ResponseHead {
      * Writes the status line as HTTP/1.1 and the end-to-end header lines, each ending in CRLF, but not the empty
      * line that ends the head: the caller adds its own header lines first.
      */
-    public void writeEndToEnd(ByteBuf out) {
-        out.writeBytes(HTTP_1_1);
-        out.writeBytes(bytes, statusStart, statusEnd - statusStart);
-        writeCrlf(out);
+    public void writeEndToEnd(HeadBytes out) {
+        out.write(HTTP_1_1).write(bytes, statusStart, statusEnd - statusStart).crlf();
         for (int l = 0; l < lineCount; l++) {
             if (!hop[l]) {
                 int start = lines[3 * l];
-                out.writeBytes(bytes, start, lines[3 * l + 2] - start);
-                writeCrlf(out);
+                out.write(bytes, start, lines[3 * l + 2] - start).crlf();
             }
         }
-    }
-
-    public static void writeCrlf(ByteBuf out) {
-        out.writeShort(('\r' << 8) | '\n');
     }
 
     // ---------------------------------------------------------------- reading

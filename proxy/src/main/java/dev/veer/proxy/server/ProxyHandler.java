@@ -1,5 +1,6 @@
 package dev.veer.proxy.server;
 
+import dev.veer.proxy.http.HeadBytes;
 import dev.veer.proxy.http.ResponseHead;
 import dev.veer.proxy.route.RouteDecision;
 import dev.veer.proxy.route.RoutingTable;
@@ -12,7 +13,6 @@ import dev.veer.proxy.upstream.ReplayableBody;
 import dev.veer.proxy.upstream.UpstreamConnection;
 import dev.veer.proxy.upstream.UpstreamListener;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -448,10 +448,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             }
             if (!http10) {
                 interimForwarded = true;
-                ByteBuf out = ctx.alloc().buffer(head.length() + 2);
+                HeadBytes out = HeadBytes.start();
                 head.writeEndToEnd(out);
-                ResponseHead.writeCrlf(out);
-                ctx.write(out, ctx.voidPromise());
+                ctx.write(out.crlf().toBuffer(ctx.alloc(), 0), ctx.voidPromise());
             }
             return;
         }
@@ -478,24 +477,21 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         boolean keep = keepAlive && !closeAfterResponse && !draining && !server.draining();
         closeAfterResponse = !keep;
         String setCookie = decision.setCookie();
-        ByteBuf out = ctx.alloc().buffer(head.length() + 64 + (setCookie == null ? 0 : setCookie.length() + 14)
-                + HEAD_AND_BODY_BYTES);
+        HeadBytes out = HeadBytes.start();
         head.writeEndToEnd(out);
         if (chunkedOut) {
-            out.writeBytes(TRANSFER_ENCODING_CHUNKED);
+            out.write(TRANSFER_ENCODING_CHUNKED);
         }
         if (!keep) {
-            out.writeBytes(CONNECTION_CLOSE);
+            out.write(CONNECTION_CLOSE);
         } else if (http10) {
-            out.writeBytes(CONNECTION_KEEP_ALIVE);
+            out.write(CONNECTION_KEEP_ALIVE);
         }
         if (setCookie != null) {
-            out.writeBytes(SET_COOKIE);
-            ByteBufUtil.writeAscii(out, setCookie);
-            ResponseHead.writeCrlf(out);
+            out.write(SET_COOKIE).writeText(setCookie).crlf();
         }
-        ResponseHead.writeCrlf(out);
-        heldHead = out;
+        // Room for a small body to follow in the same buffer (see onResponseBody).
+        heldHead = out.crlf().toBuffer(ctx.alloc(), HEAD_AND_BODY_BYTES);
         if (!ctx.channel().isWritable() && upstream != null) {
             upstream.channel().config().setAutoRead(false);
         }
@@ -533,10 +529,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** One part of a body the upstream delimited by closing, as a chunk; the last chunk after the last part. */
     private void writeAsChunk(ByteBuf part, boolean last) {
         if (part.isReadable()) {
-            ByteBuf size = ctx.alloc().buffer(10);
-            ByteBufUtil.writeAscii(size, Integer.toHexString(part.readableBytes()));
-            ResponseHead.writeCrlf(size);
-            ctx.write(size, ctx.voidPromise());
+            ctx.write(HeadBytes.start().writeText(Integer.toHexString(part.readableBytes())).crlf()
+                    .toBuffer(ctx.alloc(), 0), ctx.voidPromise());
             ctx.write(part, ctx.voidPromise());
             ctx.write(Unpooled.wrappedBuffer(CRLF), ctx.voidPromise());
         } else {

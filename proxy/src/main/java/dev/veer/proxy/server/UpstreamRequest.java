@@ -1,9 +1,9 @@
 package dev.veer.proxy.server;
 
 import dev.veer.proxy.http.FlatHttpHeaders;
+import dev.veer.proxy.http.HeadBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
@@ -41,7 +41,7 @@ final class UpstreamRequest {
     private static final byte[] HTTP_1_1 = ascii(" HTTP/1.1\r\n");
     private static final byte[] COLON = ascii(": ");
     private static final byte[] COMMA = ascii(", ");
-    private static final byte[] HTTP = ascii("http");
+    private static final AsciiString HTTP = AsciiString.cached("http");
     private static final byte[] CHUNKED = ascii("transfer-encoding: chunked\r\n");
     private static final byte[] LAST_CHUNK = ascii("0\r\n");
 
@@ -56,11 +56,8 @@ final class UpstreamRequest {
                         CharSequence clientIp, CharSequence version, CharSequence flags, boolean chunked) {
         // The downstream decoder makes its headers with FlatHttpHeaders.FACTORY: read them by index, no iterator.
         FlatHttpHeaders headers = (FlatHttpHeaders) request.headers();
-        ByteBuf out = alloc.buffer(256 + 64 * headers.size());
-        ByteBufUtil.writeAscii(out, request.method().asciiName());
-        out.writeByte(' ');
-        ByteBufUtil.writeAscii(out, request.uri());
-        out.writeBytes(HTTP_1_1);
+        HeadBytes out = HeadBytes.start();
+        out.writeText(request.method().asciiName()).writeByte(' ').writeText(request.uri()).write(HTTP_1_1);
         int count = headers.size();
         boolean connectionNamesFields = headers.contains(HttpHeaderNames.CONNECTION);
         for (int i = 0; i < count; i++) {
@@ -74,18 +71,17 @@ final class UpstreamRequest {
             field(out, HttpHeaderNames.HOST, defaultHost);
             forwardedHost = defaultHost;
         }
-        appendedField(out, headers, X_FORWARDED_FOR, clientIp, null);
-        appendedField(out, headers, X_FORWARDED_PROTO, null, HTTP);
-        appendedField(out, headers, X_FORWARDED_HOST, forwardedHost, null);
+        appendedField(out, headers, X_FORWARDED_FOR, clientIp);
+        appendedField(out, headers, X_FORWARDED_PROTO, HTTP);
+        appendedField(out, headers, X_FORWARDED_HOST, forwardedHost);
         field(out, X_VEER_VERSION, version);
         if (flags != null) {
             field(out, X_VEER_FLAGS, flags);
         }
         if (chunked) {
-            out.writeBytes(CHUNKED);
+            out.write(CHUNKED);
         }
-        crlf(out);
-        return out;
+        return out.crlf().toBuffer(alloc, 0);
     }
 
     /**
@@ -106,9 +102,8 @@ final class UpstreamRequest {
         // Read the trailers before the content is handed to the channel, which may release the part.
         ByteBuf end = last ? lastChunk(ch.alloc(), ((LastHttpContent) part).trailingHeaders()) : null;
         if (content.isReadable()) {
-            ByteBuf size = ch.alloc().buffer(12);
-            ByteBufUtil.writeAscii(size, Integer.toHexString(content.readableBytes()));
-            crlf(size);
+            ByteBuf size = HeadBytes.start().writeText(Integer.toHexString(content.readableBytes())).crlf()
+                    .toBuffer(ch.alloc(), 0);
             ch.write(size, ch.voidPromise());
             ch.write(content, ch.voidPromise());
             ch.write(Unpooled.wrappedBuffer(new byte[] {'\r', '\n'}), ch.voidPromise());
@@ -121,45 +116,28 @@ final class UpstreamRequest {
     }
 
     private static ByteBuf lastChunk(ByteBufAllocator alloc, HttpHeaders trailers) {
-        ByteBuf end = alloc.buffer(5 + 64 * trailers.size());
-        end.writeBytes(LAST_CHUNK);
+        HeadBytes end = HeadBytes.start().write(LAST_CHUNK);
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> trailer = it.next();
             field(end, trailer.getKey(), trailer.getValue());
         }
-        crlf(end);
-        return end;
+        return end.crlf().toBuffer(alloc, 0);
     }
 
     /** A list-valued field: the client's values in order, joined by ", ", then Veer's own. */
-    private static void appendedField(ByteBuf out, FlatHttpHeaders headers, AsciiString name, CharSequence value,
-                                      byte[] valueBytes) {
-        ByteBufUtil.writeAscii(out, name);
-        out.writeBytes(COLON);
+    private static void appendedField(HeadBytes out, FlatHttpHeaders headers, AsciiString name, CharSequence value) {
+        out.writeText(name).write(COLON);
         int count = headers.size();
         for (int i = 0; i < count; i++) {
             if (AsciiString.contentEqualsIgnoreCase(headers.nameAt(i), name)) {
-                ByteBufUtil.writeAscii(out, headers.valueAt(i));
-                out.writeBytes(COMMA);
+                out.writeText(headers.valueAt(i)).write(COMMA);
             }
         }
-        if (valueBytes != null) {
-            out.writeBytes(valueBytes);
-        } else {
-            ByteBufUtil.writeAscii(out, value);
-        }
-        crlf(out);
+        out.writeText(value).crlf();
     }
 
-    private static void field(ByteBuf out, CharSequence name, CharSequence value) {
-        ByteBufUtil.writeAscii(out, name);
-        out.writeBytes(COLON);
-        ByteBufUtil.writeAscii(out, value);
-        crlf(out);
-    }
-
-    private static void crlf(ByteBuf out) {
-        out.writeShort(('\r' << 8) | '\n');
+    private static void field(HeadBytes out, CharSequence name, CharSequence value) {
+        out.writeText(name).write(COLON).writeText(value).crlf();
     }
 
     private static boolean isOneOf(CharSequence name, AsciiString[] names) {
