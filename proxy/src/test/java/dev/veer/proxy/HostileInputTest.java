@@ -136,6 +136,16 @@ class HostileInputTest {
     }
 
     @Test
+    void contentLengthWithTransferEncodingIsRefusedWithItsReason() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            RawHttp.Response r = http.send("POST / HTTP/1.1\r\nHost: shop.local\r\nContent-Length: 5\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).contains("Content-Length together with Transfer-Encoding");
+        }
+    }
+
+    @Test
     void slowHeadersGet408() throws Exception {
         long bytesBefore = backend.bytesReceived();
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {

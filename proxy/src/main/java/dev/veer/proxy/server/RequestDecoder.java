@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * Netty's request decoder made strict where it is lenient by design:
  * <ul>
- *   <li>Content-Length together with chunked Transfer-Encoding is an error (Netty drops the Content-Length);</li>
+ *   <li>Content-Length together with chunked Transfer-Encoding is left in the head for {@link FramingGuard} to
+ *       refuse (Netty drops the Content-Length);</li>
  *   <li>obs-fold (a header line starting with SP or HTAB) is an error (Netty joins it to the previous value).
  *       The head is scanned for line starts before Netty parses it; a fold yields a {@link RejectedRequest}
  *       and everything after it on the connection is discarded.</li>
@@ -190,8 +191,11 @@ final class RequestDecoder extends HttpRequestDecoder {
                 && (bytes[start + 5] | 0x20) == 'e';
     }
 
+    /**
+     * Netty drops the Content-Length here and reads the body as chunked; Veer keeps both, so that
+     * {@link FramingGuard} refuses the request with the reason (and nothing of it goes upstream).
+     */
     @Override
     protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
-        throw new IllegalArgumentException("Content-Length together with Transfer-Encoding");
     }
 }
