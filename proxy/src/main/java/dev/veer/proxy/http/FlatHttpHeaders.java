@@ -60,15 +60,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public Integer getInt(CharSequence name) {
-        String value = get(name);
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return parsed(name, Integer::valueOf);
     }
 
     @Override
@@ -79,21 +71,26 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public Short getShort(CharSequence name) {
-        String value = get(name);
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Short.parseShort(value);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return parsed(name, Short::valueOf);
     }
 
     @Override
     public short getShort(CharSequence name, short defaultValue) {
         Short value = getShort(name);
         return value == null ? defaultValue : value;
+    }
+
+    /** The first value of {@code name} as a number, or null when absent or not a number. */
+    private <N extends Number> N parsed(CharSequence name, java.util.function.Function<String, N> parser) {
+        String value = get(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return parser.apply(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     @Override
