@@ -191,15 +191,22 @@ cpu_ticks() {
   echo "$total"
 }
 
-# run_wrk, plus the proxy's CPU microseconds per request over the run.
+# Busy and all clock ticks of one CPU so far (/proc/stat; idle and iowait are the not-busy ones).
+cpu_busy_ticks() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+
+# run_wrk, plus the proxy's CPU microseconds per request over the run and how busy the load CPU was: near 100%,
+# wrk and the backend, not the proxy, set the pace, and req/s says more about them than about the proxy.
 measure() { # proxy port path connections seconds
-  local before after line requests
+  local before after line requests busy0 all0 busy1 all1
   before=$(cpu_ticks "${pid[$1]}")
+  read -r busy0 all0 < <(cpu_busy_ticks "$LOAD_CPU")
   line=$(run_wrk "$2" "$3" "$4" "$5")
+  read -r busy1 all1 < <(cpu_busy_ticks "$LOAD_CPU")
   after=$(cpu_ticks "${pid[$1]}")
   requests=$(echo "$line" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
   echo "$line cpu_us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="${requests:-0}" \
-    'BEGIN {printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0)}')"
+    'BEGIN {printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0)}') load_busy=$(awk -v b=$((busy1 - busy0)) \
+    -v a=$((all1 - all0)) 'BEGIN {printf "%.0f", (a > 0 ? 100 * b / a : 0)}')"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -272,12 +279,12 @@ for scenario in $SCENARIOS; do
   done
   echo
   echo "## $scenario: $conns connections, GET $path"
-  printf '| %-8s | %10s | %8s | %8s | %8s | %7s | %11s | %9s | %9s | %9s |\n' proxy req/s p50_ms p99_ms p99.9_ms errors \
-    cpu_us/req rps/HAP p99/HAP cpu/HAP
-  printf '|%s|\n' "----------|------------|----------|----------|----------|---------|-------------|-----------|-----------|-----------"
+  printf '| %-8s | %10s | %8s | %8s | %8s | %7s | %11s | %9s | %9s | %9s | %9s |\n' proxy req/s p50_ms p99_ms p99.9_ms \
+    errors cpu_us/req rps/HAP p99/HAP cpu/HAP "cpu$LOAD_CPU%"
+  printf '|%s|\n' "----------|------------|----------|----------|----------|---------|-------------|-----------|-----------|-----------|-----------"
   declare -A med=()
   for p in $PROXIES; do
-    for f in rps p50 p99 p999 errors cpu_us; do
+    for f in rps p50 p99 p999 errors cpu_us load_busy; do
       med[$p.$f]=$(grep "^$p " "$work/$scenario.results" | tr ' ' '\n' | grep "^$f=" | cut -d= -f2 | median)
     done
   done
@@ -289,9 +296,9 @@ for scenario in $SCENARIOS; do
       r_p99=$(awk -v a="${med[$p.p99]}" -v b="$base_p99" 'BEGIN {printf "%.2f", a/b}')
       r_cpu=$(awk -v a="${med[$p.cpu_us]}" -v b="$base_cpu" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
     fi
-    printf '| %-8s | %10.0f | %8.2f | %8.2f | %8.2f | %7.0f | %11.1f | %9s | %9s | %9s |\n' "$p" "${med[$p.rps]}" \
-      "${med[$p.p50]}" "${med[$p.p99]}" "${med[$p.p999]}" "${med[$p.errors]}" "${med[$p.cpu_us]}" \
-      "$r_rps" "$r_p99" "$r_cpu"
+    printf '| %-8s | %10.0f | %8.2f | %8.2f | %8.2f | %7.0f | %11.1f | %9s | %9s | %9s | %9s |\n' "$p" \
+      "${med[$p.rps]}" "${med[$p.p50]}" "${med[$p.p99]}" "${med[$p.p999]}" "${med[$p.errors]}" "${med[$p.cpu_us]}" \
+      "$r_rps" "$r_p99" "$r_cpu" "${med[$p.load_busy]}"
   done
   echo "(load after $scenario: $(cut -d' ' -f1-3 /proc/loadavg))"
 done
