@@ -316,14 +316,16 @@ public final class FlatHttpHeaders extends HttpHeaders {
     // ---------------------------------------------------------------- internals
 
     private int indexOf(CharSequence name, int from) {
-        int length = name.length();
         for (int i = from; i < size; i++) {
-            CharSequence candidate = names[i];
-            if (candidate.length() == length && AsciiString.contentEqualsIgnoreCase(candidate, name)) {
+            if (sameName(names[i], name)) {
                 return i;
             }
         }
         return -1;
+    }
+
+    private static boolean sameName(CharSequence a, CharSequence b) {
+        return a.length() == b.length() && AsciiString.contentEqualsIgnoreCase(a, b);
     }
 
     private void append(CharSequence name, CharSequence value) {
@@ -341,7 +343,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
         int kept = from;
         for (int i = from; i < size; i++) {
             CharSequence candidate = names[i];
-            if (candidate.length() == name.length() && AsciiString.contentEqualsIgnoreCase(candidate, name)) {
+            if (sameName(candidate, name)) {
                 continue;
             }
             names[kept] = candidate;

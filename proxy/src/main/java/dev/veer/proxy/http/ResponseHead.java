@@ -40,7 +40,6 @@ public final class ResponseHead {
     private byte[] bytes = new byte[512];
     private int statusStart;
     private int statusEnd;
-    private int length;
     private int status;
     private boolean http10;
     private Framing framing;
@@ -69,7 +68,6 @@ public final class ResponseHead {
         }
         buffer.getBytes(from, bytes, 0, end);
         int start = 0;
-        this.length = end;
         contentLength = -1;
         closeToken = false;
         keepAliveToken = false;
@@ -161,11 +159,6 @@ public final class ResponseHead {
     public boolean reusable() {
         boolean keepAlive = http10 ? keepAliveToken && !closeToken : !closeToken;
         return keepAlive && framing != Framing.UNTIL_CLOSE && !lengthAndEncoding;
-    }
-
-    /** The head's size as received; what it is written as is never larger by more than 2 bytes a line. */
-    public int length() {
-        return length;
     }
 
     /**

@@ -20,7 +20,7 @@ import io.netty.util.ByteProcessor;
 final class ResponseReader {
 
     /** Larger heads are refused: a proxy must not buffer without bound. */
-    static final int MAX_HEAD_BYTES = 128 * 1024;
+    private static final int MAX_HEAD_BYTES = 128 * 1024;
 
     private enum State { IDLE, HEAD, LENGTH, CHUNKED, UNTIL_CLOSE }
 
@@ -97,7 +97,7 @@ final class ResponseReader {
         return false;
     }
 
-    void releasePartialHead() {
+    private void releasePartialHead() {
         if (partialHead != null) {
             partialHead.release();
             partialHead = null;
