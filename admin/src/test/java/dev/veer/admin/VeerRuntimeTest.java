@@ -204,6 +204,7 @@ class VeerRuntimeTest {
                 .contains("veer_request_duration_seconds_bucket{service=\"shop\",version=\"blue\",le=\"+Inf\"} 10")
                 .contains("veer_request_duration_seconds_count{service=\"shop\",version=\"blue\"} 10")
                 .contains("veer_upstream_failures_total{service=\"shop\",version=\"blue\",reason=\"connect\"} 0")
+                .contains("veer_upstream_retries_total{service=\"shop\",version=\"blue\",reason=\"reset\"} 0")
                 .contains("veer_weight{service=\"shop\",version=\"green\"} 10")
                 .contains("veer_endpoint_up{service=\"shop\",version=\"blue\",endpoint=\"127.0.0.1:" + blue.port()
                         + "\"} 1")

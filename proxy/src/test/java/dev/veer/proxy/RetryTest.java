@@ -68,6 +68,7 @@ class RetryTest {
     @Test
     void resetIdempotentRequestsAreRetriedOnTheOtherEndpoint() throws Exception {
         int resetsBefore = resetter.requests();
+        long retriesBefore = proxy.stats().totals("reset", "v1").retries().get(FailureReason.RESET);
         for (int i = 0; i < 10; i++) {
             RawHttp.Response r = send("GET /get" + i + " HTTP/1.1\r\nHost: reset\r\n\r\n");
             assertThat(r.status()).as("GET %d", i).isEqualTo(200);
@@ -77,6 +78,8 @@ class RetryTest {
         assertThat(resets).as("first attempts that hit the resetting endpoint").isBetween(3, 7);
         assertThat(goodRequests("GET", "reset")).isEqualTo(10);
         assertThat(proxy.stats().totals("reset", "v1").failures().get(FailureReason.RESET)).isZero();
+        assertThat(proxy.stats().totals("reset", "v1").retries().get(FailureReason.RESET) - retriesBefore)
+                .as("each reset attempt was retried, and counted as a retry").isEqualTo(resets);
     }
 
     @Test
@@ -124,6 +127,8 @@ class RetryTest {
         Thread.sleep(50);
         assertThat(resetter.requests() - before).as("a POST is sent once").isEqualTo(1);
         assertThat(proxy.stats().totals("resetonly", "v1").failures().get(FailureReason.RESET)).isEqualTo(2);
+        assertThat(proxy.stats().totals("resetonly", "v1").retries().get(FailureReason.RESET))
+                .as("the GET's one retry; the POST was not retried").isEqualTo(1);
     }
 
     @Test

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -88,14 +89,12 @@ public final class VeerMetrics implements AutoCloseable {
             histogram(text, keys.get(i), totals.get(i).latencyMicros());
         }
 
-        text.family("veer_upstream_failures_total", "counter", "Failed upstream attempts, by reason.");
-        for (int i = 0; i < keys.size(); i++) {
-            for (FailureReason reason : FailureReason.values()) {
-                Long n = totals.get(i).failures().get(reason);
-                text.sample("veer_upstream_failures_total", n == null ? 0 : n, "service", keys.get(i).service(),
-                        "version", keys.get(i).version(), "reason", reason.label());
-            }
-        }
+        byReason(text, keys, "veer_upstream_failures_total",
+                "Upstream failures the client saw (a 502/504 or a cut response), by reason.", TotalStats::failures,
+                totals);
+        byReason(text, keys, "veer_upstream_retries_total",
+                "Failed upstream attempts sent again on another attempt, which the client never saw, by reason.",
+                TotalStats::retries, totals);
 
         text.family("veer_weight", "gauge", "Share of a service's traffic sent to a version, in percent.");
         for (ServiceSpec s : current.services()) {
@@ -189,6 +188,19 @@ public final class VeerMetrics implements AutoCloseable {
             keys.add(new StatsKey(k.substring(0, sep), k.substring(sep + 1)));
         }
         return new ArrayList<>(keys);
+    }
+
+    private static void byReason(PrometheusText text, List<StatsKey> keys, String family, String help,
+                                 Function<TotalStats, Map<FailureReason, Long>> counts, List<TotalStats> totals) {
+        text.family(family, "counter", help);
+        for (int i = 0; i < keys.size(); i++) {
+            Map<FailureReason, Long> byReason = counts.apply(totals.get(i));
+            for (FailureReason reason : FailureReason.values()) {
+                Long n = byReason.get(reason);
+                text.sample(family, n == null ? 0 : n, "service", keys.get(i).service(),
+                        "version", keys.get(i).version(), "reason", reason.label());
+            }
+        }
     }
 
     private static void histogram(PrometheusText text, StatsKey key, Histogram micros) {

@@ -584,8 +584,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         Endpoint next = retryTarget(reason);
         if (next != null) {
-            // A retry the client never sees; only the final outcome is counted.
+            // A retry the client never sees: counted apart from the failures it did see.
             retries++;
+            version.stats().retry(reason);
             cancelResponseTimer();
             UpstreamConnection pooled = server.pools().acquire(next);
             if (pooled != null) {

@@ -25,6 +25,7 @@ public final class VersionStats {
     private final StatsKey key;
     private final LongAdder[] responsesByClass = newAdders(6);
     private final LongAdder[] failures = newAdders(REASONS.length);
+    private final LongAdder[] retries = newAdders(REASONS.length);
     private final Recorder recorder = new Recorder(1, MAX_MICROS, SIGNIFICANT_DIGITS);
 
     // Collector state, guarded by this.
@@ -56,6 +57,11 @@ public final class VersionStats {
     /** Records one upstream failure; the response the client got is recorded separately by {@link #record}. */
     public void failure(FailureReason reason) {
         failures[reason.ordinal()].increment();
+    }
+
+    /** Records one failed upstream attempt that is sent again (a retry): the client does not see this failure. */
+    public void retry(FailureReason reason) {
+        retries[reason.ordinal()].increment();
     }
 
     /** Moves the interval recorded since the previous call into the totals and the ring. */
@@ -100,13 +106,13 @@ public final class VersionStats {
         for (int c = 1; c <= 5; c++) {
             byClass[c] = responsesByClass[c].sum();
         }
-        return new TotalStats(byClass, failureCounts(), totalLatency.copy());
+        return new TotalStats(byClass, counts(failures), counts(retries), totalLatency.copy());
     }
 
-    private Map<FailureReason, Long> failureCounts() {
+    private static Map<FailureReason, Long> counts(LongAdder[] byReason) {
         Map<FailureReason, Long> out = new EnumMap<>(FailureReason.class);
         for (FailureReason r : REASONS) {
-            out.put(r, failures[r.ordinal()].sum());
+            out.put(r, byReason[r.ordinal()].sum());
         }
         return out;
     }
@@ -120,11 +126,8 @@ public final class VersionStats {
     }
 
     static TotalStats emptyTotals() {
-        Map<FailureReason, Long> failures = new EnumMap<>(FailureReason.class);
-        for (FailureReason r : REASONS) {
-            failures.put(r, 0L);
-        }
-        return new TotalStats(new long[6], failures, newHistogram());
+        LongAdder[] none = newAdders(REASONS.length);
+        return new TotalStats(new long[6], counts(none), counts(none), newHistogram());
     }
 
     private static LongAdder[] newAdders(int n) {
