@@ -186,6 +186,19 @@ class ResponseRelayTest {
     }
 
     @Test
+    void aProxyMadeAnswerToHeadHasItsLengthButNoBody() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            RawHttp.Response head = http.send("HEAD /x HTTP/1.1\r\nHost: no-such-service\r\n\r\n").read(true);
+            assertThat(head.status()).isEqualTo(404);
+            assertThat(Integer.parseInt(head.header("content-length"))).isPositive();
+            // Had a body followed, it would be read here as the next response's status line.
+            RawHttp.Response next = http.send("GET /trickle HTTP/1.1\r\nHost: relay\r\n\r\n").read();
+            assertThat(next.status()).isEqualTo(200);
+            assertThat(next.bodyText()).isEqualTo("trickle");
+        }
+    }
+
+    @Test
     void malformedHeadsAre502() throws Exception {
         for (String path : List.of("/fold", "/space-colon", "/two-lengths", "/nul", "/http2", "/huge-head")) {
             RawHttp.Response r = get(path);

@@ -24,7 +24,14 @@ public final class HeadBytes {
     private byte[] bytes = new byte[2048];
     private int length;
 
+    private static final byte[] COLON = ascii(": ");
+
     private HeadBytes() {
+    }
+
+    /** The bytes of a constant piece of a head. */
+    public static byte[] ascii(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** This thread's instance, emptied. */
@@ -68,6 +75,16 @@ public final class HeadBytes {
         }
         length += count;
         return this;
+    }
+
+    /** A header line: {@code name: value} and CRLF. */
+    public HeadBytes writeField(CharSequence name, CharSequence value) {
+        return writeFieldName(name).writeText(value).crlf();
+    }
+
+    /** The start of a header line, {@code name: }, for a value written piece by piece. */
+    public HeadBytes writeFieldName(CharSequence name) {
+        return writeText(name).write(COLON);
     }
 
     public HeadBytes crlf() {

@@ -22,7 +22,7 @@ public final class ResponseHead {
     /** How the body that follows the head is delimited. */
     public enum Framing { NONE, LENGTH, CHUNKED, UNTIL_CLOSE }
 
-    private static final byte[] HTTP_1_1 = "HTTP/1.1 ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HTTP_1_1 = HeadBytes.ascii("HTTP/1.1 ");
     private static final AsciiString CONNECTION = AsciiString.cached("connection");
     private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
     private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("transfer-encoding");

@@ -1,5 +1,6 @@
 package dev.veer.proxy.server;
 
+import dev.veer.proxy.http.ChunkWriter;
 import dev.veer.proxy.http.HeadBytes;
 import dev.veer.proxy.http.ResponseHead;
 import dev.veer.proxy.route.RouteDecision;
@@ -25,11 +26,13 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,12 +48,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
 
-    private static final byte[] TRANSFER_ENCODING_CHUNKED = ascii("transfer-encoding: chunked\r\n");
-    private static final byte[] CONNECTION_CLOSE = ascii("connection: close\r\n");
-    private static final byte[] CONNECTION_KEEP_ALIVE = ascii("connection: keep-alive\r\n");
-    private static final byte[] SET_COOKIE = ascii("set-cookie: ");
-    private static final byte[] CRLF = ascii("\r\n");
-    private static final byte[] LAST_CHUNK = ascii("0\r\n\r\n");
+    private static final byte[] CONNECTION_CLOSE = HeadBytes.ascii("connection: close\r\n");
+    private static final byte[] CONNECTION_KEEP_ALIVE = HeadBytes.ascii("connection: keep-alive\r\n");
+    private static final byte[] SET_COOKIE = HeadBytes.ascii("set-cookie: ");
     /** Bodies up to this size are copied behind their head rather than written as a buffer of their own. */
     private static final int HEAD_AND_BODY_BYTES = 1024;
 
@@ -63,7 +63,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private final ReplayableBody sentBody = new ReplayableBody();
     private final Runnable responseTimeoutTask = this::onResponseTimer;
     private final Runnable idleTask = this::onIdleTimer;
-    private final java.util.function.Consumer<HttpContent> replayWriter = this::writeReplayed;
+    private final Consumer<HttpContent> replayWriter = this::writeReplayed;
 
     private ChannelHandlerContext ctx;
     private String clientIp;
@@ -119,10 +119,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         this.server = server;
         this.responseTimeoutNanos = server.limits().responseTimeout().toNanos();
         this.idleTimeoutNanos = server.limits().idleTimeout().toNanos();
-    }
-
-    private static byte[] ascii(String text) {
-        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     // ---------------------------------------------------------------- downstream events
@@ -480,7 +476,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         HeadBytes out = HeadBytes.start();
         head.writeEndToEnd(out);
         if (chunkedOut) {
-            out.write(TRANSFER_ENCODING_CHUNKED);
+            out.write(ChunkWriter.TRANSFER_ENCODING_CHUNKED);
         }
         if (!keep) {
             out.write(CONNECTION_CLOSE);
@@ -528,16 +524,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     /** One part of a body the upstream delimited by closing, as a chunk; the last chunk after the last part. */
     private void writeAsChunk(ByteBuf part, boolean last) {
-        if (part.isReadable()) {
-            ctx.write(HeadBytes.start().writeText(Integer.toHexString(part.readableBytes())).crlf()
-                    .toBuffer(ctx.alloc(), 0), ctx.voidPromise());
-            ctx.write(part, ctx.voidPromise());
-            ctx.write(Unpooled.wrappedBuffer(CRLF), ctx.voidPromise());
-        } else {
-            part.release();
-        }
+        ChunkWriter.chunk(ctx, ctx.alloc(), part);
         if (last) {
-            ctx.write(Unpooled.wrappedBuffer(LAST_CHUNK), ctx.voidPromise());
+            ctx.write(ChunkWriter.end(ctx.alloc(), null), ctx.voidPromise());
         }
     }
 
@@ -684,7 +673,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         dropPendingBody();
-        if (!requestReceived || ErrorResponses.closesConnection(errorStatus)) {
+        if ((!requestReceived && bodyMayFollow()) || ErrorResponses.closesConnection(errorStatus)) {
             closeAfterResponse = true;
             lingerOnClose = true;
         }
@@ -695,6 +684,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         ctx.write(ErrorResponses.create(ctx.alloc(), errorStatus, message, close, http10 && keepAlive, isHead),
                 ctx.voidPromise());
         completeExchange();
+    }
+
+    /**
+     * True when the client may still be sending a body this exchange will not read. A request without one (no
+     * Content-Length above 0, not chunked) has only the decoder's empty end left, so the connection can stay open.
+     */
+    private boolean bodyMayFollow() {
+        return request == null || requestChunked || HttpUtil.getContentLength(request, 0L) > 0;
     }
 
     private void respondErrorUncounted(HttpResponseStatus errorStatus, String message) {

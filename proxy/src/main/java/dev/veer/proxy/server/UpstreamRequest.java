@@ -1,19 +1,16 @@
 package dev.veer.proxy.server;
 
+import dev.veer.proxy.http.ChunkWriter;
 import dev.veer.proxy.http.FlatHttpHeaders;
 import dev.veer.proxy.http.HeadBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
-import java.util.Iterator;
-import java.util.Map;
 
 /**
  * A request as it goes upstream, written straight into bytes from the client's decoded request: no rewritten
@@ -38,12 +35,9 @@ final class UpstreamRequest {
         HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
         X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST, X_VEER_VERSION, X_VEER_FLAGS,
     };
-    private static final byte[] HTTP_1_1 = ascii(" HTTP/1.1\r\n");
-    private static final byte[] COLON = ascii(": ");
-    private static final byte[] COMMA = ascii(", ");
+    private static final byte[] HTTP_1_1 = HeadBytes.ascii(" HTTP/1.1\r\n");
+    private static final byte[] COMMA = HeadBytes.ascii(", ");
     private static final AsciiString HTTP = AsciiString.cached("http");
-    private static final byte[] CHUNKED = ascii("transfer-encoding: chunked\r\n");
-    private static final byte[] LAST_CHUNK = ascii("0\r\n");
 
     private UpstreamRequest() {
     }
@@ -63,23 +57,23 @@ final class UpstreamRequest {
         for (int i = 0; i < count; i++) {
             CharSequence name = headers.nameAt(i);
             if (!isOneOf(name, NOT_FORWARDED) && !(connectionNamesFields && namedInConnection(headers, name))) {
-                field(out, name, headers.valueAt(i));
+                out.writeField(name, headers.valueAt(i));
             }
         }
         CharSequence forwardedHost = host;
         if (host == null) {
-            field(out, HttpHeaderNames.HOST, defaultHost);
+            out.writeField(HttpHeaderNames.HOST, defaultHost);
             forwardedHost = defaultHost;
         }
         appendedField(out, headers, X_FORWARDED_FOR, clientIp);
         appendedField(out, headers, X_FORWARDED_PROTO, HTTP);
         appendedField(out, headers, X_FORWARDED_HOST, forwardedHost);
-        field(out, X_VEER_VERSION, version);
+        out.writeField(X_VEER_VERSION, version);
         if (flags != null) {
-            field(out, X_VEER_FLAGS, flags);
+            out.writeField(X_VEER_FLAGS, flags);
         }
         if (chunked) {
-            out.write(CHUNKED);
+            out.write(ChunkWriter.TRANSFER_ENCODING_CHUNKED);
         }
         return out.crlf().toBuffer(alloc, 0);
     }
@@ -100,33 +94,16 @@ final class UpstreamRequest {
             return;
         }
         // Read the trailers before the content is handed to the channel, which may release the part.
-        ByteBuf end = last ? lastChunk(ch.alloc(), ((LastHttpContent) part).trailingHeaders()) : null;
-        if (content.isReadable()) {
-            ByteBuf size = HeadBytes.start().writeText(Integer.toHexString(content.readableBytes())).crlf()
-                    .toBuffer(ch.alloc(), 0);
-            ch.write(size, ch.voidPromise());
-            ch.write(content, ch.voidPromise());
-            ch.write(Unpooled.wrappedBuffer(new byte[] {'\r', '\n'}), ch.voidPromise());
-        } else {
-            part.release();
-        }
+        ByteBuf end = last ? ChunkWriter.end(ch.alloc(), ((LastHttpContent) part).trailingHeaders()) : null;
+        ChunkWriter.chunk(ch, ch.alloc(), content);
         if (end != null) {
             ch.write(end, ch.voidPromise());
         }
     }
 
-    private static ByteBuf lastChunk(ByteBufAllocator alloc, HttpHeaders trailers) {
-        HeadBytes end = HeadBytes.start().write(LAST_CHUNK);
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence(); it.hasNext(); ) {
-            Map.Entry<CharSequence, CharSequence> trailer = it.next();
-            field(end, trailer.getKey(), trailer.getValue());
-        }
-        return end.crlf().toBuffer(alloc, 0);
-    }
-
     /** A list-valued field: the client's values in order, joined by ", ", then Veer's own. */
     private static void appendedField(HeadBytes out, FlatHttpHeaders headers, AsciiString name, CharSequence value) {
-        out.writeText(name).write(COLON);
+        out.writeFieldName(name);
         int count = headers.size();
         for (int i = 0; i < count; i++) {
             if (AsciiString.contentEqualsIgnoreCase(headers.nameAt(i), name)) {
@@ -134,10 +111,6 @@ final class UpstreamRequest {
             }
         }
         out.writeText(value).crlf();
-    }
-
-    private static void field(HeadBytes out, CharSequence name, CharSequence value) {
-        out.writeText(name).write(COLON).writeText(value).crlf();
     }
 
     private static boolean isOneOf(CharSequence name, AsciiString[] names) {
@@ -190,7 +163,4 @@ final class UpstreamRequest {
         return c == ' ' || c == '\t';
     }
 
-    private static byte[] ascii(String text) {
-        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    }
 }
