@@ -12,7 +12,7 @@ class ValidationErrorsTest {
         assertThat(errors("proxy: { listn: \"0.0.0.0:80\" }\nextra: 1\n")).containsExactly(
                 "extra: unknown key (expected one of: proxy, admin, state, services, flags)",
                 "proxy.listn: unknown key (expected one of: listen, ioThreads, maxConnections, maxInFlight, "
-                        + "poolSizePerEndpoint, drainTimeout, limits)");
+                        + "poolSizePerEndpoint, drainTimeout, eventBatchMicros, limits)");
     }
 
     @Test
@@ -173,13 +173,15 @@ class ValidationErrorsTest {
         assertThat(errors("""
                 proxy:
                   drainTimeout: 30
+                  eventBatchMicros: 5000
                   limits: { headerTimeout: 10x, idleTimeout: 0s, maxBodyBytes: 10MB, maxHeaderCount: 0 }
                 """)).containsExactly(
                 "proxy.limits.maxHeaderCount: 0 (expected: 1..100000)",
                 "proxy.limits.maxBodyBytes: '10MB' (expected: bytes, or a size like 64KiB, 10MiB, 1GiB)",
                 "proxy.limits.headerTimeout: '10x' (expected: a duration with a unit, e.g. 500ms, 30s, 5m, 2h, 1h30m)",
                 "proxy.limits.idleTimeout: '0s' (expected: at least 1ms)",
-                "proxy.drainTimeout: 30 (expected: a duration with a unit, e.g. 500ms, 30s, 5m, 2h, 1h30m)");
+                "proxy.drainTimeout: 30 (expected: a duration with a unit, e.g. 500ms, 30s, 5m, 2h, 1h30m)",
+                "proxy.eventBatchMicros: 5000 (expected: 0..1000)");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.veer.proxy.outlier.OutlierDetector;
 import dev.veer.proxy.route.RoutingTable;
 import dev.veer.proxy.route.ServiceRoute;
 import dev.veer.proxy.route.VersionRoute;
+import dev.veer.proxy.server.EventBatching;
 import dev.veer.proxy.server.ProxyChannelInitializer;
 import dev.veer.proxy.server.ServerContext;
 import dev.veer.proxy.stats.StatsRegistry;
@@ -25,6 +26,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
@@ -39,6 +41,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +97,9 @@ public final class ProxyServer implements AutoCloseable {
     public static ProxyServer start(ProxySettings settings, List<ServiceSpec> services, List<FlagSpec> flags,
                                     Ticker ticker) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory ioHandler = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        SelectStrategyFactory waiting = EventBatching.factory(settings.eventBatchMicros());
+        IoHandlerFactory ioHandler = epoll ? EpollIoHandler.newFactory(0, waiting)
+                : NioIoHandler.newFactory(SelectorProvider.provider(), waiting);
         Class<? extends ServerChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         Class<? extends Channel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();

@@ -10,7 +10,7 @@ import java.time.Duration;
 public final class ProxySection {
 
     static final String[] KEYS = {"listen", "ioThreads", "maxConnections", "maxInFlight", "poolSizePerEndpoint",
-            "drainTimeout", "limits"};
+            "drainTimeout", "eventBatchMicros", "limits"};
     static final String[] LIMIT_KEYS = {"maxHeaderBytes", "maxHeaderCount", "maxRequestLineBytes", "maxBodyBytes",
             "headerTimeout", "connectTimeout", "responseTimeout", "idleTimeout"};
 
@@ -30,7 +30,8 @@ public final class ProxySection {
                 f.integer("maxConnections", 1, Integer.MAX_VALUE, d.maxConnections()),
                 f.integer("maxInFlight", 1, Integer.MAX_VALUE, d.maxInFlight()),
                 f.integer("poolSizePerEndpoint", 0, 100_000, d.poolSizePerEndpoint()),
-                f.duration("drainTimeout", Duration.ZERO, d.drainTimeout()));
+                f.duration("drainTimeout", Duration.ZERO, d.drainTimeout()),
+                f.integer("eventBatchMicros", 0, 1000, d.eventBatchMicros()));
     }
 
     private static Limits limits(JsonNode node, String path, Problems problems) {
