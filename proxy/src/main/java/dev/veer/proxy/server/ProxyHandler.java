@@ -8,6 +8,7 @@ import dev.veer.proxy.route.RoutingTable;
 import dev.veer.proxy.route.ServiceRoute;
 import dev.veer.proxy.route.VersionRoute;
 import dev.veer.proxy.stats.FailureReason;
+import dev.veer.proxy.upstream.ConnectionWaiter;
 import dev.veer.proxy.upstream.Endpoint;
 import dev.veer.proxy.upstream.EndpointGroup;
 import dev.veer.proxy.upstream.ReplayableBody;
@@ -46,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  * stops while the upstream is connecting or not writable. Response-body backpressure: the upstream's autoRead is
  * off while this channel is not writable.
  */
-final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
+final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener, ConnectionWaiter {
 
     private static final byte[] CONNECTION_CLOSE = HeadBytes.ascii("connection: close\r\n");
     private static final byte[] CONNECTION_KEEP_ALIVE = HeadBytes.ascii("connection: keep-alive\r\n");
@@ -80,7 +81,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     // The current exchange.
     private boolean active;
-    private int exchangeId;
     private HttpRequest request;
     private VersionRoute version;
     private long startNanos;
@@ -225,7 +225,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private void beginExchange(HttpRequest req) {
         active = true;
-        exchangeId++;
         request = req;
         version = null;
         startNanos = System.nanoTime();
@@ -277,12 +276,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         endpoint.group().retryBudget().onRequest();
-        UpstreamConnection pooled = server.pools().acquire(endpoint);
-        if (pooled != null) {
-            attach(pooled);
-        } else {
-            connect(endpoint);
-        }
+        obtainConnection(endpoint, false);
     }
 
     /** Absolute-form target ("http://host/path"): the authority replaces Host and the path becomes the target. */
@@ -300,30 +294,35 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         return path;
     }
 
-    private void connect(Endpoint target) {
+    /**
+     * Gets the exchange a connection to {@code target}: an idle pooled one at once, else a new or released one in
+     * {@link #onConnection} (or {@link #onConnectFailure}). {@code fresh}: not an idle one.
+     */
+    private void obtainConnection(Endpoint target, boolean fresh) {
         endpoint = target;
         connecting = true;
-        UpstreamConnection[] created = new UpstreamConnection[1];
-        ChannelFuture future = server.pools().connect(ctx.channel().eventLoop(), target, created);
-        UpstreamConnection connection = created[0];
-        int id = exchangeId;
-        future.addListener((ChannelFutureListener) f -> {
-            boolean current = active && exchangeId == id && connecting;
-            if (!f.isSuccess()) {
-                if (current) {
-                    connecting = false;
-                    onUpstreamFailure(FailureReason.CONNECT);
-                }
-                return;
-            }
-            if (current) {
-                connecting = false;
-                attach(connection);
-            } else {
-                // The exchange ended while connecting: keep the fresh connection for the next request.
-                connection.release();
-            }
-        });
+        UpstreamConnection pooled = server.pools().acquire(ctx.channel().eventLoop(), target, this, fresh);
+        if (pooled != null) {
+            connecting = false;
+            attach(pooled);
+        }
+    }
+
+    @Override
+    public boolean awaits(Endpoint target) {
+        return active && connecting && upstream == null && endpoint == target;
+    }
+
+    @Override
+    public void onConnection(UpstreamConnection connection) {
+        connecting = false;
+        attach(connection);
+    }
+
+    @Override
+    public void onConnectFailure(boolean own) {
+        connecting = false;
+        upstreamFailed(FailureReason.CONNECT, own);
     }
 
     private void attach(UpstreamConnection connection) {
@@ -559,16 +558,21 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     @Override
     public void onUpstreamFailure(FailureReason reason) {
+        upstreamFailed(reason, true);
+    }
+
+    /** {@code countAgainstEndpoint}: false when the failure was another exchange's connect, already counted. */
+    private void upstreamFailed(FailureReason reason, boolean countAgainstEndpoint) {
         upstream = null;
         if (staleConnection(reason)) {
             // A pooled keep-alive connection the upstream closed under us before answering: the request was not
             // processed, so it is replayed once on a fresh connection, free of the retry budget and not counted.
             staleReplayed = true;
             cancelResponseTimer();
-            connect(endpoint);
+            obtainConnection(endpoint, true);
             return;
         }
-        if (endpoint != null && active) {
+        if (endpoint != null && active && countAgainstEndpoint) {
             endpoint.recordFailure(reason);
         }
         Endpoint next = retryTarget(reason);
@@ -577,13 +581,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             retries++;
             version.stats().retry(reason);
             cancelResponseTimer();
-            UpstreamConnection pooled = server.pools().acquire(next);
-            if (pooled != null) {
-                endpoint = next;
-                attach(pooled);
-            } else {
-                connect(next);
-            }
+            obtainConnection(next, false);
             return;
         }
         if (version != null) {

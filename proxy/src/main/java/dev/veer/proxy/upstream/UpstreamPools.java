@@ -2,7 +2,7 @@ package dev.veer.proxy.upstream;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -22,19 +22,42 @@ import java.util.concurrent.TimeUnit;
  * Keep-alive upstream connections, pooled per event loop and per endpoint. Each loop owns its own map (a
  * FastThreadLocal), so acquiring and releasing never lock: a connection is only ever touched by the loop it was
  * opened on, which is the loop of the downstream connection that uses it.
+ *
+ * <p>Connects are paced: at most {@link #MAX_CONNECTS_IN_FLIGHT} per loop and endpoint at a time. An exchange that
+ * finds no idle connection and the connects at that limit waits for the next connection to come free, released by
+ * an exchange or newly opened. Without the limit, a cold pool under a thousand concurrent clients opens a thousand
+ * connections at once; that overflows the listen backlog of a typical backend (nginx's is 511), whose kernel then
+ * drops the SYNs and the clients wait a second for the retransmission.
  */
 public final class UpstreamPools {
+
+    /** Connects in flight per loop and endpoint; deeper than a loopback handshake's worth of requests needs. */
+    static final int MAX_CONNECTS_IN_FLIGHT = 32;
 
     private final Class<? extends Channel> channelType;
     private final int maxIdlePerEndpoint;
     private final long idleTimeoutNanos;
     private final int connectTimeoutMillis;
-    private final FastThreadLocal<Map<Endpoint, ArrayDeque<UpstreamConnection>>> loopPools = new FastThreadLocal<>() {
+    private final FastThreadLocal<Map<Endpoint, EndpointSlot>> loopPools = new FastThreadLocal<>() {
         @Override
-        protected Map<Endpoint, ArrayDeque<UpstreamConnection>> initialValue() {
+        protected Map<Endpoint, EndpointSlot> initialValue() {
             return new IdentityHashMap<>();
         }
     };
+
+    /** One loop's connections to one endpoint: the idle ones, the connects in flight and the exchanges waiting. */
+    private final class EndpointSlot {
+        final Endpoint endpoint;
+        final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+        final ArrayDeque<ConnectionWaiter> waiting = new ArrayDeque<>();
+        final Runnable serveWaitingTask = () -> serveWaiting(this);
+        int connecting;
+        boolean serveScheduled;
+
+        EndpointSlot(Endpoint endpoint) {
+            this.endpoint = endpoint;
+        }
+    }
 
     public UpstreamPools(Class<? extends Channel> channelType, int maxIdlePerEndpoint, Duration idleTimeout,
                          Duration connectTimeout) {
@@ -44,14 +67,41 @@ public final class UpstreamPools {
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis()));
     }
 
-    /** An idle pooled connection to {@code endpoint} on the calling loop, or null. Call on {@code loop}. */
-    public UpstreamConnection acquire(Endpoint endpoint) {
-        ArrayDeque<UpstreamConnection> idle = loopPools.get().get(endpoint);
-        if (idle == null) {
-            return null;
+    /**
+     * A connection to {@code endpoint} for {@code waiter}, on the calling loop: an idle pooled one, returned at once,
+     * or null, and the waiter is called back with a new or released one (or the connect's failure). {@code fresh}:
+     * pass the idle ones by (one just turned out stale). Call on {@code loop}; the callback may come before this
+     * returns.
+     */
+    public UpstreamConnection acquire(EventLoop loop, Endpoint endpoint, ConnectionWaiter waiter, boolean fresh) {
+        EndpointSlot slot = slot(endpoint);
+        if (!fresh) {
+            UpstreamConnection c = pollIdle(slot);
+            if (c != null) {
+                return c;
+            }
         }
+        if (slot.connecting < MAX_CONNECTS_IN_FLIGHT) {
+            open(loop, slot, waiter);
+        } else {
+            slot.waiting.addLast(waiter);
+        }
+        return null;
+    }
+
+    private EndpointSlot slot(Endpoint endpoint) {
+        Map<Endpoint, EndpointSlot> slots = loopPools.get();
+        EndpointSlot slot = slots.get(endpoint);
+        if (slot == null) {
+            slot = new EndpointSlot(endpoint);
+            slots.put(endpoint, slot);
+        }
+        return slot;
+    }
+
+    private static UpstreamConnection pollIdle(EndpointSlot slot) {
         UpstreamConnection c;
-        while ((c = idle.pollLast()) != null) {
+        while ((c = slot.idle.pollLast()) != null) {
             // The pending idle check, if any, stays armed: it finds the connection busy (not pooled) and lapses,
             // or finds it released again and re-arms for the rest of the timeout. Cancelling here and scheduling
             // again on release would cost a timer task per request.
@@ -64,10 +114,9 @@ public final class UpstreamPools {
         return null;
     }
 
-    /** Opens a new connection to {@code endpoint} on {@code loop}; the future's channel holds the connection. */
-    public ChannelFuture connect(EventLoop loop, Endpoint endpoint, UpstreamConnection[] out) {
-        UpstreamConnection connection = new UpstreamConnection(endpoint, this);
-        out[0] = connection;
+    private void open(EventLoop loop, EndpointSlot slot, ConnectionWaiter owner) {
+        slot.connecting++;
+        UpstreamConnection connection = new UpstreamConnection(slot.endpoint, this);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(channelType)
@@ -82,7 +131,49 @@ public final class UpstreamPools {
                         ch.pipeline().addLast("exchange", connection);
                     }
                 });
-        return bootstrap.connect(endpoint.socketAddress());
+        bootstrap.connect(slot.endpoint.socketAddress()).addListener(
+                (ChannelFutureListener) f -> connected(loop, slot, connection, owner, f.isSuccess()));
+    }
+
+    private void connected(EventLoop loop, EndpointSlot slot, UpstreamConnection connection, ConnectionWaiter owner,
+                           boolean success) {
+        slot.connecting--;
+        Endpoint endpoint = slot.endpoint;
+        if (!success) {
+            List<ConnectionWaiter> queued = new ArrayList<>(slot.waiting);
+            slot.waiting.clear();
+            if (owner.awaits(endpoint)) {
+                owner.onConnectFailure(true);
+            }
+            for (ConnectionWaiter w : queued) {
+                if (w.awaits(endpoint)) {
+                    w.onConnectFailure(false);
+                }
+            }
+            return;
+        }
+        // The exchange it was opened for may have ended meanwhile: then the next one waiting takes it.
+        ConnectionWaiter taker = owner.awaits(endpoint) ? owner : nextWaiting(slot);
+        if (taker != null) {
+            taker.onConnection(connection);
+        } else {
+            release(connection);
+        }
+        ConnectionWaiter next;
+        while (slot.connecting < MAX_CONNECTS_IN_FLIGHT && (next = nextWaiting(slot)) != null) {
+            open(loop, slot, next);
+        }
+    }
+
+    /** The first waiter that still waits, taken off the queue; the ones before it stopped waiting and are dropped. */
+    private static ConnectionWaiter nextWaiting(EndpointSlot slot) {
+        ConnectionWaiter w;
+        while ((w = slot.waiting.pollFirst()) != null) {
+            if (w.awaits(slot.endpoint)) {
+                return w;
+            }
+        }
+        return null;
     }
 
     void release(UpstreamConnection c) {
@@ -91,17 +182,41 @@ public final class UpstreamPools {
             c.channel().close();
             return;
         }
-        ArrayDeque<UpstreamConnection> idle = loopPools.get().computeIfAbsent(endpoint, e -> new ArrayDeque<>());
-        if (idle.size() >= maxIdlePerEndpoint) {
+        EndpointSlot slot = slot(endpoint);
+        if (slot.idle.size() >= maxIdlePerEndpoint && slot.waiting.isEmpty()) {
             c.channel().close();
             return;
         }
         c.markIdle(System.nanoTime());
         c.pooled(true);
-        idle.addLast(c);
+        slot.idle.addLast(c);
         if (c.idleCheck() == null) {
             c.idleCheck(c.channel().eventLoop().schedule(c.idleCheckTask(), idleTimeoutNanos,
                     TimeUnit.NANOSECONDS));
+        }
+        if (!slot.waiting.isEmpty() && !slot.serveScheduled) {
+            // Handed over in a task of its own, not here: the release happens inside the read of this connection's
+            // response, and bytes after the response must find no exchange attached (they close it).
+            slot.serveScheduled = true;
+            c.channel().eventLoop().execute(slot.serveWaitingTask);
+        }
+    }
+
+    /** Gives released connections to the exchanges waiting for one, oldest first. */
+    private void serveWaiting(EndpointSlot slot) {
+        slot.serveScheduled = false;
+        while (!slot.idle.isEmpty()) {
+            ConnectionWaiter w = nextWaiting(slot);
+            if (w == null) {
+                return;
+            }
+            UpstreamConnection c = pollIdle(slot);
+            if (c == null) {
+                // Closed while idle: the connects in flight will serve the waiter.
+                slot.waiting.addFirst(w);
+                return;
+            }
+            w.onConnection(c);
         }
     }
 
@@ -109,9 +224,9 @@ public final class UpstreamPools {
         if (!c.channel().eventLoop().inEventLoop()) {
             return;
         }
-        ArrayDeque<UpstreamConnection> idle = loopPools.get().get(c.endpoint());
-        if (idle != null) {
-            idle.remove(c);
+        EndpointSlot slot = loopPools.get().get(c.endpoint());
+        if (slot != null) {
+            slot.idle.remove(c);
         }
         c.pooled(false);
         if (c.idleCheck() != null) {
@@ -147,11 +262,11 @@ public final class UpstreamPools {
         }
         for (EventExecutor loop : group) {
             loop.execute(() -> {
-                Map<Endpoint, ArrayDeque<UpstreamConnection>> pools = loopPools.get();
+                Map<Endpoint, EndpointSlot> slots = loopPools.get();
                 for (Endpoint e : retired) {
-                    ArrayDeque<UpstreamConnection> idle = pools.remove(e);
-                    if (idle != null) {
-                        for (UpstreamConnection c : new ArrayList<>(idle)) {
+                    EndpointSlot slot = slots.remove(e);
+                    if (slot != null) {
+                        for (UpstreamConnection c : new ArrayList<>(slot.idle)) {
                             c.channel().close();
                         }
                     }
