@@ -13,8 +13,10 @@ import dev.veer.proxy.support.FakeTicker;
 import dev.veer.proxy.support.RawHttp;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,10 +50,7 @@ class ConnectPacingTest {
     void anEndpointThatDoesNotAnswerSynsSeesAtMost32ConnectsAndTheWaitersFailWithThem() throws Exception {
         // A listener with a full accept queue: the kernel drops further SYNs, so connects to it stay in SYN_SENT.
         try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            List<Socket> fillers = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                fillers.add(new Socket(InetAddress.getLoopbackAddress(), silent.getLocalPort()));
-            }
+            List<Socket> fillers = fillAcceptQueue(silent);
             ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
             try (ProxyServer proxy = ProxyServer.start(oneLoop(Duration.ofSeconds(2)),
                     List.of(oneVersion("silent", null, NO_EJECTION, new RetrySpec(0, 1.0),
@@ -113,6 +112,22 @@ class ConnectPacingTest {
         }
     }
 
+    /** Connects until the listener's accept queue is full: the next connect gets no answer to its SYN. */
+    private static List<Socket> fillAcceptQueue(ServerSocket listener) throws IOException {
+        List<Socket> fillers = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            Socket s = new Socket();
+            try {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()), 300);
+                fillers.add(s);
+            } catch (SocketTimeoutException full) {
+                s.close();
+                return fillers;
+            }
+        }
+        throw new IllegalStateException("the accept queue of a listener with backlog 1 never filled up");
+    }
+
     private static int get(int port, String host) throws IOException {
         try (RawHttp http = new RawHttp(port)) {
             return http.send("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n").read().status();
@@ -127,6 +142,9 @@ class ConnectPacingTest {
         String remotePort = String.format(Locale.ROOT, ":%04X", port);
         int count = 0;
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            if (!Files.exists(Path.of(table))) {
+                continue;
+            }
             for (String line : Files.readAllLines(Path.of(table))) {
                 String[] fields = line.trim().split("\\s+");
                 if (fields.length > 3 && fields[2].endsWith(remotePort) && fields[3].equals("02")) {
