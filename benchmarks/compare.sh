@@ -13,7 +13,11 @@
 #
 #   benchmarks/compare.sh                       # full run (about 8 minutes)
 #   DURATION=5 RUNS=1 benchmarks/compare.sh     # quick look
-#   SCENARIOS="c50" benchmarks/compare.sh       # one scenario: c50, c1000-1k, c1000-64k
+#   SCENARIOS="c50" benchmarks/compare.sh       # one scenario: c50, c1000-1k, c1000-64k, c50-rate
+#
+# c50-rate offers every proxy the same load (RATE requests/s over 50 connections, h2load) instead of as much as
+# it takes: at saturation the proxy that serves more also loads CPU 0 more, and its latency then measures wrk and
+# the backend as much as the proxy. Its percentiles come from h2load's per-request log.
 #
 # Loopback only. Installs nginx, haproxy and wrk from Debian's packages when missing.
 set -euo pipefail
@@ -26,7 +30,9 @@ VEER_JIT_WARMUP="${VEER_JIT_WARMUP:-30}"
 # scenario's concurrency, every request beyond it opens and closes an upstream connection.
 UPSTREAM_IDLE="${UPSTREAM_IDLE:-1024}"
 RUNS="${RUNS:-3}"
-SCENARIOS="${SCENARIOS:-c50 c1000-1k c1000-64k}"
+SCENARIOS="${SCENARIOS:-c50 c1000-1k c1000-64k c50-rate}"
+# The c50-rate scenario's offered load: below what each proxy serves at c50 on the 2-core VMs measured so far.
+RATE="${RATE:-35000}"
 PROXIES="${PROXIES:-haproxy nginx veer}"
 PROXY_CPU="${PROXY_CPU:-1}"
 LOAD_CPU="${LOAD_CPU:-0}"
@@ -46,6 +52,7 @@ install_tools() {
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
   command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
+  command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)
   if [ ${#need[@]} -gt 0 ]; then
     echo "installing ${need[*]}" >&2
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -196,11 +203,26 @@ cpu_busy_ticks() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9,
 
 # run_wrk, plus the proxy's CPU microseconds per request over the run and how busy the load CPU was: near 100%,
 # wrk and the backend, not the proxy, set the pace, and req/s says more about them than about the proxy.
+# h2load at RATE requests/s in all over the connections (HTTP/1.1), as one RESULT line like run_wrk's.
+run_h2load() { # port path connections seconds
+  local log="$work/h2load.log"
+  rm -f "$log"
+  taskset -c "$LOAD_CPU" h2load --h1 -t1 -c"$3" --rps=$((RATE / $3)) -D"$4" --log-file="$log" \
+    "http://127.0.0.1:$1$2" > "$work/h2load.out" 2>&1 || true
+  local errors
+  # "requests: N total, N started, N done, N succeeded, ...": what did not succeed (errors, timeouts, 4xx/5xx).
+  errors=$(awk '/^requests:/ {print $2 - $8}' "$work/h2load.out")
+  cut -f3 "$log" | sort -n | awk -v secs="$4" -v errors="$errors" '{v[NR] = $1}
+    function pct(q) { i = int(q * NR); if (i < 1) i = 1; return v[i] / 1000 }
+    END {printf "RESULT requests=%d rps=%.1f p50=%.3f p99=%.3f p999=%.3f errors=%d\n",
+      NR, NR / secs, pct(0.5), pct(0.99), pct(0.999), errors + 0}'
+}
+
 measure() { # proxy port path connections seconds
   local before after line requests busy0 all0 busy1 all1
   before=$(cpu_ticks "${pid[$1]}")
   read -r busy0 all0 < <(cpu_busy_ticks "$LOAD_CPU")
-  line=$(run_wrk "$2" "$3" "$4" "$5")
+  line=$($runner "$2" "$3" "$4" "$5")
   read -r busy1 all1 < <(cpu_busy_ticks "$LOAD_CPU")
   after=$(cpu_ticks "${pid[$1]}")
   requests=$(echo "$line" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
@@ -266,19 +288,25 @@ echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for scenario in $SCENARIOS; do
   case "$scenario" in
-    c50) conns=50; path=/ ;;
-    c1000-1k) conns=1000; path=/1k ;;
-    c1000-64k) conns=1000; path=/64k ;;
+    c50) conns=50; path=/; runner=run_wrk; warmup=$WARMUP ;;
+    c1000-1k) conns=1000; path=/1k; runner=run_wrk; warmup=$WARMUP ;;
+    c1000-64k) conns=1000; path=/64k; runner=run_wrk; warmup=$WARMUP ;;
+    # h2load's request headers differ from wrk's: Veer's JIT recompiles the paths they take, so a longer warm-up.
+    c50-rate) conns=50; path=/; runner=run_h2load; warmup=$((WARMUP * 2)) ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
   esac
-  for p in $PROXIES; do run_wrk "${port[$p]}" "$path" "$conns" "$WARMUP" > /dev/null; done
+  for p in $PROXIES; do $runner "${port[$p]}" "$path" "$conns" "$warmup" > /dev/null; done
   for run in $(seq 1 "$RUNS"); do
     for p in $PROXIES; do
       measure "$p" "${port[$p]}" "$path" "$conns" "$DURATION" | sed "s/^RESULT/$p/" >> "$work/$scenario.results"
     done
   done
   echo
-  echo "## $scenario: $conns connections, GET $path"
+  if [ "$runner" = run_h2load ]; then
+    echo "## $scenario: $conns connections, GET $path, $RATE req/s offered (h2load)"
+  else
+    echo "## $scenario: $conns connections, GET $path"
+  fi
   printf '| %-8s | %10s | %8s | %8s | %8s | %7s | %11s | %9s | %9s | %9s | %9s |\n' proxy req/s p50_ms p99_ms p99.9_ms \
     errors cpu_us/req rps/HAP p99/HAP cpu/HAP "cpu$LOAD_CPU%"
   printf '|%s|\n' "----------|------------|----------|----------|----------|---------|-------------|-----------|-----------|-----------|-----------"
