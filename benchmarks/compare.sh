@@ -11,7 +11,7 @@
 # and gets VEER_JIT_WARMUP seconds of load first, so it is measured as the long-running server it is,
 # with its hot path compiled, not while the JIT is still at work.
 #
-#   benchmarks/compare.sh                       # full run (about 8 minutes)
+#   benchmarks/compare.sh                       # full run (about 13 minutes)
 #   DURATION=5 RUNS=1 benchmarks/compare.sh     # quick look
 #   SCENARIOS="c50" benchmarks/compare.sh       # one scenario: c50, c1000-1k, c1000-64k, c50-rate
 #
