@@ -82,6 +82,10 @@ class ConnectPacingTest {
         }
     }
 
+    /**
+     * The waiting path's correctness, not the pacing (the first test shows that): every one of 500 requests from a
+     * cold start is answered once, whether it got a released connection, one opened for another exchange, or its own.
+     */
     @Test
     void requestsBeyondTheConnectsInFlightAreServedByReleasedAndNewConnections() throws Exception {
         int perClient = 5;

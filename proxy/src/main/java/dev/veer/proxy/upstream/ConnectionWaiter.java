@@ -13,8 +13,9 @@ public interface ConnectionWaiter {
     void onConnection(UpstreamConnection connection);
 
     /**
-     * No connection came: a connect to the endpoint failed. {@code own}: the failed connect was opened for this
-     * waiter; otherwise the waiter was queued behind it and is failed with it, as it would most likely fail too.
+     * No connection came. {@code own}: the connect opened for this waiter failed. Otherwise the waiter was queued
+     * and fails without a connect of its own: behind a connect that failed (its own would most likely fail too),
+     * or after waiting longer than a connect may take.
      */
     void onConnectFailure(boolean own);
 }

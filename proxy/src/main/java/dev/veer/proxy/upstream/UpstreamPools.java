@@ -36,7 +36,7 @@ public final class UpstreamPools {
      * 128 per loop ramped a cold pool under 1,000 clients only a little faster (requests over 250 ms inside Veer:
      * 170-325 against 606 of ~150k).
      */
-    static final int MAX_CONNECTS_IN_FLIGHT = 32;
+    private static final int MAX_CONNECTS_IN_FLIGHT = 32;
 
     private final Class<? extends Channel> channelType;
     private final int maxIdlePerEndpoint;
