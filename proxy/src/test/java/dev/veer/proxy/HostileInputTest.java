@@ -146,6 +146,25 @@ class HostileInputTest {
     }
 
     @Test
+    void framingAndHostNamedInConnectionStillReachTheBackend() throws Exception {
+        int requestsBefore = backend.requests().size();
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            // Were Content-Length dropped as hop-by-hop, the backend would read "hello" and then the second
+            // request as its own, past Veer (request smuggling).
+            RawHttp.Response r = http.send("POST /first HTTP/1.1\r\nHost: a\r\nConnection: Content-Length, Host\r\n"
+                    + "Content-Length: 5\r\n\r\nhello" + "GET /second HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(http.read().status()).isEqualTo(200);
+        }
+        List<Backend.Recorded> got = backend.requests().subList(requestsBefore, backend.requests().size());
+        assertThat(got).extracting(Backend.Recorded::uri).containsExactly("/first", "/second");
+        assertThat(got.get(0).bodyText()).isEqualTo("hello");
+        assertThat(got.get(0).headers().get("content-length")).isEqualTo("5");
+        assertThat(got.get(0).headers().get("host")).isEqualTo("a");
+        assertThat(got.get(1).headers().get("x-veer-version")).as("the second went through Veer").isEqualTo("blue");
+    }
+
+    @Test
     void slowHeadersGet408() throws Exception {
         long bytesBefore = backend.bytesReceived();
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {

@@ -51,6 +51,10 @@ class ResponseRelayTest {
                 .on("/two-lengths", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok"))
                 .on("/nul", Script.of("HTTP/1.1 200 OK\r\nX-A: a\0b\r\nContent-Length: 2\r\n\r\nok"))
                 .on("/http2", Script.of("HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+                .on("/length-in-connection", Script.of("HTTP/1.1 200 OK\r\nConnection: Content-Length\r\n"
+                        + "Content-Length: 5\r\n\r\nhello"))
+                .on("/no-content-with-length", Script.of("HTTP/1.1 204 No Content\r\nContent-Length: 8\r\n"
+                        + "X-Kept: yes\r\n\r\n"))
                 .on("/huge-head", Script.of("HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(200 * 1024) + "\r\n\r\n"));
         extraBytesBackend = new ScriptedBackend()
                 .on("/extra", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirstHTTP/1.1 200 OK\r\n"
@@ -174,15 +178,40 @@ class ResponseRelayTest {
     }
 
     @Test
-    void contentLengthBesideChunkedIsIgnoredAndTheConnectionNotReused() throws Exception {
+    void contentLengthBesideChunkedIs502AndTheConnectionNotReused() throws Exception {
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
             String get = "GET %s HTTP/1.1\r\nHost: both\r\n\r\n";
-            assertThat(http.send(get.formatted("/length-and-chunked")).read().bodyText()).isEqualTo("ok");
+            RawHttp.Response both = http.send(get.formatted("/length-and-chunked")).read();
+            assertThat(both.status()).isEqualTo(502);
+            assertThat(both.bodyText()).contains("upstream sent an invalid response");
+        }
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            String get = "GET %s HTTP/1.1\r\nHost: both\r\n\r\n";
             assertThat(http.send(get.formatted("/ok")).read().bodyText()).isEqualTo("ok");
             assertThat(http.send(get.formatted("/ok")).read().bodyText()).isEqualTo("ok");
             assertThat(lengthAndChunkedBackend.connections()).as("closed after the first, reused after the second")
                     .isEqualTo(2);
         }
+    }
+
+    @Test
+    void aContentLengthNamedInConnectionStillFramesTheBody() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            RawHttp.Response r = http.send("GET /length-in-connection HTTP/1.1\r\nHost: relay\r\n\r\n").read();
+            assertThat(r.header("content-length")).isEqualTo("5");
+            assertThat(r.bodyText()).isEqualTo("hello");
+            // Without a length the client would read this response into the first one's body.
+            RawHttp.Response next = http.send("GET /trickle HTTP/1.1\r\nHost: relay\r\n\r\n").read();
+            assertThat(next.status()).isEqualTo(200);
+            assertThat(next.bodyText()).isEqualTo("trickle");
+        }
+    }
+
+    @Test
+    void aNoContentResponseLosesItsContentLength() throws Exception {
+        String response = rawExchange("GET /no-content-with-length HTTP/1.1\r\nHost: relay\r\n\r\n");
+        assertThat(response).startsWith("HTTP/1.1 204 No Content\r\n").contains("X-Kept: yes");
+        assertThat(response.toLowerCase()).doesNotContain("content-length");
     }
 
     @Test

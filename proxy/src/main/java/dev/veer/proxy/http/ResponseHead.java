@@ -11,7 +11,9 @@ import io.netty.util.AsciiString;
  * <p>Strict where a lenient reading could let one response hide in another: the status line must be
  * {@code HTTP/1.0} or {@code HTTP/1.1} and a three-digit code, a header name is a token directly followed by ':',
  * values have no control characters but HTAB, obs-fold is refused, and a Content-Length is digits only, the same in
- * every field. With Transfer-Encoding the Content-Length is ignored and the connection not reused (RFC 9112 §6.3).
+ * every field. Content-Length together with Transfer-Encoding is refused (RFC 9112 §6.1: a sign of response
+ * splitting; Envoy refuses it too), and a Content-Length named in Connection is kept, since it frames the body.
+ * A 1xx or 204 response's Content-Length is dropped (RFC 9110 §8.6: such responses never carry one).
  *
  * <p>The head is copied once into an array of its own and read there: a buffer's {@code getByte} checks bounds
  * and liveness on every byte. One instance per upstream connection, reused for each head; valid until the next
@@ -46,7 +48,6 @@ public final class ResponseHead {
     private long contentLength;
     private boolean closeToken;
     private boolean keepAliveToken;
-    private boolean lengthAndEncoding;
     /** Per header line: start of the name, end of the name, end of the value (before CR LF). */
     private int[] lines = new int[3 * 16];
     private boolean[] hop = new boolean[16];
@@ -71,7 +72,6 @@ public final class ResponseHead {
         contentLength = -1;
         closeToken = false;
         keepAliveToken = false;
-        lengthAndEncoding = false;
         lineCount = 0;
         connectionTokenCount = 0;
         error = null;
@@ -103,6 +103,7 @@ public final class ResponseHead {
                 if (!contentLength(valueStart, valueEnd)) {
                     return false;
                 }
+                dropped = interim() || status == 204;
             } else if (nameIs(i, nameEnd, CONNECTION)) {
                 connectionTokens(valueStart, valueEnd);
                 dropped = true;
@@ -120,7 +121,9 @@ public final class ResponseHead {
         if (connectionTokenCount > 0) {
             dropConnectionNamed();
         }
-        lengthAndEncoding = encoded && contentLength >= 0;
+        if (encoded && contentLength >= 0) {
+            return fail("Content-Length with Transfer-Encoding");
+        }
         if (interim() || requestWasHead || status == 204 || status == 304) {
             framing = Framing.NONE;
         } else if (encoded) {
@@ -158,7 +161,7 @@ public final class ResponseHead {
     /** True when the upstream connection may carry another exchange after this response's body. */
     public boolean reusable() {
         boolean keepAlive = http10 ? keepAliveToken && !closeToken : !closeToken;
-        return keepAlive && framing != Framing.UNTIL_CLOSE && !lengthAndEncoding;
+        return keepAlive && framing != Framing.UNTIL_CLOSE;
     }
 
     /**
@@ -303,11 +306,14 @@ public final class ResponseHead {
         }
     }
 
-    /** Marks the header lines whose name Connection lists as hop-by-hop. */
+    /** Marks the header lines whose name Connection lists as hop-by-hop, except Content-Length. */
     private void dropConnectionNamed() {
         for (int l = 0; l < lineCount; l++) {
             int nameStart = lines[3 * l];
             int nameEnd = lines[3 * l + 1];
+            if (nameIs(nameStart, nameEnd, CONTENT_LENGTH)) {
+                continue;
+            }
             for (int t = 0; t < connectionTokenCount && !hop[l]; t++) {
                 int s = connectionTokens[2 * t];
                 int e = connectionTokens[2 * t + 1];

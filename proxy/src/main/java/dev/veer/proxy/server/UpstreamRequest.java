@@ -18,7 +18,7 @@ import io.netty.util.AsciiString;
  * §7.6.1, and every field named in Connection) and the ones Veer owns, which it writes itself at the end:
  * X-Forwarded-For/-Proto/-Host (the client's values first, Veer's appended), x-veer-version, x-veer-flags (a
  * client's own never passes), and Transfer-Encoding: chunked for a chunked body. Upstream requests are always
- * HTTP/1.1 keep-alive, whatever the client spoke.
+ * HTTP/1.1 keep-alive, whatever the client spoke. Content-Length and Host pass even when Connection names them.
  */
 final class UpstreamRequest {
 
@@ -35,6 +35,11 @@ final class UpstreamRequest {
         HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
         X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST, X_VEER_VERSION, X_VEER_FLAGS,
     };
+    /**
+     * Kept even when Connection names them: without its Content-Length the upstream would read the body as the
+     * next request (request smuggling), and without Host it would route the request elsewhere.
+     */
+    private static final AsciiString[] NOT_NOMINABLE = {HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.HOST};
     private static final byte[] HTTP_1_1 = HeadBytes.ascii(" HTTP/1.1\r\n");
     private static final byte[] COMMA = HeadBytes.ascii(", ");
     private static final AsciiString HTTP = AsciiString.cached("http");
@@ -56,7 +61,8 @@ final class UpstreamRequest {
         boolean connectionNamesFields = headers.contains(HttpHeaderNames.CONNECTION);
         for (int i = 0; i < count; i++) {
             CharSequence name = headers.nameAt(i);
-            if (!isOneOf(name, NOT_FORWARDED) && !(connectionNamesFields && namedInConnection(headers, name))) {
+            if (!isOneOf(name, NOT_FORWARDED) && !(connectionNamesFields && namedInConnection(headers, name)
+                    && !isOneOf(name, NOT_NOMINABLE))) {
                 out.writeField(name, headers.valueAt(i));
             }
         }
