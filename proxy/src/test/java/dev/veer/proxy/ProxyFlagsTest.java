@@ -78,7 +78,7 @@ class ProxyFlagsTest {
         String toGreen = green.requests().get(0).headers().get("x-veer-flags");
         String toBlue = blue.requests().get(0).headers().get("x-veer-flags");
         assertThat(toGreen).matches("exp=[ab],new_checkout=on");
-        assertThat(toBlue).matches("exp=[ab]");
+        assertThat(toBlue).as("not targeted: off, not left out").matches("exp=[ab],new_checkout=off");
         assertThat(proxy.flagEvaluations().get("new_checkout")).containsEntry("on", 1L);
         long variants = proxy.flagEvaluations().get("exp").getOrDefault("a", 0L)
                 + proxy.flagEvaluations().get("exp").getOrDefault("b", 0L);

@@ -20,8 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * per-request outcome goes into a per-connection {@link FlagResults}.
  *
  * <p>A flag is <em>targeted</em> when it is enabled and all its targeting rules hold (no rules: everyone). A
- * disabled flag is off for everyone and counts as not targeted, so it is left out of the upstream header. A
- * targeted request is <em>on</em> when its bucket is below the flag's percentage. The bucket is 0..9999:
+ * disabled flag is off for everyone and counts as not targeted. A targeted request is <em>on</em> when its bucket is below the flag's percentage. The bucket is 0..9999:
  * MurmurHash3 x86_32 (seed 0) of the UTF-8 bytes of {@code name + ":" + key}, read unsigned, modulo 10000, where
  * the key is the stickiness header or cookie as it came on the wire (see {@link dev.veer.proxy.hash.Murmur3#putHeaderChars}), as
  * OpenFeature/flagd and Unleash bucket a user. So a key always gets the same answer, raising the percentage only
@@ -30,8 +29,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * owning a second bucket, from the hash of {@code name + ":variant:" + key}: the split by weight holds for any
  * percentage, and a key keeps its variant while the percentage grows.
  *
- * <p>The upstream {@code x-veer-flags} value lists every targeted flag in name order as {@code name=on},
- * {@code name=off} or {@code name=<variant>}.
+ * <p>The upstream {@code x-veer-flags} value lists every flag in name order as {@code name=on},
+ * {@code name=off} or {@code name=<variant>}: one not targeted is off, so a service can tell a flag that is off
+ * from one it does not know.
  */
 public final class FlagEvaluator {
 
@@ -136,6 +136,7 @@ public final class FlagEvaluator {
             CompiledFlag flag = flags[i];
             if (!flag.enabled || !flag.matches(out)) {
                 out.set(i, false, false, NO_VARIANT);
+                headerLength = out.append(headerLength, flag.renderedOff);
                 continue;
             }
             boolean on;

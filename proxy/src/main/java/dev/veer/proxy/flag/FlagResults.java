@@ -79,8 +79,8 @@ public final class FlagResults {
     }
 
     /**
-     * The {@code x-veer-flags} value for the upstream request, e.g. {@code a=on,b=off,exp=variantB}: every targeted
-     * flag in name order; null when no flag was targeted. Immutable; the same instance is returned while the value
+     * The {@code x-veer-flags} value for the upstream request, e.g. {@code a=on,b=off,exp=variantB}: every flag in
+     * name order; null when there are no flags. Immutable; the same instance is returned while the value
      * does not change from one request to the next.
      */
     public AsciiString headerValue() {

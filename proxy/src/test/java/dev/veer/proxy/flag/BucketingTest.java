@@ -132,7 +132,7 @@ class BucketingTest {
             evaluator.evaluate(headers("x-user-id", "user-" + user), CLIENT, results);
             assertThat(results.on(0)).isFalse();
             assertThat(results.targeted(0)).isFalse();
-            assertThat(text(results)).isNull();
+            assertThat(text(results)).isEqualTo("kill_switch=off");
         }
     }
 

@@ -52,7 +52,7 @@ class FlagEvaluatorTest {
     void headerValueListsTargetedFlagsInNameOrder() {
         FlagResults results = evaluator.newResults();
         evaluator.evaluate(headers("x-plan", "premium"), CLIENT, results);
-        assertThat(text(results)).isEqualTo("alpha=on,exp=variantB,mid_off=off,zeta=on");
+        assertThat(text(results)).isEqualTo("alpha=on,beta=off,exp=variantB,mid_off=off,untargeted=off,zeta=on");
         int exp = evaluator.indexOf("exp");
         assertThat(results.variantName(exp)).isEqualTo("variantB");
         assertThat(results.variant(exp)).isZero();
@@ -64,17 +64,17 @@ class FlagEvaluatorTest {
         assertThat(results.targeted(evaluator.indexOf("untargeted"))).isFalse();
 
         evaluator.evaluate(headers("x-plan", "free"), CLIENT, results);
-        assertThat(text(results)).isEqualTo("alpha=on,exp=variantB,mid_off=off,untargeted=on");
+        assertThat(text(results)).isEqualTo("alpha=on,beta=off,exp=variantB,mid_off=off,untargeted=on,zeta=off");
         assertThat(results.on(evaluator.indexOf("zeta"))).isFalse();
     }
 
     @Test
-    void headerValueIsNullWhenNoFlagMatchedAndForNoFlags() {
+    void aFlagNotTargetedIsOffInTheHeaderValueWhichIsNullOnlyForNoFlags() {
         FlagEvaluator only = FlagEvaluator.compile(List.of(flag("f", 10_000, null,
                 clientAddress(Operator.IN, "192.0.2.0/24"))));
         FlagResults results = only.newResults();
         only.evaluate(headers(), CLIENT, results);
-        assertThat(text(results)).isNull();
+        assertThat(text(results)).isEqualTo("f=off");
 
         FlagEvaluator none = FlagEvaluator.compile(List.of());
         FlagResults empty = none.newResults();
@@ -92,7 +92,7 @@ class FlagEvaluatorTest {
         assertThat((Object) results.headerValue()).isSameAs(first);
         evaluator.evaluate(headers("x-plan", "free"), CLIENT, results);
         assertThat((Object) results.headerValue()).isNotSameAs(first);
-        assertThat(first.toString()).isEqualTo("alpha=on,exp=variantB,mid_off=off,zeta=on");
+        assertThat(first.toString()).isEqualTo("alpha=on,beta=off,exp=variantB,mid_off=off,untargeted=off,zeta=on");
     }
 
     @Test

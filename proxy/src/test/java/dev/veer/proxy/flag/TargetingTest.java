@@ -131,7 +131,7 @@ class TargetingTest {
         assertThat(results.targeted(0)).as("%s on %s from %s", rule, request, client).isEqualTo(expected);
         assertThat(results.on(0)).isEqualTo(expected);
         assertThat(results.headerValue() == null ? null : results.headerValue().toString())
-                .isEqualTo(expected ? "f=on" : null);
+                .isEqualTo(expected ? "f=on" : "f=off");
     }
 
     private static InetAddress address(String literal) {
