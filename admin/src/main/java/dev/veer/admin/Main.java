@@ -43,6 +43,10 @@ public final class Main {
             return 2;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (!args[0].equals("ctl") && Arrays.asList(rest).stream().anyMatch(a -> a.equals("-h") || a.equals("--help"))) {
+            out.print(USAGE); // ctl has its own usage, with its verbs
+            return 0;
+        }
         return switch (args[0]) {
             case "run" -> runCommand(rest, err, env);
             case "check" -> check(rest, out, err, env);

@@ -189,7 +189,7 @@ public final class VeerRuntime implements AutoCloseable {
         new StatsApi(control, proxy.stats(), mapper).register(router);
         new SystemApi(audit, ready::get, metrics::scrape, mapper).register(router);
         router.add("POST", "/api/v1/reload", Router.Access.API, request -> reload.reload(request.actor(),
-                        request.body().length == 0 ? null : ServicesApi.reason(request.jsonObject()))
+                        request.reason(request.optionalJsonObjectOf()))
                 .thenApply(diff -> ApiResponse.json(mapper, 200, diff, diff.path("revision").asLong())));
 
         BearerAuth auth = new BearerAuth(config.admin().token());

@@ -65,6 +65,11 @@ public final class Http {
     }
 
     public Reply send(String method, String path, String body, String ifMatch, String bearer) {
+        return send(method, path, body, ifMatch, bearer, java.util.Map.of());
+    }
+
+    public Reply send(String method, String path, String body, String ifMatch, String bearer,
+                      java.util.Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
@@ -77,6 +82,7 @@ public final class Http {
         if (body != null) {
             b.header("Content-Type", "application/json");
         }
+        headers.forEach(b::header);
         try {
             HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(r.statusCode(), r.body(), r);

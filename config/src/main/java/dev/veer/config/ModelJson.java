@@ -30,8 +30,10 @@ import java.time.Duration;
  */
 public final class ModelJson {
 
+    /** Strict as the config file is: a key given twice is an error, not "the last one wins". */
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private ModelJson() {

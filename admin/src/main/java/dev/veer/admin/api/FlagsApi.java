@@ -57,9 +57,10 @@ public final class FlagsApi {
     private CompletableFuture<ApiResponse> put(ApiRequest request) {
         String name = request.param("name");
         JsonNode body = request.jsonObject();
+        String reason = request.reason(body);
         FlagSpec flag;
         try {
-            flag = ModelJson.parseFlag(name, body, "");
+            flag = ModelJson.parseFlag(name, ApiRequest.withoutReason(body), "");
         } catch (ConfigException e) {
             throw ApiException.invalid(e);
         }
@@ -68,14 +69,14 @@ public final class FlagsApi {
             FlagSpec old = change.before().flag(name);
             checkIfMatch(request, change.before(), old, name);
             change.updateFlags(name, s -> s.withFlagPut(name, rendered));
-            change.audit("flag.set", "flag:" + name, old == null ? null : ModelJson.render(old), rendered,
-                    ServicesApi.reason(body));
+            change.audit("flag.set", "flag:" + name, old == null ? null : ModelJson.render(old), rendered, reason);
             return (Committed<ApiResponse>) after -> flagResponse(after, name);
         });
     }
 
     private CompletableFuture<ApiResponse> delete(ApiRequest request) {
         String name = request.param("name");
+        String reason = request.reason(null);
         return control.submit(request.actor(), change -> {
             FlagSpec old = existing(change.before(), name);
             checkIfMatch(request, change.before(), old, name);
@@ -89,7 +90,7 @@ public final class FlagsApi {
             }
             boolean inFile = change.before().config().flags().stream().anyMatch(f -> f.name().equals(name));
             change.updateFlags(name, s -> s.withFlagDeleted(name, inFile));
-            change.audit("flag.delete", "flag:" + name, ModelJson.render(old), null, null);
+            change.audit("flag.delete", "flag:" + name, ModelJson.render(old), null, reason);
             return (Committed<ApiResponse>) after -> ApiResponse.noContent(after.flagRevision(name));
         });
     }

@@ -61,7 +61,8 @@ public final class RolloutApi {
 
     private CompletableFuture<ApiResponse> start(ApiRequest request) {
         String name = request.param("svc");
-        JsonNode body = request.jsonObject();
+        JsonNode body = request.jsonObjectOf("canary", "baseline", "strategy", "steps", "analysis");
+        String reason = request.reason(body);
         String canary = text(body, "canary", true);
         String baseline = text(body, "baseline", false);
         String strategy = text(body, "strategy", false);
@@ -71,7 +72,7 @@ public final class RolloutApi {
             RolloutSpec plan = null;
             if (body.has("steps") || body.has("analysis")) {
                 try {
-                    plan = ModelJson.parseRollout(ServicesApi.withoutReason(body), service.rollout(), "");
+                    plan = ModelJson.parseRollout(ApiRequest.withoutReason(body), service.rollout(), "");
                 } catch (ConfigException e) {
                     throw ApiException.invalid(e);
                 }
@@ -82,15 +83,14 @@ public final class RolloutApi {
             JsonNode before = change.rollout(name);
             change.setRollout(name, RolloutBridge.toJson(
                     bridge.command(() -> engine.start(name, service, rolloutRequest))));
-            RolloutBridge.auditCommand(change, "rollout.start", name, before, change.rollout(name),
-                    ServicesApi.reason(body));
+            RolloutBridge.auditCommand(change, "rollout.start", name, before, change.rollout(name), reason);
             return (Committed<ApiResponse>) after -> rolloutResponse(after, name, 201);
         });
     }
 
     private CompletableFuture<ApiResponse> command(ApiRequest request, String action) {
         String name = request.param("svc");
-        String reason = request.body().length == 0 ? null : ServicesApi.reason(request.jsonObject());
+        String reason = request.reason(request.optionalJsonObjectOf());
         return control.submit(request.actor(), change -> {
             ServicesApi.existing(change.before(), name);
             JsonNode before = change.rollout(name);

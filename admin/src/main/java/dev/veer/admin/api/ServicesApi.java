@@ -64,25 +64,30 @@ public final class ServicesApi {
     private CompletableFuture<ApiResponse> setWeights(ApiRequest request) {
         String name = request.param("svc");
         JsonNode body = request.jsonObject();
+        String reason = request.reason(body);
         return control.submit(request.actor(), change -> {
             ServiceSpec service = checkedForChange(change, request, name);
             refuseDuringRollout(change.before(), name, "set weights");
             Weights weights;
             try {
-                weights = ModelJson.parseWeights(withoutReason(body), service, "weights");
+                weights = ModelJson.parseWeights(ApiRequest.withoutReason(body), service, "weights");
             } catch (ConfigException e) {
                 throw ApiException.invalid(e);
             }
-            return applyWeights(change, service, weights, "weights.set", reason(body));
+            return applyWeights(change, service, weights, "weights.set", reason);
         });
     }
 
     private CompletableFuture<ApiResponse> switchTo(ApiRequest request) {
         String name = request.param("svc");
-        JsonNode body = request.jsonObject();
+        JsonNode body = request.jsonObjectOf("to");
+        String reason = request.reason(body);
         JsonNode to = body.get("to");
-        if (to == null || !to.isTextual() || to.asText().isEmpty()) {
+        if (to == null || to.isNull()) {
             throw ApiException.badRequest("missing (expected: the version to send all traffic to)", "to");
+        }
+        if (!to.isTextual() || to.asText().isEmpty()) {
+            throw ApiException.badRequest(to + " (expected: the name of the version to send all traffic to)", "to");
         }
         String version = to.asText();
         return control.submit(request.actor(), change -> {
@@ -93,7 +98,7 @@ public final class ServicesApi {
                         + service.versionNames() + ")", "to");
             }
             Weights weights = Weights.allTo(version, service.versionNames());
-            return applyWeights(change, service, weights, "service.switch", reason(body));
+            return applyWeights(change, service, weights, "service.switch", reason);
         });
     }
 
@@ -101,11 +106,12 @@ public final class ServicesApi {
         String name = request.param("svc");
         String versionName = request.param("ver");
         JsonNode body = request.jsonObject();
+        String reason = request.reason(body);
         return control.submit(request.actor(), change -> {
             ServiceSpec service = checkedForChange(change, request, name);
             VersionSpec version;
             try {
-                version = ModelJson.parseVersion(versionName, body, "");
+                version = ModelJson.parseVersion(versionName, ApiRequest.withoutReason(body), "");
             } catch (ConfigException e) {
                 throw ApiException.invalid(e);
             }
@@ -113,7 +119,7 @@ public final class ServicesApi {
             List<String> endpoints = version.endpoints().stream().map(HostPort::toString).toList();
             change.updateService(name, s -> s.withVersionPut(versionName, endpoints));
             change.audit(old == null ? "version.add" : "version.replace", name + "/" + versionName,
-                    old == null ? null : ModelJson.render(old), ModelJson.render(version), reason(body));
+                    old == null ? null : ModelJson.render(old), ModelJson.render(version), reason);
             return committed(name, 200);
         });
     }
@@ -121,6 +127,7 @@ public final class ServicesApi {
     private CompletableFuture<ApiResponse> deleteVersion(ApiRequest request) {
         String name = request.param("svc");
         String versionName = request.param("ver");
+        String reason = request.reason(null);
         return control.submit(request.actor(), change -> {
             ServiceSpec service = checkedForChange(change, request, name);
             VersionSpec old = service.version(versionName);
@@ -141,7 +148,7 @@ public final class ServicesApi {
             }
             boolean inFile = change.before().config().service(name).version(versionName) != null;
             change.updateService(name, s -> s.withVersionDeleted(versionName, inFile));
-            change.audit("version.delete", name + "/" + versionName, ModelJson.render(old), null, null);
+            change.audit("version.delete", name + "/" + versionName, ModelJson.render(old), null, reason);
             return (Committed<ApiResponse>) after -> ApiResponse.noContent(after.serviceRevision(name));
         });
     }
@@ -168,22 +175,6 @@ public final class ServicesApi {
             throw ApiException.conflict("cannot " + what + " while a rollout of " + service + " is "
                     + view.rollouts().get(service).path("phase").asText() + "; abort it first");
         }
-    }
-
-    /** A weights body may carry a textual "reason" for the audit log next to the versions. */
-    static JsonNode withoutReason(JsonNode body) {
-        if (body.path("reason").isTextual()) {
-            ObjectNode copy = ((ObjectNode) body).deepCopy();
-            copy.remove("reason");
-            return copy;
-        }
-        return body;
-    }
-
-    /** The optional {@code "reason"} of a request body, for the audit log. */
-    public static String reason(JsonNode body) {
-        JsonNode reason = body.get("reason");
-        return reason != null && reason.isTextual() ? reason.asText() : null;
     }
 
     /** The new split into {@code change}, audited with the split it replaces; answered with the service. */

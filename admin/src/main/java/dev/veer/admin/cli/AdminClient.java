@@ -25,12 +25,15 @@ final class AdminClient {
     private final String baseUrl;
     private final String token;
     private final String ifMatch;
+    /** Sent as X-Veer-Reason on mutating calls when not empty. */
+    private final String reason;
     private final HttpClient http;
 
-    AdminClient(String baseUrl, String token, String ifMatch) {
+    AdminClient(String baseUrl, String token, String ifMatch, String reason) {
         this.baseUrl = baseUrl;
         this.token = token;
         this.ifMatch = ifMatch;
+        this.reason = reason;
         // HTTP/1.1 explicitly: the default would send an h2c upgrade the admin listener has no use for.
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -74,6 +77,9 @@ final class AdminClient {
         }
         if (!method.equals("GET") && !ifMatch.isEmpty()) {
             request.header("If-Match", ifMatch);
+        }
+        if (!method.equals("GET") && !reason.isEmpty()) {
+            request.header("X-Veer-Reason", reason);
         }
         if (body != null) {
             request.header("Content-Type", "application/json");

@@ -20,7 +20,7 @@ public final class Ctl {
     static final String DEFAULT_URL = "http://127.0.0.1:9090";
 
     static final String USAGE_TEXT = """
-            usage: veer ctl [--url URL] [--token TOKEN] [--json] [--if-match REV] VERB ...
+            usage: veer ctl [--url URL] [--token TOKEN] [--json] [--if-match REV] [--reason TEXT] VERB ...
 
             verbs:
               status [SVC]                                  versions, endpoint health, weights, revision, rollout
@@ -45,6 +45,7 @@ public final class Ctl {
               --token TOKEN    bearer token (default: $VEER_ADMIN_TOKEN)
               --json           print the API's raw JSON instead of tables
               --if-match REV   on mutating verbs: refused (412) unless the revision is still REV
+              --reason TEXT    on mutating verbs: why, recorded in the audit log (printable ASCII)
 
             exit codes: 0 ok, 1 refused or unreachable, 2 usage
             """;
@@ -71,6 +72,7 @@ public final class Ctl {
         String url = env.getOrDefault("VEER_ADMIN_URL", "");
         String token = env.getOrDefault("VEER_ADMIN_TOKEN", "");
         String ifMatch = "";
+        String reason = "";
         boolean rawJson = false;
         List<String> rest = new ArrayList<>();
         List<String> tokens = Arrays.asList(args);
@@ -89,6 +91,13 @@ public final class Ctl {
                     case "--if-match" -> {
                         ifMatch = optionValue(tokens, i, "--if-match");
                         i += tokenText.contains("=") ? 0 : 1;
+                    }
+                    case "--reason" -> {
+                        reason = optionValue(tokens, i, "--reason");
+                        i += tokenText.contains("=") ? 0 : 1;
+                        if (!reason.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+                            throw new UsageException("--reason: printable ASCII only (it goes in a header)");
+                        }
                     }
                     case "--json" -> {
                         // "--json '{...}'" is a request body (flags set); a bare --json asks for raw output
@@ -120,7 +129,7 @@ public final class Ctl {
                 throw new UsageException("unknown verb: " + rest.get(0));
             }
             AdminClient client = new AdminClient(normalizeUrl(url.isBlank() ? DEFAULT_URL : url), token.strip(),
-                    ifMatch.strip());
+                    ifMatch.strip(), reason.strip());
             verb.run(rest.subList(1, rest.size()), new Session(client, out, rawJson));
             return OK;
         } catch (UsageException e) {

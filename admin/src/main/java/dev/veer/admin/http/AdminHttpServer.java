@@ -51,6 +51,8 @@ public final class AdminHttpServer implements AutoCloseable {
     public static final int MAX_BODY_BYTES = 1024 * 1024;
     /** The challenge of a 401 (RFC 6750 section 3). */
     static final String BEARER_CHALLENGE = "Bearer realm=\"veer\"";
+    /** Why a change is made, for the audit log, on calls whose body cannot say it (see ApiRequest#reason). */
+    static final String REASON_HEADER = "X-Veer-Reason";
 
     private final EventLoopGroup group;
     private final Channel channel;
@@ -128,7 +130,8 @@ public final class AdminHttpServer implements AutoCloseable {
             }
             byte[] body = ByteBufUtil.getBytes(request.content());
             ApiRequest apiRequest = new ApiRequest(method, path, match.params(), uri.parameters(),
-                    request.headers().get(HttpHeaderNames.IF_MATCH), body, auth.actor(), mapper);
+                    request.headers().get(HttpHeaderNames.IF_MATCH), request.headers().get(REASON_HEADER), body,
+                    auth.actor(), mapper);
             try {
                 return match.handler().handle(apiRequest);
             } catch (RuntimeException e) {

@@ -14,11 +14,15 @@ import java.util.OptionalLong;
  *
  * @param pathParams values of the {name} segments of the matched route
  * @param ifMatch    the raw If-Match header, or null
+ * @param reasonHeader the X-Veer-Reason header, or null: why the change is made, for the audit log
  * @param actor      who is calling, for the audit log
  */
 public record ApiRequest(String method, String path, Map<String, String> pathParams,
-                         Map<String, List<String>> query, String ifMatch, byte[] body, String actor,
-                         ObjectMapper mapper) {
+                         Map<String, List<String>> query, String ifMatch, String reasonHeader, byte[] body,
+                         String actor, ObjectMapper mapper) {
+
+    /** The body field that says why a change is made; every mutating call's body may carry it. */
+    public static final String REASON = "reason";
 
     public String param(String name) {
         return pathParams.get(name);
@@ -40,12 +44,17 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
                 throw ApiException.badRequest("request body: empty (expected: a JSON document)", null);
             }
             return node;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // The parser's own words and where, without Jackson's note on how to configure it.
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw ApiException.badRequest("request body: not JSON (" + Text.firstLine(e.getOriginalMessage())
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")", null);
         } catch (IOException e) {
             throw ApiException.badRequest("request body: not JSON (" + Text.firstLine(e.getMessage()) + ")", null);
         }
     }
 
-    /** The body as a JSON object; 400 otherwise. */
+    /** The body as a JSON object; 400 otherwise. Its fields are for the caller's parser to check. */
     public JsonNode jsonObject() {
         JsonNode node = json();
         if (!node.isObject()) {
@@ -53,6 +62,52 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
                     + " (expected: a JSON object)", null);
         }
         return node;
+    }
+
+    /**
+     * The body as a JSON object with no fields but {@code fields} and {@link #REASON}; 400 naming the first other
+     * one, so a misspelt field is an error rather than silently ignored.
+     */
+    public JsonNode jsonObjectOf(String... fields) {
+        JsonNode node = jsonObject();
+        List<String> allowed = new java.util.ArrayList<>(List.of(fields));
+        allowed.add(REASON);
+        node.fieldNames().forEachRemaining(name -> {
+            if (!allowed.contains(name)) {
+                throw ApiException.badRequest("unknown field (expected one of " + allowed + ")", name);
+            }
+        });
+        return node;
+    }
+
+    /** {@link #jsonObjectOf} for a body that may be left out entirely: null then. */
+    public JsonNode optionalJsonObjectOf(String... fields) {
+        return body.length == 0 ? null : jsonObjectOf(fields);
+    }
+
+    /**
+     * Why the change is made, for the audit log: the body's {@code "reason"} ({@code body} may be null), else the
+     * X-Veer-Reason header (for calls without a body, such as DELETE), else null. 400 when the field is no string.
+     */
+    public String reason(JsonNode body) {
+        JsonNode field = body == null ? null : body.get(REASON);
+        if (field != null && !field.isNull()) {
+            if (!field.isTextual()) {
+                throw ApiException.badRequest(field + " (expected: a string)", REASON);
+            }
+            return field.asText();
+        }
+        return reasonHeader == null || reasonHeader.isBlank() ? null : reasonHeader.trim();
+    }
+
+    /** {@code body} without its {@code "reason"}, for parsers that know only the resource's own fields. */
+    public static JsonNode withoutReason(JsonNode body) {
+        if (!body.has(REASON)) {
+            return body;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode copy = body.deepCopy();
+        copy.remove(REASON);
+        return copy;
     }
 
     /**

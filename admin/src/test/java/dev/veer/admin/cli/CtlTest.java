@@ -136,6 +136,19 @@ class CtlTest {
     }
 
     @Test
+    void reasonGoesWithMutatingVerbsAsXVeerReasonAndMustBePrintable() {
+        server.answer("PUT /api/v1/services/shop/weights", 200, SHOP);
+        server.answer("GET /api/v1/services/shop", 200, SHOP);
+
+        assertThat(ctl("weights", "shop", "blue=90", "green=10", "--reason", "OPS-7: canary by hand")).isZero();
+        assertThat(server.only().reason()).isEqualTo("OPS-7: canary by hand");
+        assertThat(ctl("--reason=why", "versions", "shop")).isZero();
+        assertThat(server.requests().get(1).reason()).as("not on reads").isNull();
+        assertThat(ctl("--reason", "line\nbreak", "weights", "shop", "blue=100", "green=0")).isEqualTo(2);
+        assertThat(server.requests()).hasSize(2);
+    }
+
+    @Test
     void weightsSendsWholePercentsAsIntegers() {
         server.answer("PUT /api/v1/services/shop/weights", 200, SHOP);
 

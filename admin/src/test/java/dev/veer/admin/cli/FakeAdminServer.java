@@ -19,7 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class FakeAdminServer implements AutoCloseable {
 
     record Recorded(String method, String target, String authorization, String ifMatch, String contentType,
-                    String body) {
+                    String body, String reason) {
     }
 
     private record Answer(int status, String body) {
@@ -62,7 +62,8 @@ final class FakeAdminServer implements AutoCloseable {
         requests.add(new Recorded(exchange.getRequestMethod(), target,
                 exchange.getRequestHeaders().getFirst("Authorization"),
                 exchange.getRequestHeaders().getFirst("If-Match"),
-                exchange.getRequestHeaders().getFirst("Content-Type"), body));
+                exchange.getRequestHeaders().getFirst("Content-Type"), body,
+                exchange.getRequestHeaders().getFirst("X-Veer-Reason")));
         Answer answer = answers.getOrDefault(exchange.getRequestMethod() + " " + target,
                 new Answer(404, "{\"error\":\"not found: " + target + "\",\"path\":\"\"}"));
         byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);

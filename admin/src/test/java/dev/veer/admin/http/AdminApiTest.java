@@ -194,6 +194,44 @@ class AdminApiTest {
     }
 
     @Test
+    void unknownOrMistypedFieldsInFixedShapeBodiesAre400WithTheirPath() {
+        assertThat(errorPath(h.http.post("/api/v1/services/shop/switch", "{\"to\":\"green\",\"reson\":\"typo\"}"),
+                400)).isEqualTo("reson");
+        Reply mistyped = h.http.post("/api/v1/services/shop/switch", "{\"to\":5}");
+        assertThat(errorPath(mistyped, 400)).isEqualTo("to");
+        assertThat(mistyped.json().get("error").asText()).startsWith("5 (expected");
+        assertThat(errorPath(h.http.post("/api/v1/services/shop/switch", "{\"to\":\"green\",\"reason\":5}"), 400))
+                .isEqualTo("reason");
+        assertThat(errorPath(h.http.put("/api/v1/services/shop/weights", "{\"blue\":100,\"green\":0,\"blue\":0}"),
+                400)).as("a key given twice").isEmpty();
+        Reply notJson = h.http.put("/api/v1/services/shop/weights", "{\"blue\":");
+        assertThat(notJson.json().get("error").asText()).startsWith("request body: not JSON (")
+                .doesNotContain("StreamReadFeature").doesNotContain("REDACTED");
+        assertThat(h.http.get("/api/v1/services/shop").json().get("weights").toString())
+                .isEqualTo("{\"blue\":100,\"green\":0}");
+        assertThat(eventCount()).isZero();
+    }
+
+    @Test
+    void everyChangeCanSayWhyInItsBodyOrInXVeerReason() {
+        java.util.Map<String, String> why = java.util.Map.of("X-Veer-Reason", "ticket OPS-7");
+        assertThat(h.http.put("/api/v1/services/shop/weights", "{\"blue\":90,\"green\":10,\"reason\":\"canary by hand\"}")
+                .status()).isEqualTo(200);
+        assertThat(h.http.send("PUT", "/api/v1/services/shop/versions/red", "{\"endpoints\":[\"127.0.0.1:9003\"],"
+                + "\"reason\":\"new build\"}", null, TOKEN).status()).isEqualTo(200);
+        assertThat(h.http.send("DELETE", "/api/v1/services/shop/versions/red", null, null, TOKEN, why).status())
+                .isEqualTo(204);
+        assertThat(h.http.send("PUT", "/api/v1/flags/dark", "{\"enabled\":true,\"percentage\":5}", null, TOKEN, why)
+                .status()).isEqualTo(200);
+        assertThat(h.http.send("DELETE", "/api/v1/flags/dark", null, null, TOKEN, why).status()).isEqualTo(204);
+        JsonNode events = h.http.get("/api/v1/events?limit=5").json().get("events");
+        List<String> reasons = new java.util.ArrayList<>();
+        events.forEach(e -> reasons.add(e.get("action").asText() + ": " + e.get("reason").asText()));
+        assertThat(reasons).containsExactlyInAnyOrder("weights.set: canary by hand", "version.add: new build",
+                "version.delete: ticket OPS-7", "flag.set: ticket OPS-7", "flag.delete: ticket OPS-7");
+    }
+
+    @Test
     void refusalsCarryAllowAndWwwAuthenticate() {
         Reply unauthorized = h.http.send("GET", "/api/v1/services", null, null, null);
         assertThat(unauthorized.status()).isEqualTo(401);

@@ -156,6 +156,8 @@ class RolloutRevisionAndAuditTest {
         assertThat(path(h.http.post("/api/v1/services/shop/rollout",
                 "{\"canary\":\"green\",\"steps\":[{\"weight\":150}]}"), 400)).isEqualTo("steps[0].weight");
         assertThat(path(h.http.post("/api/v1/services/shop/rollout", "[]"), 400)).isEmpty();
+        assertThat(path(h.http.post("/api/v1/services/shop/rollout",
+                "{\"canary\":\"green\",\"baseline\":\"blue\",\"foo\":1}"), 400)).as("unknown field").isEqualTo("foo");
         assertThat(path(h.http.get("/api/v1/services/shop/rollout"), 404)).isEmpty();
         assertThat(path(h.http.post("/api/v1/services/shop/rollout/pause", null), 404)).isEmpty();
 
@@ -163,6 +165,9 @@ class RolloutRevisionAndAuditTest {
         assertThat(path(h.http.post("/api/v1/services/shop/rollout", START), 409)).isEmpty();
         assertThat(path(h.http.send("POST", "/api/v1/services/shop/rollout/abort", null, "\"99\""), 412)).isEmpty();
         assertThat(path(h.http.send("POST", "/api/v1/services/shop/rollout/abort", null, "\"x\""), 400)).isEmpty();
+        assertThat(path(h.http.post("/api/v1/services/shop/rollout/pause", "{\"reasn\":\"typo\"}"), 400))
+                .isEqualTo("reasn");
+        assertThat(path(h.http.post("/api/v1/services/shop/rollout/abort", "{\"reason\":5}"), 400)).isEqualTo("reason");
 
         // Unknown actions are unknown paths for every method; known ones answer 405 with Allow to a GET.
         assertThat(h.http.get("/api/v1/services/shop/rollout/bogus").status()).isEqualTo(404);
