@@ -56,6 +56,7 @@ final class PrometheusText {
         if (value == Math.rint(value) && Math.abs(value) < 1e15) {
             return Long.toString((long) value);
         }
-        return Double.toString(value);
+        // Plain decimals, as Prometheus' own clients write them: le="0.0005", not le="5.0E-4".
+        return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 }
