@@ -94,6 +94,14 @@ class LayeringTest {
     }
 
     @Test
+    void aNumberAfterADotIndexesAList() {
+        assertThat(errors(Configs.SHOP, Map.of(), List.of("services.0.weights.blue=90")))
+                .containsExactly("services[0].weights: sum is 90 (expected: 100)");
+        assertThat(errors(Configs.SHOP, Map.of(), List.of("services.4.name=x"))).containsExactly(
+                "--set services.4.name=x: index 4 is out of range in services (expected: [0]..[0] or the name of an element)");
+    }
+
+    @Test
     void badSetFlagsAreNamed() {
         List<String> errors = errors(Configs.SHOP, Map.of(), List.of("proxy.listen", "services.cart.weights.blue=1",
                 "services[3].name=x", "services[0]x=1", "proxy.limits[0]=1", "services[0].name.x=1",
@@ -102,9 +110,9 @@ class LayeringTest {
         assertThat(errors.subList(0, 6)).containsExactly(
                 "--set proxy.listen: missing '=' (expected: key=value, e.g. proxy.listen=127.0.0.1:8080)",
                 "--set services.cart.weights.blue=1: no element named 'cart' in services "
-                        + "(expected: an index 0..0 or the name of an element)",
+                        + "(expected: [0]..[0] or the name of an element)",
                 "--set services[3].name=x: index 3 is out of range in services "
-                        + "(expected: an index 0..0 or the name of an element)",
+                        + "(expected: [0]..[0] or the name of an element)",
                 "--set services[0]x=1: 'services[0]x' (expected: a key path like proxy.listen, "
                         + "services[0].weights.blue or services.shop.weights.blue)",
                 "--set proxy.limits[0]=1: proxy.limits is missing (expected: an existing list to index into)",

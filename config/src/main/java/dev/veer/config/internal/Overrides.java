@@ -165,10 +165,14 @@ public final class Overrides {
             boolean last = i == segments.size() - 1;
             if (current instanceof ArrayNode array) {
                 int index = segment.index >= 0 ? segment.index : indexOfName(array, segment.key);
+                if (index < 0 && segment.key.matches("[0-9]{1,9}")) {
+                    index = Integer.parseInt(segment.key); // services.0 as services[0], when no element is named 0
+                }
                 if (index < 0 || index >= array.size()) {
-                    problems.add(label, (segment.index >= 0 ? "index " + segment.index + " is out of range"
-                            : "no element named '" + segment.key + "'") + " in " + path
-                            + " (expected: an index 0.." + (array.size() - 1) + " or the name of an element)");
+                    problems.add(label, (segment.index >= 0 || segment.key.matches("[0-9]{1,9}")
+                            ? "index " + index + " is out of range" : "no element named '" + segment.key + "'")
+                            + " in " + path + " (expected: " + (array.isEmpty() ? "" : "[0].." + "[" + (array.size() - 1)
+                            + "] or ") + "the name of an element)");
                     return null;
                 }
                 path = Paths.index(path, index);
