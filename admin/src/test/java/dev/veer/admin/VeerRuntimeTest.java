@@ -203,6 +203,7 @@ class VeerRuntimeTest {
         assertThat(text).contains("veer_requests_total{service=\"shop\",version=\"blue\",code=\"2xx\"} 10")
                 .contains("veer_request_duration_seconds_bucket{service=\"shop\",version=\"blue\",le=\"+Inf\"} 10")
                 .contains("veer_request_duration_seconds_bucket{service=\"shop\",version=\"blue\",le=\"0.0005\"} ")
+                .containsPattern("netty_allocator_memory_used\\{allocator_type=\"PooledByteBufAllocator\",id=\"pooled\"")
                 .contains("veer_request_duration_seconds_count{service=\"shop\",version=\"blue\"} 10")
                 .contains("veer_upstream_failures_total{service=\"shop\",version=\"blue\",reason=\"connect\"} 0")
                 .contains("veer_upstream_retries_total{service=\"shop\",version=\"blue\",reason=\"reset\"} 0")

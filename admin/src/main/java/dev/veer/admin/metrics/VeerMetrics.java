@@ -14,6 +14,7 @@ import dev.veer.proxy.stats.StatsKey;
 import dev.veer.proxy.stats.StatsRegistry;
 import dev.veer.proxy.stats.TotalStats;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
@@ -62,6 +63,11 @@ public final class VeerMetrics implements AutoCloseable {
         this.view = view;
         this.health = health;
         this.flagEvaluations = flagEvaluations;
+        // The Netty binder tags each allocator with its identity hash, a new series on every restart: name them.
+        String pooledId = String.valueOf(System.identityHashCode(PooledByteBufAllocator.DEFAULT));
+        String unpooledId = String.valueOf(System.identityHashCode(UnpooledByteBufAllocator.DEFAULT));
+        registry.config().meterFilter(MeterFilter.replaceTagValues("id",
+                id -> id.equals(pooledId) ? "pooled" : id.equals(unpooledId) ? "unpooled" : id));
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
