@@ -59,6 +59,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class VeerRuntime implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(VeerRuntime.class);
+    /** Below this, a token guarding an admin API open to the network draws a warning at start-up. */
+    private static final int MIN_NETWORK_TOKEN_LENGTH = 16;
     private static final String SYSTEM = "system";
     private static final Overlay.FlagParser FLAG_PARSER =
             (name, node) -> ModelJson.parseFlag(name, node, "flags." + name);
@@ -98,6 +100,12 @@ public final class VeerRuntime implements AutoCloseable {
             throw new StartupException("admin.listen " + adminListen + " is not a loopback address and admin.token is"
                     + " empty: refusing to expose the admin API without a token (set admin.token, e.g. via"
                     + " VEER_ADMIN_TOKEN, or listen on 127.0.0.1)");
+        }
+        if (!adminListen.isLoopback() && config.admin().token().strip().length() < MIN_NETWORK_TOKEN_LENGTH) {
+            // Warned, not refused: a short token still beats none, and refusing would break working set-ups.
+            log.warn("admin.token is {} characters long while the admin API listens on {}: use {} or more random"
+                            + " characters (e.g. openssl rand -hex 24)", config.admin().token().strip().length(),
+                    adminListen, MIN_NETWORK_TOKEN_LENGTH);
         }
         Deque<AutoCloseable> closeables = new ArrayDeque<>();
         try {
