@@ -243,40 +243,40 @@ final class ServiceCommands {
             session.out().println(service + ": no traffic recorded");
             return;
         }
-        List<String> columns = new ArrayList<>();
-        List<Map<String, String>> rows = new ArrayList<>();
+        String recent = "LAST_" + response.json().path("windowSeconds").asLong(60) + "S";
+        TextTable table = new TextTable("VERSION", "REQUESTS", "ERRORS", "ERROR%", "P50_MS", "P95_MS", "P99_MS",
+                "UPSTREAM_FAILURES", recent + "_REQUESTS", recent + "_ERROR%", recent + "_P95_MS");
         for (JsonNode version : versions) {
-            Map<String, String> cells = new LinkedHashMap<>();
-            flatten("", version, cells);
-            cells.keySet().stream().filter(key -> !key.equals("name") && !columns.contains(key)).forEach(columns::add);
-            rows.add(cells);
-        }
-        String[] header = new String[columns.size() + 1];
-        header[0] = "VERSION";
-        for (int c = 0; c < columns.size(); c++) {
-            header[c + 1] = columns.get(c).toUpperCase(java.util.Locale.ROOT);
-        }
-        TextTable table = new TextTable(header);
-        for (Map<String, String> cells : rows) {
-            String[] row = new String[header.length];
-            row[0] = cells.getOrDefault("name", "-");
-            for (int c = 0; c < columns.size(); c++) {
-                row[c + 1] = cells.getOrDefault(columns.get(c), "-");
-            }
-            table.row(row);
+            JsonNode last = version.path("recent");
+            table.row(Json.text(version, "name"), figure(version, "requests"), figure(version, "errors"),
+                    errorPercent(version), figure(version, "p50"), figure(version, "p95"), figure(version, "p99"),
+                    failures(version.path("failures")), figure(last, "requests"), errorPercent(last), figure(last, "p95"));
         }
         table.print(session.out(), "");
     }
 
-    /** Nested objects become dotted columns ({"latency":{"p95":..}} → latency.p95). */
-    private static void flatten(String prefix, JsonNode node, Map<String, String> cells) {
-        for (Map.Entry<String, JsonNode> field : node.properties()) {
-            String key = prefix + field.getKey();
-            if (field.getValue().isObject()) {
-                flatten(key + ".", field.getValue(), cells);
-            } else {
-                cells.put(key, Json.scalar(field.getValue()));
+    private static String figure(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isMissingNode() || value.isNull() ? "-" : Json.scalar(value);
+    }
+
+    /** The error rate as a percentage with two decimals: 0.0025 → 0.25. */
+    private static String errorPercent(JsonNode node) {
+        JsonNode rate = node.path("errorRate");
+        return rate.isNumber() ? String.format(java.util.Locale.ROOT, "%.2f", 100 * rate.asDouble()) : "-";
+    }
+
+    /** The total and the non-zero reasons: "3 (connect 2, reset 1)", or "0". */
+    private static String failures(JsonNode byReason) {
+        long total = 0;
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> reason : byReason.properties()) {
+            long n = reason.getValue().asLong();
+            total += n;
+            if (n > 0) {
+                parts.add(reason.getKey() + " " + n);
             }
         }
+        return parts.isEmpty() ? "0" : total + " (" + String.join(", ", parts) + ")";
     }
 }

@@ -389,16 +389,21 @@ class CtlTest {
     @Test
     void statsPrintsOneRowPerVersionWithTheServersFigures() {
         server.answer("GET /api/v1/services/shop/stats", 200, json("""
-                {'service':'shop','versions':{
-                  'blue':{'requests':1200,'errorRate':0.0025,'latencyMs':{'p50':3.1,'p95':12,'p99':40.5}},
-                  'green':{'requests':130,'errorRate':0,'latencyMs':{'p50':2.9,'p95':11.25,'p99':38}}}}"""));
+                {'service':'shop','revision':3,'windowSeconds':60,'versions':{
+                  'blue':{'count':1200,'requests':1200,'errors':3,'errorRate':0.0025,'p50':3.1,'p95':12,'p99':40.5,
+                          'p50Ms':3.1,'p95Ms':12,'p99Ms':40.5,
+                          'failures':{'connect':2,'timeout':0,'reset':1,'protocol':0},
+                          'recent':{'count':100,'requests':100,'errors':0,'errorRate':0,'p50':3,'p95':11,'p99':30}},
+                  'green':{'count':0,'requests':0,'errors':0,'errorRate':0,'p50':null,'p95':null,'p99':null,
+                          'failures':{'connect':0,'timeout':0,'reset':0,'protocol':0},
+                          'recent':{'count':0,'requests':0,'errors':0,'errorRate':0,'p50':null,'p95':null,'p99':null}}}}"""));
 
         assertThat(ctl("stats", "shop")).isZero();
 
         assertThat(out()).isEqualTo("""
-                VERSION  REQUESTS  ERRORRATE  LATENCYMS.P50  LATENCYMS.P95  LATENCYMS.P99
-                blue     1200      0.0025     3.1            12             40.5
-                green    130       0          2.9            11.25          38
+                VERSION  REQUESTS  ERRORS  ERROR%  P50_MS  P95_MS  P99_MS  UPSTREAM_FAILURES       LAST_60S_REQUESTS  LAST_60S_ERROR%  LAST_60S_P95_MS
+                blue     1200      3       0.25    3.1     12      40.5    3 (connect 2, reset 1)  100                0.00             11
+                green    0         0       0.00    -       -       -       0                       0                  0.00             -
                 """);
     }
 
