@@ -126,7 +126,7 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
                 boolean verdict = action.endsWith("verdict");
                 if (verdict && after.path("verdicts").size() > 0) {
                     JsonNode verdicts = after.path("verdicts");
-                    summary.set("verdict", verdicts.get(verdicts.size() - 1));
+                    summary.set("verdict", RolloutJson.verdict(after, verdicts.get(verdicts.size() - 1)));
                 }
                 if (!verdict || auditable(before, after)) {
                     change.audit(ANALYZER, action, state.service(), RolloutJson.summary(before), summary, reason);

@@ -57,14 +57,20 @@ public final class RolloutJson {
         node.set("consecutiveFails", state.get("consecutiveFails"));
         ArrayNode verdicts = node.putArray("verdicts");
         for (JsonNode v : state.path("verdicts")) {
-            ObjectNode out = verdicts.addObject();
-            out.set("at", v.get("at"));
-            out.put("step", oneBased(v.path("step").asInt(), state.path("steps").size()));
-            out.set("result", v.get("result"));
-            out.set("reason", v.get("reason"));
-            out.set("figures", v.get("figures"));
+            verdicts.add(verdict(state, v));
         }
         return node;
+    }
+
+    /** One verdict of {@code state} as the API and the audit log show it: its step counted from 1. */
+    public static ObjectNode verdict(JsonNode state, JsonNode v) {
+        ObjectNode out = ModelJson.mapper().createObjectNode();
+        out.set("at", v.get("at"));
+        out.put("step", oneBased(v.path("step").asInt(), state.path("steps").size()));
+        out.set("result", v.get("result"));
+        out.set("reason", v.get("reason"));
+        out.set("figures", v.get("figures"));
+        return out;
     }
 
     /**

@@ -142,6 +142,9 @@ class RolloutRevisionAndAuditTest {
         List<String> results = new ArrayList<>();
         events("rollout.verdict").forEach(e -> results.add(e.get("after").get("verdict").get("result").asText()));
         assertThat(results).containsExactly("Inconclusive", "Pass", "Fail", "Fail", "Fail");
+        JsonNode firstAudited = events("rollout.verdict").get(0).get("after").get("verdict");
+        assertThat(firstAudited).as("as GET .../rollout shows it").isEqualTo(rollout().get("verdicts").get(0));
+        assertThat(firstAudited.get("step").asInt()).isEqualTo(1);
         assertThat(rollout().get("verdicts")).hasSize(10);
     }
 
