@@ -32,7 +32,7 @@ final class Draft {
     long nextAnalysisAtMillis;
     int stepPasses;
     Verdict.Result stepLastResult;
-    int consecutiveFails;
+    int stepFails;
     int consecutiveInconclusive;
     BaselineSnapshot baselineSnapshot;
     final List<Verdict> verdicts;
@@ -57,7 +57,7 @@ final class Draft {
         nextAnalysisAtMillis = s.nextAnalysisAtMillis();
         stepPasses = s.stepPasses();
         stepLastResult = s.stepLastResult();
-        consecutiveFails = s.consecutiveFails();
+        stepFails = s.stepFails();
         consecutiveInconclusive = s.consecutiveInconclusive();
         baselineSnapshot = s.baselineSnapshot();
         verdicts = new ArrayList<>(s.verdicts());
@@ -75,7 +75,7 @@ final class Draft {
         updatedAtMillis = now;
         return new RolloutState(service, strategy, canary, baseline, versions, phase, reason, step, steps, analysis,
                 weightsBps, startedAtMillis, updatedAtMillis, stepStartedAtMillis, stepDeadlineMillis,
-                pauseRemainingMillis, nextAnalysisAtMillis, stepPasses, stepLastResult, consecutiveFails,
+                pauseRemainingMillis, nextAnalysisAtMillis, stepPasses, stepLastResult, stepFails,
                 consecutiveInconclusive, baselineSnapshot, verdicts);
     }
 }

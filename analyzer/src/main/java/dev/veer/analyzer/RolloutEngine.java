@@ -280,11 +280,12 @@ public final class RolloutEngine {
         switch (verdict.result()) {
             case Pass -> {
                 draft.stepPasses++;
-                draft.consecutiveFails = 0;
                 draft.consecutiveInconclusive = 0;
             }
             case Fail -> {
-                draft.consecutiveFails++;
+                // Counted for the whole step, as Argo Rollouts and Flagger count failed measurements: a canary
+                // that fails every other analysis must not climb the steps on the Passes in between.
+                draft.stepFails++;
                 draft.consecutiveInconclusive = 0;
             }
             case Inconclusive -> draft.consecutiveInconclusive++;
@@ -293,15 +294,15 @@ public final class RolloutEngine {
 
         Step step = draft.currentStep();
         int failureLimit = step != null && Step.SWITCH.equals(step.kind()) ? 1 : Math.max(1, analysis.failureLimit());
-        if (verdict.result() == Verdict.Result.Fail && draft.consecutiveFails >= failureLimit) {
-            String why = (failureLimit == 1 ? "failed analysis: " : failureLimit + " failed analyses in a row: ")
+        if (verdict.result() == Verdict.Result.Fail && draft.stepFails >= failureLimit) {
+            String why = (failureLimit == 1 ? "failed analysis: " : failureLimit + " failed analyses in this step: ")
                     + verdict.reason();
             setWeights(draft, Weights.allTo(draft.baseline, draft.versions).basisPoints(), "rollback: " + why);
             clearPreview(draft, "rollback");
             finish(draft, RolloutPhase.RolledBack, draft.step, "rolled back after " + why);
             commit(draft, now, "rollout.rollback", draft.reason);
         } else if (verdict.result() == Verdict.Result.Inconclusive && analysis.inconclusiveLimit() > 0
-                && draft.consecutiveInconclusive > analysis.inconclusiveLimit()
+                && draft.consecutiveInconclusive >= analysis.inconclusiveLimit()
                 && draft.phase == RolloutPhase.Progressing) {
             freezeTimer(draft, now);
             draft.phase = RolloutPhase.Paused;
@@ -360,6 +361,7 @@ public final class RolloutEngine {
         draft.stepDeadlineMillis = step.pauseMillis() > 0 ? now + step.pauseMillis() : -1;
         draft.pauseRemainingMillis = -1;
         draft.stepPasses = 0;
+        draft.stepFails = 0;
         draft.stepLastResult = null;
         draft.phase = step.approval() ? RolloutPhase.AwaitingApproval : RolloutPhase.Progressing;
         draft.reason = description;

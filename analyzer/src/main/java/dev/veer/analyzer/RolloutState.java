@@ -36,7 +36,7 @@ import org.HdrHistogram.Histogram;
  * @param nextAnalysisAtMillis    when the next analysis runs
  * @param stepPasses              Pass verdicts in the current step
  * @param stepLastResult          the latest verdict in the current step, null before the first
- * @param consecutiveFails        Fail verdicts in a row
+ * @param stepFails               Fail verdicts since the current step began (a Pass does not clear them)
  * @param consecutiveInconclusive Inconclusive verdicts in a row
  * @param baselineSnapshot        the baseline's last figures, kept once the baseline gets no traffic any more
  *                                (blue-green switch, canary at 100%); null before
@@ -47,7 +47,7 @@ public record RolloutState(String service, String strategy, String canary, Strin
                            Map<String, Integer> weightsBps, long startedAtMillis, long updatedAtMillis,
                            long stepStartedAtMillis, long stepDeadlineMillis, long pauseRemainingMillis,
                            long nextAnalysisAtMillis, int stepPasses, Verdict.Result stepLastResult,
-                           int consecutiveFails, int consecutiveInconclusive, BaselineSnapshot baselineSnapshot,
+                           int stepFails, int consecutiveInconclusive, BaselineSnapshot baselineSnapshot,
                            List<Verdict> verdicts) {
 
     public RolloutState {

@@ -84,8 +84,26 @@ class RolloutEngineTest {
         assertThat(state.verdicts()).extracting(Verdict::result)
                 .containsExactly(Verdict.Result.Fail, Verdict.Result.Fail);
         assertThat(state.verdicts().get(0).reason()).contains("error rate").contains("> max 0.5%");
-        assertThat(state.reason()).startsWith("rolled back after 2 failed analyses in a row");
+        assertThat(state.reason()).startsWith("rolled back after 2 failed analyses in this step");
         assertThat(listener.actions()).endsWith("rollout.verdict", "rollout.rollback");
+    }
+
+    @Test
+    void failsCountForTheWholeStepSoPassesInBetweenDoNotSaveABadCanary() throws Exception {
+        engine.start("shop", SHOP, RolloutRequest.canary("green", "blue", plan(step(10, "30m"), step(100, null))));
+        traffic.behave("green", Behaviour.healthy().withErrorRate(0.30));
+        runUntil(s -> s.verdicts().size() == 1, Duration.ofMinutes(5));
+        traffic.behave("green", Behaviour.healthy());
+        runUntil(s -> s.verdicts().size() == 2, Duration.ofMinutes(5));
+        assertThat(engine.status("shop").phase()).isEqualTo(RolloutPhase.Progressing);
+        traffic.behave("green", Behaviour.healthy().withErrorRate(0.30));
+        runUntil(s -> s.verdicts().size() == 3, Duration.ofMinutes(5));
+
+        RolloutState state = engine.status("shop");
+        assertThat(state.verdicts()).extracting(Verdict::result)
+                .containsExactly(Verdict.Result.Fail, Verdict.Result.Pass, Verdict.Result.Fail);
+        assertThat(state.phase()).isEqualTo(RolloutPhase.RolledBack);
+        assertThat(state.reason()).startsWith("rolled back after 2 failed analyses in this step");
     }
 
     @Test
@@ -182,11 +200,11 @@ class RolloutEngineTest {
         Duration took = runUntil(s -> s.phase() == RolloutPhase.Paused, Duration.ofHours(1));
 
         RolloutState state = engine.status("shop");
-        // inconclusiveLimit 10: the 11th Inconclusive in a row pauses.
-        assertThat(took).isBetween(Duration.ofMinutes(11), Duration.ofMinutes(11).plus(TICK));
-        assertThat(state.verdicts()).hasSize(11)
+        // inconclusiveLimit 10: the 10th Inconclusive in a row pauses, as failureLimit 2 rolls back at the 2nd Fail.
+        assertThat(took).isBetween(Duration.ofMinutes(10), Duration.ofMinutes(10).plus(TICK));
+        assertThat(state.verdicts()).hasSize(10)
                 .allSatisfy(v -> assertThat(v.result()).isEqualTo(Verdict.Result.Inconclusive));
-        assertThat(state.reason()).contains("11 inconclusive analyses in a row").contains("< min 200");
+        assertThat(state.reason()).contains("10 inconclusive analyses in a row").contains("< min 200");
         assertThat(state.step()).isZero(); // the 5m pause passed, but without a Pass the step did not advance
         assertThat(traffic.weights().of("green")).isEqualTo(1000);
     }

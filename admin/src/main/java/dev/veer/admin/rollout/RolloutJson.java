@@ -54,7 +54,7 @@ public final class RolloutJson {
         if (deadline > 0) {
             node.put("stepEndsAt", instant(deadline));
         }
-        node.set("consecutiveFails", state.get("consecutiveFails"));
+        node.set("stepFails", state.get("stepFails"));
         ArrayNode verdicts = node.putArray("verdicts");
         for (JsonNode v : state.path("verdicts")) {
             verdicts.add(verdict(state, v));
