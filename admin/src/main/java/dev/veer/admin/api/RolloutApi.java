@@ -78,6 +78,12 @@ public final class RolloutApi {
                 }
             }
             String base = baseline != null ? baseline : heaviestOtherThan(service, canary);
+            if (!base.equals(canary) && service.version(base) != null && service.weights().of(base) == 0) {
+                // The first step would hand most of the traffic to a version that serves none now: a start re-run
+                // after a finished rollout, or canary and baseline swapped.
+                throw ApiException.conflict("baseline " + base + " of " + name + " has no traffic (weight 0); a "
+                        + "rollout would move traffic back onto it. Name the version serving now as the baseline");
+            }
             RolloutRequest rolloutRequest = new RolloutRequest(
                     strategy == null ? RolloutRequest.CANARY : strategy, canary, base, plan);
             JsonNode before = change.rollout(name);

@@ -23,6 +23,7 @@ final class RolloutCommands {
             requireNoStartOptions(args);
             AdminResponse response = session.client().getIfPresent(path);
             if (response == null) {
+                session.client().get(ServiceCommands.servicePath(service)); // refused as "service ... not found"
                 throw new RefusedException(service + " has no rollout (start one with: rollout " + service
                         + " start --canary VER --baseline VER)");
             }

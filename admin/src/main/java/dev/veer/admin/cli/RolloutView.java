@@ -10,7 +10,7 @@ import java.util.Map;
 final class RolloutView {
 
     /** Verdicts shown by the full view; older ones are counted, and {@code --json} has them all. */
-    static final int SHOWN_VERDICTS = 20;
+    static final int SHOWN_VERDICTS = 10;
 
     private RolloutView() {
     }
@@ -47,6 +47,10 @@ final class RolloutView {
                 + (rollout.path("steps").isArray() ? " of " + rollout.get("steps").size() : "")
                 + (rollout.hasNonNull("revision") ? ", revision " + Json.text(rollout, "revision") : ""));
         out.println("  weights: " + Json.weights(rollout.path("weights")));
+        if (rollout.hasNonNull("stepEndsAt") && "Progressing".equals(Json.text(rollout, "phase"))) {
+            out.println("  this step's pause ends at " + Json.text(rollout, "stepEndsAt")
+                    + " (and a Pass is needed to go on)");
+        }
         if (rollout.path("steps").isArray() && !rollout.get("steps").isEmpty()) {
             List<String> steps = new ArrayList<>();
             rollout.get("steps").forEach(step -> steps.add(step(step)));
@@ -95,7 +99,10 @@ final class RolloutView {
         }
         List<String> parts = new ArrayList<>();
         for (Map.Entry<String, JsonNode> figure : figures.properties()) {
-            parts.add(figure.getKey() + "=" + Json.scalar(figure.getValue()));
+            // The tests' p-values decide the verdict but say little to a person; --json has them.
+            if (!figure.getKey().endsWith("PValue")) {
+                parts.add(figure.getKey() + "=" + Json.scalar(figure.getValue()));
+            }
         }
         return String.join(" ", parts);
     }

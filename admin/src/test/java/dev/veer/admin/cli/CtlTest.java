@@ -312,10 +312,19 @@ class CtlTest {
 
     @Test
     void rolloutThatNeverStartedIsRefused() {
+        server.answer("GET /api/v1/services/cart", 200, SHOP.replace("\"shop\"", "\"cart\""));
         assertThat(ctl("rollout", "cart")).isEqualTo(1);
 
         assertThat(err()).isEqualTo(
                 "error: cart has no rollout (start one with: rollout cart start --canary VER --baseline VER)\n");
+    }
+
+    @Test
+    void rolloutOfAServiceThatDoesNotExistSaysSo() {
+        server.answer("GET /api/v1/services/nosuch", 404, "{\"error\":\"service nosuch not found\",\"path\":\"\"}");
+        assertThat(ctl("rollout", "nosuch")).isEqualTo(1);
+
+        assertThat(err()).contains("service nosuch not found").doesNotContain("has no rollout");
     }
 
     @Test

@@ -149,6 +149,19 @@ class RolloutRevisionAndAuditTest {
     }
 
     @Test
+    void aRolloutFromABaselineWithoutTrafficIsRefused() {
+        assertThat(h.http.post("/api/v1/services/shop/switch", "{\"to\":\"green\"}").status()).isEqualTo(200);
+        Reply refused = h.http.post("/api/v1/services/shop/rollout", START);
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+        assertThat(refused.json().get("error").asText()).contains("baseline blue").contains("no traffic");
+        assertThat(h.http.get("/api/v1/services/shop").json().get("weights").toString())
+                .isEqualTo("{\"blue\":0,\"green\":100}");
+        String swapped = START.replace("\"canary\":\"green\",\"baseline\":\"blue\"",
+                "\"canary\":\"blue\",\"baseline\":\"green\"");
+        assertThat(h.http.post("/api/v1/services/shop/rollout", swapped).status()).isEqualTo(201);
+    }
+
+    @Test
     void rolloutRequestErrorsNameTheField() {
         assertThat(path(h.http.post("/api/v1/services/shop/rollout", "{\"canary\":\"purple\"}"), 400))
                 .isEqualTo("canary");
