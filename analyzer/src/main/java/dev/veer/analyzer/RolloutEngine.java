@@ -38,6 +38,8 @@ public final class RolloutEngine {
 
     /** Verdicts kept per rollout (the oldest are dropped). */
     public static final int MAX_VERDICTS = 500;
+    /** How many of a step's latest analyses failureLimit counts Fails over (see recentStepFails). */
+    public static final int FAILURE_WINDOW = 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(RolloutEngine.class);
     private static final String BASELINE = "baseline";
@@ -282,20 +284,17 @@ public final class RolloutEngine {
                 draft.stepPasses++;
                 draft.consecutiveInconclusive = 0;
             }
-            case Fail -> {
-                // Counted for the whole step, as Argo Rollouts and Flagger count failed measurements: a canary
-                // that fails every other analysis must not climb the steps on the Passes in between.
-                draft.stepFails++;
-                draft.consecutiveInconclusive = 0;
-            }
+            case Fail -> draft.consecutiveInconclusive = 0;
             case Inconclusive -> draft.consecutiveInconclusive++;
         }
+        draft.stepFails = recentStepFails(draft);
         commit(draft, now, "rollout.verdict", verdict.result() + ": " + verdict.reason());
 
         Step step = draft.currentStep();
         int failureLimit = step != null && Step.SWITCH.equals(step.kind()) ? 1 : Math.max(1, analysis.failureLimit());
         if (verdict.result() == Verdict.Result.Fail && draft.stepFails >= failureLimit) {
-            String why = (failureLimit == 1 ? "failed analysis: " : failureLimit + " failed analyses in this step: ")
+            String why = (failureLimit == 1 ? "failed analysis: "
+                    : failureLimit + " failed analyses in the step's last " + FAILURE_WINDOW + ": ")
                     + verdict.reason();
             setWeights(draft, Weights.allTo(draft.baseline, draft.versions).basisPoints(), "rollback: " + why);
             clearPreview(draft, "rollback");
@@ -310,6 +309,28 @@ public final class RolloutEngine {
                     + "): paused for a human (resume, promote or abort)";
             commit(draft, now, "rollout.pause", draft.reason);
         }
+    }
+
+    /**
+     * Fail verdicts among the current step's last {@link #FAILURE_WINDOW} analyses. Not only Fails in a row: a
+     * canary that fails every other analysis must not climb the steps on the Passes in between (Argo Rollouts and
+     * Flagger count failed measurements, not runs of them). Not the whole step either: over a step of hundreds of
+     * analyses, two unrelated false Fails would roll back 2% of healthy canaries at 100 req/s (AnalyzerAccuracy).
+     */
+    private static int recentStepFails(Draft draft) {
+        int fails = 0;
+        int seen = 0;
+        for (int i = draft.verdicts.size() - 1; i >= 0 && seen < FAILURE_WINDOW; i--) {
+            Verdict v = draft.verdicts.get(i);
+            if (v.step() != draft.step) {
+                break;
+            }
+            seen++;
+            if (v.result() == Verdict.Result.Fail) {
+                fails++;
+            }
+        }
+        return fails;
     }
 
     /** Advances through every step that is complete; stops at a pause still running, an approval or the end. */

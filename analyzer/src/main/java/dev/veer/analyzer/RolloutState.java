@@ -36,7 +36,8 @@ import org.HdrHistogram.Histogram;
  * @param nextAnalysisAtMillis    when the next analysis runs
  * @param stepPasses              Pass verdicts in the current step
  * @param stepLastResult          the latest verdict in the current step, null before the first
- * @param stepFails               Fail verdicts since the current step began (a Pass does not clear them)
+ * @param stepFails               Fail verdicts among the current step's last {@link RolloutEngine#FAILURE_WINDOW}
+ *                                analyses
  * @param consecutiveInconclusive Inconclusive verdicts in a row
  * @param baselineSnapshot        the baseline's last figures, kept once the baseline gets no traffic any more
  *                                (blue-green switch, canary at 100%); null before

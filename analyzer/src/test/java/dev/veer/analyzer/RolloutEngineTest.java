@@ -84,12 +84,12 @@ class RolloutEngineTest {
         assertThat(state.verdicts()).extracting(Verdict::result)
                 .containsExactly(Verdict.Result.Fail, Verdict.Result.Fail);
         assertThat(state.verdicts().get(0).reason()).contains("error rate").contains("> max 0.5%");
-        assertThat(state.reason()).startsWith("rolled back after 2 failed analyses in this step");
+        assertThat(state.reason()).startsWith("rolled back after 2 failed analyses in the step's last 10");
         assertThat(listener.actions()).endsWith("rollout.verdict", "rollout.rollback");
     }
 
     @Test
-    void failsCountForTheWholeStepSoPassesInBetweenDoNotSaveABadCanary() throws Exception {
+    void failsAmongTheStepsLastAnalysesCountSoPassesInBetweenDoNotSaveABadCanary() throws Exception {
         engine.start("shop", SHOP, RolloutRequest.canary("green", "blue", plan(step(10, "30m"), step(100, null))));
         traffic.behave("green", Behaviour.healthy().withErrorRate(0.30));
         runUntil(s -> s.verdicts().size() == 1, Duration.ofMinutes(5));
@@ -103,7 +103,7 @@ class RolloutEngineTest {
         assertThat(state.verdicts()).extracting(Verdict::result)
                 .containsExactly(Verdict.Result.Fail, Verdict.Result.Pass, Verdict.Result.Fail);
         assertThat(state.phase()).isEqualTo(RolloutPhase.RolledBack);
-        assertThat(state.reason()).startsWith("rolled back after 2 failed analyses in this step");
+        assertThat(state.reason()).startsWith("rolled back after 2 failed analyses in the step's last 10");
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param latencyPercentile    percentile compared against maxLatency (0.95)
  * @param maxLatency           absolute latency limit at that percentile
  * @param maxLatencyIncrease   allowed relative latency shift (Mann-Whitney effect size, 0.10 = +10%)
- * @param failureLimit         Fail verdicts within one step that roll back
+ * @param failureLimit         Fail verdicts among the step's last 10 analyses that roll back
  * @param inconclusiveLimit    consecutive Inconclusives that pause the rollout for a human
  * @param confidence           confidence of the significance tests (0.99)
  */
