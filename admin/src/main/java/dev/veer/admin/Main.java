@@ -104,8 +104,17 @@ public final class Main {
         }
     }
 
+    /** A warning per VEER_* variable that sets nothing, before run and check read the config. */
+    private static void warnUnusedVariables(Map<String, String> env, PrintStream err) {
+        for (String name : ConfigLoader.unusedVariables(env)) {
+            err.println("veer: warning: " + name + " is not a config variable and is ignored (expected: a key path"
+                    + " with _ for dots, e.g. VEER_PROXY_LISTEN, VEER_ADMIN_TOKEN, VEER_STATE_DIR)");
+        }
+    }
+
     private static int check(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
         Options options = Options.parse(args, true, err);
+        warnUnusedVariables(env, err);
         if (options == null || options.config() == null) {
             if (options != null) {
                 err.println("veer check: --config FILE is required");
@@ -127,6 +136,7 @@ public final class Main {
 
     private static int runCommand(String[] args, PrintStream err, Map<String, String> env) {
         Options options = Options.parse(args, true, err);
+        warnUnusedVariables(env, err);
         if (options == null) {
             err.print(USAGE);
             return 2;

@@ -70,6 +70,23 @@ class MainTest {
     }
 
     @Test
+    void aVeerVariableThatSetsNothingIsNamedButNotAnError() throws Exception {
+        Path file = RuntimeFixture.configFile(dir);
+        Map<String, String> env = new java.util.HashMap<>(RuntimeFixture.env(dir, 9001, 9002));
+        env.put("VEER_ADMIN_TOKN", "typo");
+        env.put("VEER_JAVA_OPTS", "-Xmx1g");
+        assertThat(main(env, "check", "--config", file.toString())).isZero();
+        assertThat(err()).isEqualTo("veer: warning: VEER_ADMIN_TOKN is not a config variable and is ignored (expected:"
+                + " a key path with _ for dots, e.g. VEER_PROXY_LISTEN, VEER_ADMIN_TOKEN, VEER_STATE_DIR)\n");
+    }
+
+    @Test
+    void helpExits0() {
+        assertThat(main(Map.of(), "check", "--help")).isZero();
+        assertThat(out()).contains("usage:");
+    }
+
+    @Test
     void usageErrorsExit2() {
         assertThat(main(Map.of())).isEqualTo(2);
         assertThat(err()).contains("usage:");

@@ -36,6 +36,19 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
+    /** VEER_* variables that are neither config keys nor read by the scripts and ctl. */
+    private static final List<String> NOT_CONFIG = List.of("VEER_JAVA_OPTS", "VEER_ADMIN_URL");
+
+    /**
+     * The {@code VEER_*} variables in {@code env} that set nothing: most likely a misspelt key
+     * ({@code VEER_ADMIN_TOKN}), which would otherwise be ignored without a word. In name order.
+     */
+    public static List<String> unusedVariables(Map<String, String> env) {
+        return env.keySet().stream()
+                .filter(name -> name.startsWith("VEER_") && !NOT_CONFIG.contains(name) && Overrides.envKey(name) == null)
+                .sorted().toList();
+    }
+
     /** Loads {@code file}; errors name the file when it cannot be read or parsed. */
     public static VeerConfig load(Path file, Map<String, String> env, List<String> setFlags) throws ConfigException {
         String text;
