@@ -51,6 +51,9 @@ final class RolloutView {
             out.println("  this step's pause ends at " + Json.text(rollout, "stepEndsAt")
                     + " (and a Pass is needed to go on)");
         }
+        if (rollout.hasNonNull("pauseRemaining")) {
+            out.println("  " + Json.text(rollout, "pauseRemaining") + " of this step's pause left when resumed");
+        }
         if (rollout.path("steps").isArray() && !rollout.get("steps").isEmpty()) {
             List<String> steps = new ArrayList<>();
             rollout.get("steps").forEach(step -> steps.add(step(step)));

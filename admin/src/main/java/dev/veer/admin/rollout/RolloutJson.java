@@ -54,6 +54,11 @@ public final class RolloutJson {
         if (deadline > 0) {
             node.put("stepEndsAt", instant(deadline));
         }
+        long remaining = state.path("pauseRemainingMillis").asLong(-1);
+        if (remaining >= 0) {
+            // Paused: the step's clock is stopped; resume continues with what is left.
+            node.put("pauseRemaining", ModelJson.renderDuration(Duration.ofMillis(remaining)));
+        }
         node.set("stepFails", state.get("stepFails"));
         ArrayNode verdicts = node.putArray("verdicts");
         for (JsonNode v : state.path("verdicts")) {

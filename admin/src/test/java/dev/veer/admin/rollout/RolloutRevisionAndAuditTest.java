@@ -115,6 +115,8 @@ class RolloutRevisionAndAuditTest {
     void verdictsAreAuditedOnlyWhenTheResultChangesOrFails() {
         assertThat(h.http.post("/api/v1/services/shop/rollout", START).status()).isEqualTo(201);
         assertThat(h.http.post("/api/v1/services/shop/rollout/pause", null).status()).isEqualTo(200);
+        assertThat(rollout().get("pauseRemaining").asText()).as("the step's clock stopped").isEqualTo("1h");
+        assertThat(rollout().has("stepEndsAt")).isFalse();
 
         for (int i = 0; i < 5; i++) {
             h.tick(SECOND);
