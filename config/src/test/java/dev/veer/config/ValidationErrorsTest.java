@@ -16,6 +16,21 @@ class ValidationErrorsTest {
     }
 
     @Test
+    void hostsAreNamesOrWholeLabelWildcards() {
+        String hint = " (expected: a host name, or *.domain for every name under it; leave hosts out to match any host)";
+        assertThat(errors("""
+                services:
+                  - name: shop
+                    match: { hosts: ["*.example.com", "Shop.Local:8080", "*", "foo.*.com", "*example.com", "*."] }
+                    versions:
+                      - { name: blue, endpoints: ["127.0.0.1:9001"] }
+                    weights: { blue: 100 }
+                """)).containsExactly("services[0].match.hosts[2]: '*'" + hint,
+                "services[0].match.hosts[3]: 'foo.*.com'" + hint, "services[0].match.hosts[4]: '*example.com'" + hint,
+                "services[0].match.hosts[5]: '*.'" + hint);
+    }
+
+    @Test
     void weightsMustSumToExactly100() {
         assertThat(errors("""
                 services:

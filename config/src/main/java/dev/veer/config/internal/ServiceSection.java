@@ -92,7 +92,8 @@ public final class ServiceSection {
         for (int i = 0; i < written.size(); i++) {
             String host = normalizeHost(written.get(i));
             if (host == null) {
-                problems.add(Paths.index(f.path("hosts"), i), "'" + written.get(i) + "' (expected: a host name)");
+                problems.add(Paths.index(f.path("hosts"), i), "'" + written.get(i) + "' (expected: a host name, or"
+                        + " *.domain for every name under it; leave hosts out to match any host)");
             } else {
                 hosts.add(host);
             }
@@ -114,12 +115,14 @@ public final class ServiceSection {
         } else if (host.indexOf(':') == host.lastIndexOf(':') && host.indexOf(':') >= 0) {
             host = host.substring(0, host.indexOf(':'));
         }
-        if (host.isEmpty()) {
+        // A wildcard is a whole first label only: "*.example.com" (subdomains of example.com, not itself).
+        int namedFrom = host.startsWith("*.") ? 2 : 0;
+        if (host.length() == namedFrom) {
             return null;
         }
-        for (int i = 0; i < host.length(); i++) {
+        for (int i = namedFrom; i < host.length(); i++) {
             char c = host.charAt(i);
-            if (c <= ' ' || c == '/' || c == '@' || c >= 0x7f) {
+            if (c <= ' ' || c == '/' || c == '@' || c == '*' || c >= 0x7f) {
                 return null;
             }
         }

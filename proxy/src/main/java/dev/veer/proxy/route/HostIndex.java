@@ -11,6 +11,7 @@ final class HostIndex {
     private final String[] hosts;
     private final ServiceRoute[][] services;
     private final int mask;
+    private final boolean empty;
 
     /** {@code byHost} keys must be lower-case host names without port. */
     HostIndex(Map<String, ServiceRoute[]> byHost) {
@@ -18,6 +19,7 @@ final class HostIndex {
         hosts = new String[capacity];
         services = new ServiceRoute[capacity][];
         mask = capacity - 1;
+        empty = byHost.isEmpty();
         for (Map.Entry<String, ServiceRoute[]> e : byHost.entrySet()) {
             String host = e.getKey();
             int slot = hash(host, 0, host.length()) & mask;
@@ -29,12 +31,20 @@ final class HostIndex {
         }
     }
 
+    boolean isEmpty() {
+        return empty;
+    }
+
     /** Services for the host part of a Host header ({@code Shop.Local:8080} finds {@code shop.local}), or null. */
     ServiceRoute[] lookup(CharSequence hostHeader) {
-        int end = hostEnd(hostHeader);
-        int slot = hash(hostHeader, 0, end) & mask;
+        return lookup(hostHeader, 0, hostEnd(hostHeader));
+    }
+
+    /** Services for the host name {@code text[start, end)} (any case), or null. */
+    ServiceRoute[] lookup(CharSequence text, int start, int end) {
+        int slot = hash(text, start, end) & mask;
         while (hosts[slot] != null) {
-            if (equalsIgnoreCase(hosts[slot], hostHeader, end)) {
+            if (equalsIgnoreCase(hosts[slot], text, start, end)) {
                 return services[slot];
             }
             slot = (slot + 1) & mask;
@@ -69,12 +79,12 @@ final class HostIndex {
         return h ^ (h >>> 16);
     }
 
-    private static boolean equalsIgnoreCase(String lowerHost, CharSequence s, int end) {
-        if (lowerHost.length() != end) {
+    private static boolean equalsIgnoreCase(String lowerHost, CharSequence s, int start, int end) {
+        if (lowerHost.length() != end - start) {
             return false;
         }
-        for (int i = 0; i < end; i++) {
-            if (lowerHost.charAt(i) != toLower(s.charAt(i))) {
+        for (int i = start; i < end; i++) {
+            if (lowerHost.charAt(i - start) != toLower(s.charAt(i))) {
                 return false;
             }
         }

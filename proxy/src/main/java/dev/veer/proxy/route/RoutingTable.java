@@ -39,16 +39,21 @@ public final class RoutingTable {
     private final FlagEvaluator flagEvaluator;
     /** Evaluation counters indexed [flag][0 off, 1 on, 2 + variant], shared with earlier and later tables. */
     private final LongAdder[][] flagCounts;
+    private static final String WILDCARD = "*.";
     private final HostIndex byHost;
+    /** {@code *.example.com} services under "example.com". */
+    private final HostIndex byWildcard;
     private final ServiceRoute[] anyHost;
     private final Set<Endpoint> endpoints;
 
     private RoutingTable(List<ServiceRoute> services, FlagEvaluator flagEvaluator,
-                         LongAdder[][] flagCounts, HostIndex byHost, ServiceRoute[] anyHost, Set<Endpoint> endpoints) {
+                         LongAdder[][] flagCounts, HostIndex byHost, HostIndex byWildcard, ServiceRoute[] anyHost,
+                         Set<Endpoint> endpoints) {
         this.services = services;
         this.flagEvaluator = flagEvaluator;
         this.flagCounts = flagCounts;
         this.byHost = byHost;
+        this.byWildcard = byWildcard;
         this.anyHost = anyHost;
         this.endpoints = endpoints;
     }
@@ -56,7 +61,7 @@ public final class RoutingTable {
     /** A table that matches nothing. */
     public static RoutingTable empty() {
         return new RoutingTable(List.of(), FlagEvaluator.compile(List.of()), new LongAdder[0][],
-                new HostIndex(Map.of()), NONE, Set.of());
+                new HostIndex(Map.of()), new HostIndex(Map.of()), NONE, Set.of());
     }
 
     /**
@@ -69,6 +74,7 @@ public final class RoutingTable {
         List<ServiceRoute> compiled = new ArrayList<>();
         Set<Endpoint> endpoints = new LinkedHashSet<>();
         Map<String, List<ServiceRoute>> hostLists = new LinkedHashMap<>();
+        Map<String, List<ServiceRoute>> wildcardLists = new LinkedHashMap<>();
         List<ServiceRoute> anyHostList = new ArrayList<>();
         for (ServiceSpec spec : specs) {
             ServiceRoute service = compileService(spec, registry, stats, flagEvaluator, endpoints);
@@ -77,15 +83,22 @@ public final class RoutingTable {
                 anyHostList.add(service);
             } else {
                 for (String host : spec.match().hosts()) {
-                    hostLists.computeIfAbsent(host.toLowerCase(Locale.ROOT), h -> new ArrayList<>()).add(service);
+                    String lower = host.toLowerCase(Locale.ROOT);
+                    // "*.example.com" is kept under its suffix "example.com" in an index of its own.
+                    Map<String, List<ServiceRoute>> lists = lower.startsWith(WILDCARD) ? wildcardLists : hostLists;
+                    String key = lower.startsWith(WILDCARD) ? lower.substring(WILDCARD.length()) : lower;
+                    lists.computeIfAbsent(key, h -> new ArrayList<>()).add(service);
                 }
             }
         }
+        return new RoutingTable(List.copyOf(compiled), flagEvaluator, flagCounters.bind(flagEvaluator),
+                index(hostLists), index(wildcardLists), longestPrefixFirst(anyHostList), Set.copyOf(endpoints));
+    }
+
+    private static HostIndex index(Map<String, List<ServiceRoute>> lists) {
         Map<String, ServiceRoute[]> byHost = new LinkedHashMap<>();
-        hostLists.forEach((host, list) -> byHost.put(host, longestPrefixFirst(list)));
-        return new RoutingTable(List.copyOf(compiled), flagEvaluator,
-                flagCounters.bind(flagEvaluator), new HostIndex(byHost), longestPrefixFirst(anyHostList),
-                Set.copyOf(endpoints));
+        lists.forEach((host, list) -> byHost.put(host, longestPrefixFirst(list)));
+        return new HostIndex(byHost);
     }
 
     private static ServiceRoute compileService(ServiceSpec spec, EndpointRegistry registry, StatsRegistry stats,
@@ -164,17 +177,27 @@ public final class RoutingTable {
     }
 
     /**
-     * The service for a request: an exact host match beats an any-host service, then the longest path prefix.
-     * {@code host} is the Host header (any case, optional port), {@code path} the origin-form request target.
-     * Null when nothing matches (404).
+     * The service for a request, most specific first: an exact host, then the longest matching {@code *.suffix}
+     * (a.b.example.com tries b.example.com, then example.com, as Envoy's domain wildcards do), then an any-host
+     * service; within each, the longest path prefix. {@code host} is the Host header (any case, optional port),
+     * {@code path} the origin-form request target. Null when nothing matches (404).
      */
     public ServiceRoute match(CharSequence host, String path) {
         if (host != null) {
-            ServiceRoute[] candidates = byHost.lookup(host);
-            if (candidates != null) {
-                ServiceRoute found = longestPrefix(candidates, path);
-                if (found != null) {
-                    return found;
+            ServiceRoute found = longestPrefix(byHost.lookup(host), path);
+            if (found != null) {
+                return found;
+            }
+            int end = byWildcard.isEmpty() ? 0 : HostIndex.hostEnd(host); // no wildcards: no suffix lookups
+            for (int i = 0; i < end; i++) {
+                if (host.charAt(i) == '.') {
+                    ServiceRoute[] candidates = byWildcard.lookup(host, i + 1, end);
+                    if (candidates != null) {
+                        found = longestPrefix(candidates, path);
+                        if (found != null) {
+                            return found;
+                        }
+                    }
                 }
             }
         }
@@ -182,6 +205,9 @@ public final class RoutingTable {
     }
 
     private static ServiceRoute longestPrefix(ServiceRoute[] candidates, String path) {
+        if (candidates == null) {
+            return null;
+        }
         for (ServiceRoute s : candidates) {
             if (path.startsWith(s.pathPrefix())) {
                 return s;

@@ -208,6 +208,31 @@ class RoutingTableTest {
     }
 
     @Test
+    void wildcardHostsMatchSubdomainsLongestSuffixFirstAfterExactHosts() {
+        List<ServiceSpec> specs = List.of(
+                service("any", List.of(), "/", List.of(version("v", "127.0.0.1:1")), weights("v", 10000), null, List.of(), null),
+                service("example", List.of("*.example.com"), "/", List.of(version("v", "127.0.0.1:2")), weights("v", 10000),
+                        null, List.of(), null),
+                service("eu", List.of("*.eu.example.com"), "/", List.of(version("v", "127.0.0.1:3")), weights("v", 10000),
+                        null, List.of(), null),
+                service("www", List.of("www.eu.example.com"), "/web", List.of(version("v", "127.0.0.1:4")), weights("v", 10000),
+                        null, List.of(), null),
+                service("euApi", List.of("*.eu.example.com"), "/api", List.of(version("v", "127.0.0.1:5")),
+                        weights("v", 10000), null, List.of(), null));
+        RoutingTable table = RoutingTable.compile(specs, List.of(), registry, stats, new FlagCounters());
+        assertThat(table.match("shop.example.com", "/").name()).isEqualTo("example");
+        assertThat(table.match("A.B.Example.COM:8443", "/").name()).isEqualTo("example");
+        assertThat(table.match("shop.eu.example.com", "/").name()).isEqualTo("eu");
+        assertThat(table.match("shop.eu.example.com", "/api/x").name()).isEqualTo("euApi");
+        assertThat(table.match("www.eu.example.com", "/web/x").name()).as("exact beats wildcard").isEqualTo("www");
+        assertThat(table.match("www.eu.example.com", "/api").name()).as("exact host, no prefix of its own matches")
+                .isEqualTo("euApi");
+        assertThat(table.match("www.eu.example.com", "/").name()).isEqualTo("eu");
+        assertThat(table.match("example.com", "/").name()).as("the domain itself is not under *.").isEqualTo("any");
+        assertThat(table.match("badexample.com", "/").name()).isEqualTo("any");
+    }
+
+    @Test
     void endpointsSurviveRecompileWithTheirHealth() {
         ServiceRoute first = compileShop(weights("blue", 9000, "green", 1000), null, List.of());
         first.version("green").endpoints().get(0).setHealthy(false);
