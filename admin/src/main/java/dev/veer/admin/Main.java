@@ -162,8 +162,13 @@ public final class Main {
         Signals.onTerminate(stop::countDown);
         Signals.onHangup(() -> runtime.reload("local", "SIGHUP").whenComplete((diff, failure) -> {
             if (failure != null) {
-                log.error("reload refused, nothing changed: {}", failure.getCause() == null
-                        ? failure.getMessage() : failure.getCause().getMessage());
+                Throwable cause = failure.getCause() == null ? failure : failure.getCause();
+                if (cause instanceof dev.veer.admin.http.ApiException api && !api.errors().isEmpty()) {
+                    // Each error with its key path, as `veer check` prints them.
+                    api.errors().forEach(error -> log.error("reload refused, nothing changed: {}: {}", file, error));
+                } else {
+                    log.error("reload refused, nothing changed: {}", cause.getMessage());
+                }
             } else {
                 log.info("reload applied (revision {})", diff.path("revision").asLong());
             }

@@ -115,7 +115,8 @@ public final class VeerRuntime implements AutoCloseable {
             throw e;
         } catch (IOException e) {
             closeAll(closeables);
-            throw new StartupException("state dir " + config.state().dir().toAbsolutePath() + ": " + e.getMessage(), e);
+            throw new StartupException("state dir " + config.state().dir().toAbsolutePath() + ": "
+                    + dev.veer.admin.internal.Text.ioProblem(e) + " (expected: a directory Veer can write)", e);
         } catch (InterruptedException e) {
             closeAll(closeables);
             Thread.currentThread().interrupt();

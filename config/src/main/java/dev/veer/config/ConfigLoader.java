@@ -56,6 +56,8 @@ public final class ConfigLoader {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new ConfigException("", "no such file (expected: a YAML or JSON config file)");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ConfigException("", "cannot read: permission denied (expected: a file this user can read)");
         } catch (IOException e) {
             // Callers print the file name before every error, so the message does not repeat it.
             throw new ConfigException("", "cannot read: " + (e.getMessage() == null

@@ -132,7 +132,8 @@ public final class ControlPlane implements AutoCloseable {
             store.save(result.doc());
         } catch (IOException e) {
             log.error("state: cannot persist, change refused: {}", e.toString());
-            throw new ApiException(500, "state not persisted (" + e.getMessage() + "); nothing changed");
+            throw new ApiException(500, "state not persisted (" + dev.veer.admin.internal.Text.ioProblem(e)
+                    + "); nothing changed");
         }
         RuntimeView after = result.view();
         sink.publish(after.services(), after.flags());

@@ -50,6 +50,7 @@ public final class Reload {
             VeerConfig current = change.before().config();
             change.replaceConfig(next);
             ObjectNode diff = diff(current, next);
+            overridden(diff, next, change.draft());
             change.audit("config.reload", "config", null, diff, reason);
             return (Committed<ObjectNode>) after -> {
                 onApplied.accept(after);
@@ -103,6 +104,25 @@ public final class Reload {
             restart.add("state");
         }
         return diff;
+    }
+
+    /**
+     * Adds {@code "overriddenAtRuntime"}: the services and flags the file changed whose runtime state (weights,
+     * versions or a flag set through the API) stays in force over the file's, so the answer does not claim a
+     * change that does not happen.
+     */
+    private static void overridden(ObjectNode diff, VeerConfig file, RuntimeView inForce) {
+        ArrayNode overridden = diff.putArray("overriddenAtRuntime");
+        diff.path("services").path("changed").fieldNames().forEachRemaining(name -> {
+            if (!Objects.equals(file.service(name), inForce.service(name))) {
+                overridden.add(name);
+            }
+        });
+        diff.path("flags").path("changed").forEach(name -> {
+            if (!Objects.equals(flag(file, name.asText()), inForce.flag(name.asText()))) {
+                overridden.add("flag:" + name.asText());
+            }
+        });
     }
 
     private static FlagSpec flag(VeerConfig config, String name) {

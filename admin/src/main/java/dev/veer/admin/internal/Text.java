@@ -17,4 +17,22 @@ public final class Text {
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
     }
+
+    /**
+     * What went wrong with a file, in words: the JDK's file-system exceptions carry only the path as their message
+     * ({@code AccessDeniedException: /var/veer/state.json}), which says where but not what.
+     */
+    public static String ioProblem(java.io.IOException e) {
+        String what = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                : e instanceof java.nio.file.NotDirectoryException ? "not a directory"
+                : e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                : null;
+        String message = firstLine(e.getMessage());
+        if (what == null) {
+            return message.isEmpty() ? e.getClass().getSimpleName() : message;
+        }
+        return message.isEmpty() ? what : what + ": " + message;
+    }
 }

@@ -489,6 +489,8 @@ class AdminApiTest {
         assertThat(ok.json().get("services").get("changed").has("shop")).isTrue();
         assertThat(ok.json().get("flags").get("changed").findValuesAsText("")).isEmpty();
         assertThat(ok.json().get("flags").get("changed").get(0).asText()).isEqualTo("new_checkout");
+        // shop's runtime weights stay over the file's; the flag had no runtime change, so its new percentage applies.
+        assertThat(ok.json().get("overriddenAtRuntime").toString()).isEqualTo("[\"shop\"]");
 
         JsonNode shop = h.http.get("/api/v1/services/shop").json();
         // The runtime weights survive; the file's new version and endpoints apply.
