@@ -3,6 +3,7 @@ package dev.veer.admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** SIGTERM/SIGINT (drain and exit 0) and SIGHUP (reload), where the platform has them. */
 final class Signals {
@@ -23,7 +24,12 @@ final class Signals {
 
     private static void handle(String name, Runnable action) {
         try {
-            Signal.handle(new Signal(name), signal -> action.run());
+            SignalHandler previous = Signal.handle(new Signal(name), signal -> action.run());
+            if (previous == SignalHandler.SIG_IGN) {
+                // Started ignoring it (nohup does that to HUP): the JVM leaves an ignored signal ignored.
+                log.warn("SIG{} is ignored by whatever started Veer (nohup?), so it will not reach Veer{}", name,
+                        name.equals("HUP") ? "; reload with ./veer ctl reload or POST /api/v1/reload" : "");
+            }
         } catch (IllegalArgumentException e) {
             log.debug("signal {} not available here: {}", name, e.getMessage());
         }
