@@ -63,11 +63,24 @@ final class AdminClient {
         return send("PUT", path, body, false);
     }
 
+    /**
+     * A PUT of a resource just read: If-Match names the revision read (unless --if-match named one), so a change
+     * made in between is refused (412) instead of overwritten.
+     */
+    AdminResponse putRead(String path, JsonNode body, long revisionRead) throws RefusedException {
+        return send("PUT", path, body, false, ifMatch.isEmpty() ? Long.toString(revisionRead) : ifMatch);
+    }
+
     AdminResponse delete(String path) throws RefusedException {
         return send("DELETE", path, null, false);
     }
 
     private AdminResponse send(String method, String path, JsonNode body, boolean absentIsNull)
+            throws RefusedException {
+        return send(method, path, body, absentIsNull, ifMatch);
+    }
+
+    private AdminResponse send(String method, String path, JsonNode body, boolean absentIsNull, String ifMatch)
             throws RefusedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(REQUEST_TIMEOUT)

@@ -35,6 +35,7 @@ public final class Ctl {
               flags                                         list the feature flags
               flags get NAME
               flags set NAME --file FILE.json | --json '{...}'
+              flags enable|disable NAME                     turn a flag on or off, keeping its other fields
               flags delete NAME
               events [--limit N]                            audit log: who changed what, when and why
               stats SVC                                     live per-version requests, error rate, p50/p95/p99

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** flags | flags get NAME | flags set NAME --file F | --json '{...}' | flags delete NAME. */
+/** flags | flags get NAME | flags set NAME --file F | --json '{...}' | flags enable|disable NAME | flags delete NAME. */
 final class FlagCommands {
 
     private FlagCommands() {
@@ -23,7 +23,7 @@ final class FlagCommands {
             list(session);
             return;
         }
-        String action = args.required(0, "get|set|delete");
+        String action = args.required(0, "get|set|enable|disable|delete");
         String name = args.required(1, "NAME");
         args.noMoreThan(2);
         switch (action) {
@@ -41,6 +41,19 @@ final class FlagCommands {
                     printFlag(response.json(), session);
                 }
             }
+            case "enable", "disable" -> {
+                requireNoBody(args);
+                // The flag as it is, with only "enabled" changed: a PUT replaces the whole flag.
+                JsonNode current = session.client().get(flagPath(name)).json();
+                com.fasterxml.jackson.databind.node.ObjectNode body = current.deepCopy();
+                body.remove(List.of("name", "revision"));
+                body.put("enabled", action.equals("enable"));
+                AdminResponse response = session.client().putRead(flagPath(name), body,
+                        current.path("revision").asLong());
+                if (!session.printedRaw(response)) {
+                    session.out().println("flag " + name + " " + action + "d" + Session.revisionSuffix(response.json()));
+                }
+            }
             case "delete" -> {
                 requireNoBody(args);
                 AdminResponse response = session.client().delete(flagPath(name));
@@ -48,7 +61,7 @@ final class FlagCommands {
                     session.out().println("flag " + name + " deleted");
                 }
             }
-            default -> throw new UsageException("flags: " + action + " (expected: get, set or delete)");
+            default -> throw new UsageException("flags: " + action + " (expected: get, set, enable, disable or delete)");
         }
     }
 

@@ -149,6 +149,23 @@ class CtlTest {
     }
 
     @Test
+    void flagsDisablePutsTheFlagBackWithOnlyEnabledChangedAndTheRevisionItRead() {
+        server.answer("GET /api/v1/flags/dark", 200, json("""
+                {'name':'dark','enabled':true,'percentage':10,'stickiness':'header:x-user-id','targeting':[],'revision':4}"""));
+        server.answer("PUT /api/v1/flags/dark", 200, json("""
+                {'name':'dark','enabled':false,'percentage':10,'stickiness':'header:x-user-id','targeting':[],'revision':5}"""));
+
+        assertThat(ctl("flags", "disable", "dark")).isZero();
+
+        FakeAdminServer.Recorded put = server.requests().get(1);
+        assertThat(put.method()).isEqualTo("PUT");
+        assertThat(put.body()).isEqualTo(
+                "{\"enabled\":false,\"percentage\":10,\"stickiness\":\"header:x-user-id\",\"targeting\":[]}");
+        assertThat(put.ifMatch()).as("a change in between is refused, not overwritten").isEqualTo("4");
+        assertThat(out()).isEqualTo("flag dark disabled (revision 5)\n");
+    }
+
+    @Test
     void weightsSendsWholePercentsAsIntegers() {
         server.answer("PUT /api/v1/services/shop/weights", 200, SHOP);
 
@@ -471,7 +488,7 @@ class CtlTest {
         assertThat(err()).startsWith("error: missing verb\nusage: veer ctl");
         for (String verb : new String[] {"status [SVC]", "weights SVC", "switch SVC", "versions SVC set",
                 "versions SVC delete", "rollout SVC start", "rollout SVC pause|resume|approve|promote|abort",
-                "flags get", "flags set", "flags delete", "events [--limit N]", "stats SVC", "reload", "--if-match"}) {
+                "flags get", "flags set", "flags enable|disable", "flags delete", "events [--limit N]", "stats SVC", "reload", "--if-match"}) {
             assertThat(err()).contains(verb);
         }
 
