@@ -147,7 +147,7 @@ public final class RolloutEngine {
     }
 
     /** Stops the step timer (analysis and automatic rollback go on) until {@link #resume}. */
-    public synchronized RolloutState pause(String service) throws RolloutException {
+    public synchronized RolloutState pause(String service, String why) throws RolloutException {
         Draft draft = running(service, "pause");
         if (draft.phase == RolloutPhase.Paused) {
             throw RolloutException.conflict("rollout of '" + service + "' is already Paused");
@@ -155,7 +155,7 @@ public final class RolloutEngine {
         long now = clock.millis();
         freezeTimer(draft, now);
         draft.phase = RolloutPhase.Paused;
-        draft.reason = "paused by operator";
+        draft.reason = byOperator("paused", why);
         return commit(draft, now, "rollout.pause", draft.reason);
     }
 
@@ -192,22 +192,22 @@ public final class RolloutEngine {
     }
 
     /** Skips the remaining steps: all traffic to the canary now, Succeeded. */
-    public synchronized RolloutState promote(String service) throws RolloutException {
+    public synchronized RolloutState promote(String service, String why) throws RolloutException {
         Draft draft = running(service, "promote");
         long now = clock.millis();
         setWeights(draft, Weights.allTo(draft.canary, draft.versions).basisPoints(), "rollout promoted by operator");
         clearPreview(draft, "rollout promoted");
-        finish(draft, RolloutPhase.Succeeded, draft.steps.size(), "promoted by operator");
+        finish(draft, RolloutPhase.Succeeded, draft.steps.size(), byOperator("promoted", why));
         return commit(draft, now, "rollout.promote", draft.reason);
     }
 
     /** Rolls back now: canary to 0, baseline to 100, Aborted. */
-    public synchronized RolloutState abort(String service) throws RolloutException {
+    public synchronized RolloutState abort(String service, String why) throws RolloutException {
         Draft draft = running(service, "abort");
         long now = clock.millis();
         setWeights(draft, Weights.allTo(draft.baseline, draft.versions).basisPoints(), "rollout aborted by operator");
         clearPreview(draft, "rollout aborted");
-        finish(draft, RolloutPhase.Aborted, draft.step, "aborted by operator");
+        finish(draft, RolloutPhase.Aborted, draft.step, byOperator("aborted", why));
         return commit(draft, now, "rollout.abort", draft.reason);
     }
 
@@ -331,6 +331,11 @@ public final class RolloutEngine {
             }
         }
         return fails;
+    }
+
+    /** "paused by operator", with the operator's reason when one was given: the rollout's reason shows it. */
+    private static String byOperator(String what, String why) {
+        return what + " by operator" + (why == null || why.isBlank() ? "" : ": " + why);
     }
 
     /** Advances through every step that is complete; stops at a pause still running, an approval or the end. */

@@ -149,7 +149,7 @@ class RolloutEngineTest {
     void pauseStopsTheStepTimerAndResumeKeepsTheRemainingTime() throws Exception {
         engine.start("shop", SHOP, RolloutRequest.canary("green", "blue", plan(step(10, "10m"), step(100, null))));
         run(Duration.ofMinutes(3));
-        RolloutState paused = engine.pause("shop");
+        RolloutState paused = engine.pause("shop", null);
         assertThat(paused.phase()).isEqualTo(RolloutPhase.Paused);
         assertThat(paused.pauseRemainingMillis()).isEqualTo(Duration.ofMinutes(7).toMillis());
 
@@ -170,12 +170,12 @@ class RolloutEngineTest {
     void promoteSkipsToFullCanary() throws Exception {
         engine.start("shop", SHOP, RolloutRequest.canary("green", "blue", plan(step(10, "1h"), step(50, "1h"))));
         run(Duration.ofMinutes(5));
-        RolloutState promoted = engine.promote("shop");
+        RolloutState promoted = engine.promote("shop", null);
         assertThat(promoted.phase()).isEqualTo(RolloutPhase.Succeeded);
         assertThat(promoted.step()).isEqualTo(2);
         assertThat(traffic.weights().of("green")).isEqualTo(10_000);
         assertThat(traffic.weights().of("old")).isZero();
-        assertThatThrownBy(() -> engine.abort("shop")).isInstanceOf(RolloutException.class)
+        assertThatThrownBy(() -> engine.abort("shop", null)).isInstanceOf(RolloutException.class)
                 .extracting(e -> ((RolloutException) e).status()).isEqualTo(409);
     }
 
@@ -183,7 +183,7 @@ class RolloutEngineTest {
     void abortRollsBackAtOnce() throws Exception {
         engine.start("shop", SHOP, RolloutRequest.canary("green", "blue", plan(step(25, "1h"), step(100, null))));
         run(Duration.ofMinutes(5));
-        RolloutState aborted = engine.abort("shop");
+        RolloutState aborted = engine.abort("shop", null);
         assertThat(aborted.phase()).isEqualTo(RolloutPhase.Aborted);
         assertThat(traffic.weights().of("green")).isZero();
         assertThat(traffic.weights().of("blue")).isEqualTo(10_000);
@@ -215,7 +215,7 @@ class RolloutEngineTest {
         engine.start("shop", SHOP, RolloutRequest.canary("green", "blue", plan(step(10, "10m"), step(50, "10m"),
                 step(100, null))));
         run(Duration.ofMinutes(4));
-        String persisted = json.writeValueAsString(engine.pause("shop"));
+        String persisted = json.writeValueAsString(engine.pause("shop", null));
 
         // The process is down for an hour; a new engine takes the persisted state back.
         clock.advance(Duration.ofHours(1));
@@ -257,7 +257,7 @@ class RolloutEngineTest {
                 .isInstanceOf(RolloutException.class)
                 .hasMessageContaining("already Progressing")
                 .extracting(e -> ((RolloutException) e).status()).isEqualTo(409);
-        engine.abort("shop");
+        engine.abort("shop", null);
         RolloutState again = engine.start("shop", SHOP, RolloutRequest.canary("green", "blue", null));
         assertThat(again.phase()).isEqualTo(RolloutPhase.Progressing);
         assertThat(again.verdicts()).isEmpty();
@@ -272,7 +272,7 @@ class RolloutEngineTest {
                 .extracting(e -> ((RolloutException) e).status()).isEqualTo(400);
         assertThatThrownBy(() -> engine.start("shop", SHOP, new RolloutRequest("linear", "green", "blue", null)))
                 .hasMessageContaining("strategy: 'linear'");
-        assertThatThrownBy(() -> engine.pause("cart")).extracting(e -> ((RolloutException) e).status()).isEqualTo(404);
+        assertThatThrownBy(() -> engine.pause("cart", null)).extracting(e -> ((RolloutException) e).status()).isEqualTo(404);
         assertThat(engine.status("shop")).isNull();
     }
 

@@ -106,11 +106,11 @@ public final class RolloutApi {
             // The rollout resource has its own revision (see RolloutRevisions): If-Match guards its state.
             request.checkIfMatch(RolloutRevisions.of(before));
             change.setRollout(name, RolloutBridge.toJson(bridge.command(() -> switch (action) {
-                case "pause" -> engine.pause(name);
+                case "pause" -> engine.pause(name, reason);
                 case "resume" -> engine.resume(name);
                 case "approve" -> engine.approve(name);
-                case "promote" -> engine.promote(name);
-                default -> engine.abort(name);
+                case "promote" -> engine.promote(name, reason);
+                default -> engine.abort(name, reason);
             })));
             RolloutBridge.auditCommand(change, "rollout." + action, name, before, change.rollout(name), reason);
             return (Committed<ApiResponse>) after -> rolloutResponse(after, name, 200);

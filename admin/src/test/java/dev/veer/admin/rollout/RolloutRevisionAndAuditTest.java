@@ -114,7 +114,9 @@ class RolloutRevisionAndAuditTest {
     @Test
     void verdictsAreAuditedOnlyWhenTheResultChangesOrFails() {
         assertThat(h.http.post("/api/v1/services/shop/rollout", START).status()).isEqualTo(201);
-        assertThat(h.http.post("/api/v1/services/shop/rollout/pause", null).status()).isEqualTo(200);
+        assertThat(h.http.post("/api/v1/services/shop/rollout/pause", "{\"reason\":\"maintenance window\"}").status())
+                .isEqualTo(200);
+        assertThat(rollout().get("reason").asText()).isEqualTo("paused by operator: maintenance window");
         assertThat(rollout().get("pauseRemaining").asText()).as("the step's clock stopped").isEqualTo("1h");
         assertThat(rollout().has("stepEndsAt")).isFalse();
 
