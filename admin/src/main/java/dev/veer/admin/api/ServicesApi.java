@@ -135,8 +135,9 @@ public final class ServicesApi {
                 throw ApiException.notFound("version " + name + "/" + versionName);
             }
             if (service.weights().of(versionName) > 0) {
-                throw ApiException.conflict("version " + versionName + " has weight "
-                        + Weights.percent(service.weights().of(versionName)) + "; move its traffic away first");
+                throw new ApiException(409, "version " + versionName + " has weight "
+                        + Weights.percent(service.weights().of(versionName)) + "; move its traffic away first",
+                        "weights." + versionName);
             }
             JsonNode rollout = change.before().rollouts().get(name);
             if (Rollouts.isActive(rollout) && (versionName.equals(rollout.path("canary").asText())

@@ -170,7 +170,7 @@ class AdminApiTest {
     }
 
     @Test
-    void everyErrorCarriesAPathEmptyWhenNoFieldIsAtFault() {
+    void everyErrorCarriesAPathEmptyWhenNoFieldIsInTheWay() {
         assertThat(errorPath(h.http.put("/api/v1/services/shop/weights", "{\"blue\":90,\"purple\":10}"), 400))
                 .isEqualTo("weights.purple");
         assertThat(errorPath(h.http.post("/api/v1/services/shop/switch", "{}"), 400)).isEqualTo("to");
@@ -185,7 +185,8 @@ class AdminApiTest {
         assertThat(errorPath(h.http.get("/api/v1/services/nope"), 404)).isEmpty();
         assertThat(errorPath(h.http.get("/api/v1/nothing"), 404)).isEmpty();
         assertThat(errorPath(h.http.post("/api/v1/services/shop/weights", "{}"), 405)).isEmpty();
-        assertThat(errorPath(h.http.delete("/api/v1/services/shop/versions/blue"), 409)).isEmpty();
+        assertThat(errorPath(h.http.delete("/api/v1/services/shop/versions/blue"), 409)).as("the field in the way")
+                .isEqualTo("weights.blue");
         assertThat(errorPath(h.http.send("PUT", "/api/v1/services/shop/weights", "{\"blue\":100}", "\"9\""), 412))
                 .isEmpty();
         assertThat(errorPath(h.http.put("/api/v1/services/shop/weights",
