@@ -23,6 +23,8 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
 
     /** The body field that says why a change is made; every mutating call's body may carry it. */
     public static final String REASON = "reason";
+    /** A reason is a sentence for the audit log, not a document. */
+    static final int MAX_REASON_LENGTH = 1000;
 
     public String param(String name) {
         return pathParams.get(name);
@@ -47,11 +49,21 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             // The parser's own words and where, without Jackson's note on how to configure it.
             com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
-            throw ApiException.badRequest("request body: not JSON (" + Text.firstLine(e.getOriginalMessage())
+            throw ApiException.badRequest("request body: not JSON (" + parserProblem(e)
                     + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")", null);
         } catch (IOException e) {
             throw ApiException.badRequest("request body: not JSON (" + Text.firstLine(e.getMessage()) + ")", null);
         }
+    }
+
+    /** The parser's complaint without Jackson's internals (source excerpts, feature and class names). */
+    private static String parserProblem(com.fasterxml.jackson.core.JsonProcessingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException
+                && String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+            return "more after the JSON value (expected: one JSON document)";
+        }
+        return Text.firstLine(e.getOriginalMessage()).replaceAll(" ?\\(start marker at \\[Source:[^\\]]*\\][^)]*\\)", "")
+                .replaceAll(" ?\\[Source:[^\\]]*\\]", "");
     }
 
     /** The body as a JSON object; 400 otherwise. Its fields are for the caller's parser to check. */
@@ -74,7 +86,8 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
         allowed.add(REASON);
         node.fieldNames().forEachRemaining(name -> {
             if (!allowed.contains(name)) {
-                throw ApiException.badRequest("unknown field (expected one of " + allowed + ")", name);
+                throw ApiException.badRequest("unknown key (expected one of: " + String.join(", ", allowed) + ")",
+                        name);
             }
         });
         return node;
@@ -95,9 +108,17 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
             if (!field.isTextual()) {
                 throw ApiException.badRequest(field + " (expected: a string)", REASON);
             }
-            return field.asText();
+            return checkedReason(field.asText());
         }
-        return reasonHeader == null || reasonHeader.isBlank() ? null : reasonHeader.trim();
+        return reasonHeader == null || reasonHeader.isBlank() ? null : checkedReason(reasonHeader.trim());
+    }
+
+    private static String checkedReason(String reason) {
+        if (reason.length() > MAX_REASON_LENGTH) {
+            throw ApiException.badRequest(reason.length() + " characters (expected: at most " + MAX_REASON_LENGTH
+                    + ")", REASON);
+        }
+        return reason;
     }
 
     /** {@code body} without its {@code "reason"}, for parsers that know only the resource's own fields. */

@@ -205,9 +205,14 @@ class AdminApiTest {
                 .isEqualTo("reason");
         assertThat(errorPath(h.http.put("/api/v1/services/shop/weights", "{\"blue\":100,\"green\":0,\"blue\":0}"),
                 400)).as("a key given twice").isEmpty();
-        Reply notJson = h.http.put("/api/v1/services/shop/weights", "{\"blue\":");
-        assertThat(notJson.json().get("error").asText()).startsWith("request body: not JSON (")
-                .doesNotContain("StreamReadFeature").doesNotContain("REDACTED");
+        for (String broken : List.of("{\"blue\":", "{\"to\":\"blue\"", "{\"to\":\"blue\"}{\"to\":\"green\"}", "{'a':1}")) {
+            Reply notJson = h.http.post("/api/v1/services/shop/switch", broken);
+            assertThat(notJson.json().get("error").asText()).as(broken).startsWith("request body: not JSON (")
+                    .doesNotContain("Feature").doesNotContain("REDACTED").doesNotContain("Source")
+                    .doesNotContain("com.fasterxml");
+        }
+        assertThat(errorPath(h.http.post("/api/v1/services/shop/switch",
+                "{\"to\":\"green\",\"reason\":\"" + "x".repeat(1001) + "\"}"), 400)).isEqualTo("reason");
         assertThat(h.http.get("/api/v1/services/shop").json().get("weights").toString())
                 .isEqualTo("{\"blue\":100,\"green\":0}");
         assertThat(eventCount()).isZero();
