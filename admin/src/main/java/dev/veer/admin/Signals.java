@@ -25,7 +25,8 @@ final class Signals {
     private static void handle(String name, Runnable action) {
         try {
             SignalHandler previous = Signal.handle(new Signal(name), signal -> action.run());
-            if (previous == SignalHandler.SIG_IGN) {
+            // INT is ignored for every job a non-interactive shell puts in the background: not worth a warning.
+            if (previous == SignalHandler.SIG_IGN && !name.equals("INT")) {
                 // Started ignoring it (nohup does that to HUP): the JVM leaves an ignored signal ignored.
                 log.warn("SIG{} is ignored by whatever started Veer (nohup?), so it will not reach Veer{}", name,
                         name.equals("HUP") ? "; reload with ./veer ctl reload or POST /api/v1/reload" : "");

@@ -45,11 +45,41 @@ final class EventCommands {
     }
 
     /** reload: the server re-reads its config file and applies what changed. */
+    private static List<String> names(JsonNode array) {
+        List<String> out = new java.util.ArrayList<>();
+        array.forEach(item -> out.add(item.asText()));
+        return out;
+    }
+
+    private static void line(Session session, String label, List<String> names) {
+        if (!names.isEmpty()) {
+            session.out().println("  " + label + ": " + TextTable.printable(String.join(", ", names)));
+        }
+    }
+
     static void reload(List<String> tokens, Session session) throws UsageException, RefusedException {
         Args.parse(tokens, Set.of()).noMoreThan(0);
         AdminResponse response = session.client().post("/api/v1/reload", null);
         if (!session.printedRaw(response)) {
-            session.out().println("reloaded" + Session.revisionSuffix(response.json()));
+            JsonNode diff = response.json();
+            session.out().println("reloaded" + Session.revisionSuffix(diff));
+            for (String kind : List.of("services", "flags")) {
+                JsonNode part = diff.path(kind);
+                // Services: name -> {before, after}; flags: a list of names.
+                JsonNode changedNode = part.path("changed");
+                List<String> changed = new java.util.ArrayList<>();
+                if (changedNode.isObject()) {
+                    changedNode.fieldNames().forEachRemaining(changed::add);
+                } else {
+                    changed.addAll(names(changedNode));
+                }
+                line(session, kind + " added", names(part.path("added")));
+                line(session, kind + " removed", names(part.path("removed")));
+                line(session, kind + " changed", changed);
+            }
+            line(session, "kept from runtime changes (the file's change does not apply)",
+                    names(diff.path("overriddenAtRuntime")));
+            line(session, "needs a restart", names(diff.path("restartRequired")));
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.veer.admin.cli;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /** Left-aligned columns separated by two spaces; the last column is not padded so lines carry no trailing blanks. */
@@ -20,8 +19,44 @@ final class TextTable {
         if (cells.length != columns) {
             throw new IllegalArgumentException("cells: " + cells.length + " (expected: " + columns + ")");
         }
-        rows.add(Arrays.copyOf(cells, cells.length));
+        String[] shown = new String[cells.length];
+        for (int c = 0; c < cells.length; c++) {
+            shown[c] = printable(cells[c]);
+        }
+        rows.add(shown);
         return this;
+    }
+
+    /**
+     * Control characters shown as escapes (\n, \u001b): a cell's text can come from anyone with a token (an audit
+     * reason), and a raw newline or terminal escape would forge or recolour lines an operator reads.
+     */
+    static String printable(String text) {
+        if (text == null) {
+            return "-";
+        }
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean control = c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0);
+            if (control && out == null) {
+                out = new StringBuilder(text.length() + 8).append(text, 0, i);
+            }
+            if (out != null) {
+                if (!control) {
+                    out.append(c);
+                } else if (c == '\n') {
+                    out.append("\\n");
+                } else if (c == '\t') {
+                    out.append("\\t");
+                } else if (c == '\r') {
+                    out.append("\\r");
+                } else {
+                    out.append(String.format("\\u%04x", (int) c));
+                }
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     boolean isEmpty() {

@@ -444,6 +444,31 @@ class CtlTest {
     }
 
     @Test
+    void reloadSaysWhatChangedAndWhatRuntimeChangesKept() {
+        server.answer("POST /api/v1/reload", 200, json("""
+                {'revision':13,'services':{'added':['cart'],'removed':[],'changed':{'shop':{'before':{},'after':{}}}},
+                 'flags':{'added':[],'removed':[],'changed':['dark']},'overriddenAtRuntime':['shop'],
+                 'restartRequired':['proxy']}"""));
+
+        assertThat(ctl("reload")).isZero();
+
+        assertThat(out()).isEqualTo("""
+                reloaded (revision 13)
+                  services added: cart
+                  services changed: shop
+                  flags changed: dark
+                  kept from runtime changes (the file's change does not apply): shop
+                  needs a restart: proxy
+                """);
+    }
+
+    @Test
+    void controlCharactersInServerTextAreShownEscapedNotSentToTheTerminal() {
+        assertThat(TextTable.printable("line1\nline2\u001b[31mred\tx")).isEqualTo("line1\\nline2\\u001b[31mred\\tx");
+        assertThat(TextTable.printable("plain ünïcode")).isEqualTo("plain ünïcode");
+    }
+
+    @Test
     void jsonFlagPrintsTheRawBodyForScripts() {
         server.answer("GET /api/v1/services/shop/rollout", 200, ROLLOUT)
                 .answer("GET /api/v1/services", 200, "[" + SHOP + "]");
