@@ -79,7 +79,6 @@ public final class ResponseHead {
         if (!statusLine(start, contentEnd(start, lineEnd))) {
             return false;
         }
-        boolean chunked = false;
         boolean encoded = false;
         int i = lineEnd + 1;
         while (true) {
@@ -96,8 +95,12 @@ public final class ResponseHead {
             int valueEnd = trimBlanks(valueStart, contentEnd);
             boolean dropped = false;
             if (nameIs(i, nameEnd, TRANSFER_ENCODING)) {
+                // Veer re-frames the body as chunked and writes its own Transfer-Encoding: another coding (gzip,
+                // chunked) would reach the client undeclared, so only chunked alone is relayed.
+                if (!regionIs(valueStart, valueEnd, CHUNKED)) {
+                    return fail("unsupported transfer coding");
+                }
                 encoded = true;
-                chunked = lastTokenIs(valueStart, valueEnd, CHUNKED);
                 dropped = true;
             } else if (nameIs(i, nameEnd, CONTENT_LENGTH)) {
                 if (!contentLength(valueStart, valueEnd)) {
@@ -127,7 +130,7 @@ public final class ResponseHead {
         if (interim() || requestWasHead || status == 204 || status == 304) {
             framing = Framing.NONE;
         } else if (encoded) {
-            framing = chunked ? Framing.CHUNKED : Framing.UNTIL_CLOSE;
+            framing = Framing.CHUNKED;
         } else if (contentLength >= 0) {
             framing = Framing.LENGTH;
         } else {
@@ -320,15 +323,6 @@ public final class ResponseHead {
                 hop[l] = e - s == nameEnd - nameStart && equalsIgnoreCase(s, nameStart, e - s);
             }
         }
-    }
-
-    private boolean lastTokenIs(int start, int end, AsciiString token) {
-        int lastComma = end;
-        while (lastComma > start && bytes[lastComma - 1] != ',') {
-            lastComma--;
-        }
-        int s = skipBlanks(lastComma, end);
-        return regionIs(s, end, token);
     }
 
     private void addLine(int start, int nameEnd, int contentEnd, boolean dropped) {
