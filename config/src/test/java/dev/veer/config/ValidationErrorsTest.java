@@ -31,6 +31,19 @@ class ValidationErrorsTest {
     }
 
     @Test
+    void reasonIsNoVersionName() {
+        assertThat(errors("""
+                services:
+                  - name: shop
+                    versions:
+                      - { name: blue, endpoints: ["127.0.0.1:9001"] }
+                      - { name: reason, endpoints: ["127.0.0.1:9002"] }
+                    weights: { blue: 100 }
+                """)).contains("services[0].versions[1].name: 'reason' is reserved (expected: another version name;"
+                + " \"reason\" in a weights body says why the weights change)");
+    }
+
+    @Test
     void weightsMustSumToExactly100() {
         assertThat(errors("""
                 services:

@@ -21,9 +21,18 @@ public final class VersionSection {
      * @param name the version's name when it is known from elsewhere (an API path), else null to read it from
      *             the {@code name} key
      */
+    /** Not a version name: the admin API's weights body uses it for the audit reason. */
+    private static final String RESERVED = "reason";
+
     public static VersionSpec read(String name, JsonNode node, String path, Problems problems) {
         Fields f = Fields.of(node, path, problems).allow(KEYS);
         String versionName = Names.fromPathOrBody(name, f, problems);
+        if (RESERVED.equals(versionName)) {
+            // A weights body ({"blue":90,"green":10,"reason":"..."}) could never give such a version a weight.
+            problems.add(name == null ? f.path("name") : path, "'" + versionName + "' is reserved (expected: another"
+                    + " version name; \"reason\" in a weights body says why the weights change)");
+            versionName = null;
+        }
         List<HostPort> endpoints = endpoints(f, problems);
         return versionName == null ? null : new VersionSpec(versionName, endpoints);
     }
