@@ -310,9 +310,10 @@ class VeerRuntimeTest {
         JsonNode rollout = admin.get("/api/v1/services/shop/rollout").json();
         assertThat(phase).as(rollout.toString()).isEqualTo("Succeeded");
         assertThat(rollout.get("verdicts").size()).isGreaterThan(0);
-        JsonNode verdict = rollout.get("verdicts").get(0);
-        assertThat(verdict.get("result").asText()).isIn("Pass", "Inconclusive");
-        assertThat(verdict.has("figures")).isTrue();
+        // A step advances only on a Pass. One Fail may come first: 5-20 requests per 1 s window on a busy machine
+        // (JIT, GC) can make a latency test fire; failureLimit (2 among the step's last 10) absorbs it.
+        assertThat(rollout.get("verdicts").findValuesAsText("result")).as(rollout.toString()).contains("Pass");
+        assertThat(rollout.get("verdicts")).allSatisfy(v -> assertThat(v.has("figures")).isTrue());
         assertThat(admin.get("/api/v1/services/shop").json().get("weights").toString())
                 .isEqualTo("{\"blue\":0,\"green\":100}");
         assertThat(sample(10)).containsOnlyKeys("green");
