@@ -33,13 +33,15 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class RoutingTable {
 
+    /** A host written "*.example.com" matches every name under example.com (not example.com itself). */
+    private static final String WILDCARD = "*.";
+
     private static final ServiceRoute[] NONE = new ServiceRoute[0];
 
     private final List<ServiceRoute> services;
     private final FlagEvaluator flagEvaluator;
     /** Evaluation counters indexed [flag][0 off, 1 on, 2 + variant], shared with earlier and later tables. */
     private final LongAdder[][] flagCounts;
-    private static final String WILDCARD = "*.";
     private final HostIndex byHost;
     /** {@code *.example.com} services under "example.com". */
     private final HostIndex byWildcard;
