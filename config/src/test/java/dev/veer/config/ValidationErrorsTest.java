@@ -31,6 +31,18 @@ class ValidationErrorsTest {
     }
 
     @Test
+    void failureLimitIsAtMostTheWindowItIsCountedIn() {
+        assertThat(errors("""
+                services:
+                  - name: shop
+                    versions:
+                      - { name: blue, endpoints: ["127.0.0.1:9001"] }
+                    weights: { blue: 100 }
+                    rollout: { analysis: { failureLimit: 11 } }
+                """)).singleElement().asString().startsWith("services[0].rollout.analysis.failureLimit: 11 (expected: 1..10");
+    }
+
+    @Test
     void reasonIsNoVersionName() {
         assertThat(errors("""
                 services:
@@ -228,7 +240,7 @@ class ValidationErrorsTest {
                         + "inconclusiveLimit, confidence)",
                 "services[0].rollout.analysis.maxErrorRate: 1.5 (expected: 0..1)",
                 "services[0].rollout.analysis.latencyPercentile: 1 (expected: > 0 and < 1)",
-                "services[0].rollout.analysis.failureLimit: 0 (expected: >= 1)",
+                "services[0].rollout.analysis.failureLimit: 0 (expected: 1..10)",
                 "services[0].rollout.analysis.confidence: 0 (expected: > 0 and < 1)");
     }
 

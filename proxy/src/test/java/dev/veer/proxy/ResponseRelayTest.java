@@ -57,6 +57,8 @@ class ResponseRelayTest {
                         + "X-Kept: yes\r\n\r\n"))
                 .on("/gzip-chunked", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
                         + "2\r\nok\r\n0\r\n\r\n"))
+                .on("/chunked-twice", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"))
                 .on("/huge-head", Script.of("HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(200 * 1024) + "\r\n\r\n"));
         extraBytesBackend = new ScriptedBackend()
                 .on("/extra", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirstHTTP/1.1 200 OK\r\n"
@@ -232,7 +234,7 @@ class ResponseRelayTest {
     @Test
     void malformedHeadsAre502() throws Exception {
         for (String path : List.of("/fold", "/space-colon", "/two-lengths", "/nul", "/http2", "/huge-head",
-                "/gzip-chunked")) {
+                "/gzip-chunked", "/chunked-twice")) {
             RawHttp.Response r = get(path);
             assertThat(r.status()).as(path).isEqualTo(502);
             assertThat(r.bodyText()).as(path).contains("upstream sent an invalid response");

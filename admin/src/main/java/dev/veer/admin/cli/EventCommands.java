@@ -44,7 +44,6 @@ final class EventCommands {
         table.print(session.out(), "");
     }
 
-    /** reload: the server re-reads its config file and applies what changed. */
     private static List<String> names(JsonNode array) {
         List<String> out = new java.util.ArrayList<>();
         array.forEach(item -> out.add(item.asText()));
@@ -57,6 +56,7 @@ final class EventCommands {
         }
     }
 
+    /** reload: the server re-reads its config file and applies what changed; says what did and what did not. */
     static void reload(List<String> tokens, Session session) throws UsageException, RefusedException {
         Args.parse(tokens, Set.of()).noMoreThan(0);
         AdminResponse response = session.client().post("/api/v1/reload", null);

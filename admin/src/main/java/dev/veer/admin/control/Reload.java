@@ -50,7 +50,7 @@ public final class Reload {
             VeerConfig current = change.before().config();
             change.replaceConfig(next);
             ObjectNode diff = diff(current, next);
-            overridden(diff, next, change.draft());
+            overridden(diff, current, next, change.draft());
             change.audit("config.reload", "config", null, diff, reason);
             return (Committed<ObjectNode>) after -> {
                 onApplied.accept(after);
@@ -107,14 +107,21 @@ public final class Reload {
     }
 
     /**
-     * Adds {@code "overriddenAtRuntime"}: the services and flags the file changed whose runtime state (weights,
-     * versions or a flag set through the API) stays in force over the file's, so the answer does not claim a
-     * change that does not happen.
+     * Adds {@code "overriddenAtRuntime"}: the services and flags the file changed whose runtime state stays in
+     * force over the file's, so the answer does not claim a change that does not happen. For a service only what
+     * the runtime layer sets counts: its weights and its versions' endpoints (a file change to routes or matching
+     * always applies); a flag set through the API replaces the file's flag whole.
      */
-    private static void overridden(ObjectNode diff, VeerConfig file, RuntimeView inForce) {
+    private static void overridden(ObjectNode diff, VeerConfig before, VeerConfig file, RuntimeView inForce) {
         ArrayNode overridden = diff.putArray("overriddenAtRuntime");
         diff.path("services").path("changed").fieldNames().forEachRemaining(name -> {
-            if (!Objects.equals(file.service(name), inForce.service(name))) {
+            ServiceSpec old = before.service(name);
+            ServiceSpec wanted = file.service(name);
+            ServiceSpec now = inForce.service(name);
+            boolean weightsKept = !old.weights().equals(wanted.weights()) && !wanted.weights().equals(now.weights());
+            boolean versionsKept = !old.versions().equals(wanted.versions())
+                    && !wanted.versions().equals(now.versions());
+            if (weightsKept || versionsKept) {
                 overridden.add(name);
             }
         });

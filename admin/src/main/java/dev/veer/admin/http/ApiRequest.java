@@ -108,7 +108,7 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
             if (!field.isTextual()) {
                 throw ApiException.badRequest(field + " (expected: a string)", REASON);
             }
-            return checkedReason(field.asText());
+            return field.asText().isBlank() ? null : checkedReason(field.asText());
         }
         return reasonHeader == null || reasonHeader.isBlank() ? null : checkedReason(reasonHeader.trim());
     }

@@ -505,5 +505,11 @@ class AdminApiTest {
                 .isEqualTo("127.0.0.1:9012");
         List<String> actions = h.http.get("/api/v1/events").json().get("events").findValuesAsText("action");
         assertThat(actions).containsExactly("weights.set", "config.reload");
+
+        // A file change the runtime layer does not set (the path prefix) applies and is not reported as kept.
+        Files.writeString(h.configFile, Files.readString(h.configFile).replace("pathPrefix: \"/\"", "pathPrefix: \"/shop\""));
+        Reply prefixOnly = h.http.post("/api/v1/reload", null);
+        assertThat(prefixOnly.json().get("services").get("changed").has("shop")).as(prefixOnly.toString()).isTrue();
+        assertThat(prefixOnly.json().get("overriddenAtRuntime").toString()).isEqualTo("[]");
     }
 }

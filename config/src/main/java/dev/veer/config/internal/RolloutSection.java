@@ -85,7 +85,8 @@ public final class RolloutSection {
                 f.decimal("latencyPercentile", 0, true, 1, true, d.latencyPercentile()),
                 f.duration("maxLatency", ONE_MS, d.maxLatency()),
                 f.decimal("maxLatencyIncrease", 0, false, UNBOUNDED, false, d.maxLatencyIncrease()),
-                f.integer("failureLimit", 1, Integer.MAX_VALUE, d.failureLimit()),
+                // Fails are counted among a step's last 10 analyses (RolloutEngine.FAILURE_WINDOW): more could never roll back.
+                f.integer("failureLimit", 1, 10, d.failureLimit()),
                 f.integer("inconclusiveLimit", 1, Integer.MAX_VALUE, d.inconclusiveLimit()),
                 f.decimal("confidence", 0, true, 1, true, d.confidence()));
     }

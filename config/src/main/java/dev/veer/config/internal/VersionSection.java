@@ -17,13 +17,13 @@ public final class VersionSection {
     private VersionSection() {
     }
 
+    /** Not a version name: the admin API's weights body uses it for the audit reason. */
+    private static final String RESERVED = "reason";
+
     /**
      * @param name the version's name when it is known from elsewhere (an API path), else null to read it from
      *             the {@code name} key
      */
-    /** Not a version name: the admin API's weights body uses it for the audit reason. */
-    private static final String RESERVED = "reason";
-
     public static VersionSpec read(String name, JsonNode node, String path, Problems problems) {
         Fields f = Fields.of(node, path, problems).allow(KEYS);
         String versionName = Names.fromPathOrBody(name, f, problems);

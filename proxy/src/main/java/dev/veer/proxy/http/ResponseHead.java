@@ -80,6 +80,8 @@ public final class ResponseHead {
             return false;
         }
         boolean encoded = false;
+        // No body follows whatever the head says: framing is not checked (a HEAD's answer may carry any coding).
+        boolean bodyless = interim() || requestWasHead || status == 204 || status == 304;
         int i = lineEnd + 1;
         while (true) {
             int next = lineEnd(i, end);
@@ -97,8 +99,8 @@ public final class ResponseHead {
             if (nameIs(i, nameEnd, TRANSFER_ENCODING)) {
                 // Veer re-frames the body as chunked and writes its own Transfer-Encoding: another coding (gzip,
                 // chunked) would reach the client undeclared, so only chunked alone is relayed.
-                if (!regionIs(valueStart, valueEnd, CHUNKED)) {
-                    return fail("unsupported transfer coding");
+                if (!bodyless && (encoded || !regionIs(valueStart, valueEnd, CHUNKED))) {
+                    return fail(encoded ? "Transfer-Encoding given twice" : "unsupported transfer coding");
                 }
                 encoded = true;
                 dropped = true;
@@ -124,10 +126,10 @@ public final class ResponseHead {
         if (connectionTokenCount > 0) {
             dropConnectionNamed();
         }
-        if (encoded && contentLength >= 0) {
+        if (!bodyless && encoded && contentLength >= 0) {
             return fail("Content-Length with Transfer-Encoding");
         }
-        if (interim() || requestWasHead || status == 204 || status == 304) {
+        if (bodyless) {
             framing = Framing.NONE;
         } else if (encoded) {
             framing = Framing.CHUNKED;
@@ -164,7 +166,8 @@ public final class ResponseHead {
     /** True when the upstream connection may carry another exchange after this response's body. */
     public boolean reusable() {
         boolean keepAlive = http10 ? keepAliveToken && !closeToken : !closeToken;
-        return keepAlive && framing != Framing.UNTIL_CLOSE;
+        // An HTTP/1.0 response with Transfer-Encoding must end with the connection (RFC 9112 §6.1).
+        return keepAlive && framing != Framing.UNTIL_CLOSE && !(http10 && framing == Framing.CHUNKED);
     }
 
     /**

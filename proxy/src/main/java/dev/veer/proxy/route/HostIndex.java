@@ -37,7 +37,11 @@ final class HostIndex {
 
     /** Services for the host part of a Host header ({@code Shop.Local:8080} finds {@code shop.local}), or null. */
     ServiceRoute[] lookup(CharSequence hostHeader) {
-        return lookup(hostHeader, 0, hostEnd(hostHeader));
+        int end = hostEnd(hostHeader);
+        if (end >= 2 && hostHeader.charAt(0) == '[' && hostHeader.charAt(end - 1) == ']') {
+            return lookup(hostHeader, 1, end - 1); // [::1] is configured as ::1
+        }
+        return lookup(hostHeader, 0, end);
     }
 
     /** Services for the host name {@code text[start, end)} (any case), or null. */

@@ -191,8 +191,9 @@ public final class RoutingTable {
                 return found;
             }
             int end = byWildcard.isEmpty() ? 0 : HostIndex.hostEnd(host); // no wildcards: no suffix lookups
-            for (int i = 0; i < end; i++) {
-                if (host.charAt(i) == '.') {
+            // From the first label's end (not at a leading dot, an empty label or the end: malformed names).
+            for (int i = 1; i < end - 1; i++) {
+                if (host.charAt(i) == '.' && host.charAt(i + 1) != '.' && host.charAt(i - 1) != '.') {
                     ServiceRoute[] candidates = byWildcard.lookup(host, i + 1, end);
                     if (candidates != null) {
                         found = longestPrefix(candidates, path);

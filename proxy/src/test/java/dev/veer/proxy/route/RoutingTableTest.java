@@ -203,6 +203,11 @@ class RoutingTableTest {
         assertThat(table.match("admin.local", "/public").name()).isEqualTo("any");
         assertThat(table.match("[::1]:80", "/x").name()).isEqualTo("any");
 
+        RoutingTable ipv6 = RoutingTable.compile(List.of(service("v6", List.of("::1"), "/",
+                List.of(version("v", "127.0.0.1:6")), weights("v", 10000), null, List.of(), null)), List.of(), registry,
+                stats, new FlagCounters());
+        assertThat(ipv6.match("[::1]:8080", "/").name()).as("configured [::1] is kept as ::1").isEqualTo("v6");
+
         RoutingTable hostsOnly = RoutingTable.compile(specs.subList(2, 5), List.of(), registry, stats, new FlagCounters());
         assertThat(hostsOnly.match("unknown", "/")).isNull();
     }
@@ -230,6 +235,8 @@ class RoutingTableTest {
         assertThat(table.match("www.eu.example.com", "/").name()).isEqualTo("eu");
         assertThat(table.match("example.com", "/").name()).as("the domain itself is not under *.").isEqualTo("any");
         assertThat(table.match("badexample.com", "/").name()).isEqualTo("any");
+        assertThat(table.match(".example.com", "/").name()).as("malformed: leading dot").isEqualTo("any");
+        assertThat(table.match("a..example.com", "/").name()).as("malformed: empty label").isEqualTo("any");
     }
 
     @Test
