@@ -107,6 +107,23 @@ class RolloutEngineTest {
     }
 
     @Test
+    void aFailMoreThanTenAnalysesBackNoLongerCounts() throws Exception {
+        engine.start("shop", SHOP, RolloutRequest.canary("green", "blue", plan(step(10, "30m"), step(100, null))));
+        traffic.behave("green", Behaviour.healthy().withErrorRate(0.30));
+        runUntil(s -> s.verdicts().size() == 1, Duration.ofMinutes(5));
+        traffic.behave("green", Behaviour.healthy());
+        runUntil(s -> s.verdicts().size() == 11, Duration.ofMinutes(15));
+        traffic.behave("green", Behaviour.healthy().withErrorRate(0.30));
+        runUntil(s -> s.verdicts().size() == 12, Duration.ofMinutes(5));
+
+        RolloutState state = engine.status("shop");
+        assertThat(state.verdicts().get(0).result()).isEqualTo(Verdict.Result.Fail);
+        assertThat(state.verdicts().get(11).result()).isEqualTo(Verdict.Result.Fail);
+        assertThat(state.phase()).as("the first Fail is 11 analyses back").isEqualTo(RolloutPhase.Progressing);
+        assertThat(state.stepFails()).isEqualTo(1);
+    }
+
+    @Test
     void fiftyPercentSlowerCanaryRollsBack() throws Exception {
         traffic.behave("green", Behaviour.healthy().slowerBy(1.5));
         engine.start("shop", SHOP, RolloutRequest.canary("green", "blue", plan(step(10, "30m"), step(100, null))));

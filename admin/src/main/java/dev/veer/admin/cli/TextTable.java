@@ -38,7 +38,9 @@ final class TextTable {
         StringBuilder out = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean control = c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0);
+            // C0/C1 controls, and the line separators and bidi overrides that reorder or break what a terminal shows.
+            boolean control = c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029
+                    || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
             if (control && out == null) {
                 out = new StringBuilder(text.length() + 8).append(text, 0, i);
             }

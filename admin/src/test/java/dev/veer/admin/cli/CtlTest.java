@@ -466,6 +466,7 @@ class CtlTest {
     void controlCharactersInServerTextAreShownEscapedNotSentToTheTerminal() {
         assertThat(TextTable.printable("line1\nline2\u001b[31mred\tx")).isEqualTo("line1\\nline2\\u001b[31mred\\tx");
         assertThat(TextTable.printable("plain ünïcode")).isEqualTo("plain ünïcode");
+        assertThat(TextTable.printable("a\u202eb\u2028c")).isEqualTo("a\\u202eb\\u2028c");
     }
 
     @Test
