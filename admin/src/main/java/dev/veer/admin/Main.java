@@ -2,6 +2,7 @@ package dev.veer.admin;
 
 import dev.veer.admin.cli.Ctl;
 import dev.veer.admin.demo.Demo;
+import dev.veer.admin.http.ApiException;
 import dev.veer.config.ConfigError;
 import dev.veer.config.ConfigException;
 import dev.veer.config.ConfigLoader;
@@ -163,7 +164,7 @@ public final class Main {
         Signals.onHangup(() -> runtime.reload("local", "SIGHUP").whenComplete((diff, failure) -> {
             if (failure != null) {
                 Throwable cause = failure.getCause() == null ? failure : failure.getCause();
-                if (cause instanceof dev.veer.admin.http.ApiException api && !api.errors().isEmpty()) {
+                if (cause instanceof ApiException api && !api.errors().isEmpty()) {
                     // Each error with its key path, as `veer check` prints them.
                     api.errors().forEach(error -> log.error("reload refused, nothing changed: {}: {}", file, error));
                 } else {

@@ -12,14 +12,15 @@ import dev.veer.admin.audit.AuditEvent;
 import dev.veer.admin.audit.AuditLog;
 import dev.veer.admin.auth.BearerAuth;
 import dev.veer.admin.control.ConfigSource;
-import dev.veer.admin.control.ControlPlane;
 import dev.veer.admin.control.ControlPlane.Committed;
+import dev.veer.admin.control.ControlPlane;
 import dev.veer.admin.control.Overlay;
 import dev.veer.admin.control.Reload;
 import dev.veer.admin.control.RuntimeView;
 import dev.veer.admin.http.AdminHttpServer;
 import dev.veer.admin.http.ApiResponse;
 import dev.veer.admin.http.Router;
+import dev.veer.admin.internal.Text;
 import dev.veer.admin.metrics.VeerMetrics;
 import dev.veer.admin.rollout.RolloutBridge;
 import dev.veer.admin.state.FileStateStore;
@@ -44,7 +45,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.Deque;
-
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -101,11 +101,11 @@ public final class VeerRuntime implements AutoCloseable {
                     + " empty: refusing to expose the admin API without a token (set admin.token, e.g. via"
                     + " VEER_ADMIN_TOKEN, or listen on 127.0.0.1)");
         }
-        if (!adminListen.isLoopback() && config.admin().token().strip().length() < MIN_NETWORK_TOKEN_LENGTH) {
+        int tokenLength = config.admin().hasToken() ? config.admin().token().strip().length() : 0;
+        if (!adminListen.isLoopback() && tokenLength < MIN_NETWORK_TOKEN_LENGTH) {
             // Warned, not refused: a short token still beats none, and refusing would break working set-ups.
             log.warn("admin.token is {} characters long while the admin API listens on {}: use {} or more random"
-                            + " characters (e.g. openssl rand -hex 24)", config.admin().token().strip().length(),
-                    adminListen, MIN_NETWORK_TOKEN_LENGTH);
+                    + " characters (e.g. openssl rand -hex 24)", tokenLength, adminListen, MIN_NETWORK_TOKEN_LENGTH);
         }
         Deque<AutoCloseable> closeables = new ArrayDeque<>();
         try {
@@ -116,7 +116,7 @@ public final class VeerRuntime implements AutoCloseable {
         } catch (IOException e) {
             closeAll(closeables);
             throw new StartupException("state dir " + config.state().dir().toAbsolutePath() + ": "
-                    + dev.veer.admin.internal.Text.ioProblem(e) + " (expected: a directory Veer can write)", e);
+                    + Text.ioProblem(e) + " (expected: a directory Veer can write)", e);
         } catch (InterruptedException e) {
             closeAll(closeables);
             Thread.currentThread().interrupt();

@@ -29,6 +29,7 @@ class ResponseRelayTest {
     /** Backends of their own for the tests that count upstream connections, so no other test's pooled one counts. */
     private static ScriptedBackend extraBytesBackend;
     private static ScriptedBackend lengthAndChunkedBackend;
+    private static ScriptedBackend http10Backend;
     private static ProxyServer proxy;
 
     @BeforeAll
@@ -55,6 +56,7 @@ class ResponseRelayTest {
                         + "Content-Length: 5\r\n\r\nhello"))
                 .on("/no-content-with-length", Script.of("HTTP/1.1 204 No Content\r\nContent-Length: 8\r\n"
                         + "X-Kept: yes\r\n\r\n"))
+                .on("/head-gzip", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"))
                 .on("/gzip-chunked", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
                         + "2\r\nok\r\n0\r\n\r\n"))
                 .on("/chunked-twice", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
@@ -68,8 +70,12 @@ class ResponseRelayTest {
                 .on("/length-and-chunked", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
                         + "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"))
                 .on("/ok", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+        http10Backend = new ScriptedBackend()
+                .on("/chunked", Script.of("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "2\r\nok\r\n0\r\n\r\n"))
+                .on("/ok", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
         proxy = ProxyServer.start(Specs.settings(), List.of(single("relay", backend), single("extra", extraBytesBackend),
-                single("both", lengthAndChunkedBackend)), List.of());
+                single("both", lengthAndChunkedBackend), single("old", http10Backend)), List.of());
     }
 
     private static dev.veer.config.model.ServiceSpec single(String name, ScriptedBackend target) {
@@ -83,6 +89,7 @@ class ResponseRelayTest {
         backend.close();
         extraBytesBackend.close();
         lengthAndChunkedBackend.close();
+        http10Backend.close();
     }
 
     private static RawHttp.Response get(String path) throws IOException {
@@ -208,6 +215,25 @@ class ResponseRelayTest {
             RawHttp.Response next = http.send("GET /trickle HTTP/1.1\r\nHost: relay\r\n\r\n").read();
             assertThat(next.status()).isEqualTo(200);
             assertThat(next.bodyText()).isEqualTo("trickle");
+        }
+    }
+
+    @Test
+    void anHttp10UpstreamResponseWithTransferEncodingEndsItsConnection() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            String get = "GET %s HTTP/1.1\r\nHost: old\r\n\r\n";
+            assertThat(http.send(get.formatted("/chunked")).read().bodyText()).isEqualTo("ok");
+            assertThat(http.send(get.formatted("/ok")).read().bodyText()).isEqualTo("ok");
+            assertThat(http.send(get.formatted("/ok")).read().bodyText()).isEqualTo("ok");
+            assertThat(http10Backend.connections()).as("closed after the first (RFC 9112 6.1), then reused").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anAnswerToHeadIsNotHeldToBodyFraming() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            RawHttp.Response head = http.send("HEAD /head-gzip HTTP/1.1\r\nHost: relay\r\n\r\n").read(true);
+            assertThat(head.status()).as("no body follows, whatever coding it names").isEqualTo(200);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.veer.admin.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.veer.admin.http.AdminHttpServer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -92,7 +93,7 @@ final class AdminClient {
             request.header("If-Match", ifMatch);
         }
         if (!method.equals("GET") && !reason.isEmpty()) {
-            request.header("X-Veer-Reason", reason);
+            request.header(AdminHttpServer.REASON_HEADER, reason);
         }
         if (body != null) {
             request.header("Content-Type", "application/json");

@@ -1,6 +1,8 @@
 package dev.veer.admin.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -45,7 +47,7 @@ final class EventCommands {
     }
 
     private static List<String> names(JsonNode array) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         array.forEach(item -> out.add(item.asText()));
         return out;
     }
@@ -67,7 +69,7 @@ final class EventCommands {
                 JsonNode part = diff.path(kind);
                 // Services: name -> {before, after}; flags: a list of names.
                 JsonNode changedNode = part.path("changed");
-                List<String> changed = new java.util.ArrayList<>();
+                List<String> changed = new ArrayList<>();
                 if (changedNode.isObject()) {
                     changedNode.fieldNames().forEachRemaining(changed::add);
                 } else {

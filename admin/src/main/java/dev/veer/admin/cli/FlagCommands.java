@@ -1,6 +1,8 @@
 package dev.veer.admin.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +47,7 @@ final class FlagCommands {
                 requireNoBody(args);
                 // The flag as it is, with only "enabled" changed: a PUT replaces the whole flag.
                 JsonNode current = session.client().get(flagPath(name)).json();
-                com.fasterxml.jackson.databind.node.ObjectNode body = current.deepCopy();
+                ObjectNode body = current.deepCopy();
                 body.remove(List.of("name", "revision"));
                 body.put("enabled", action.equals("enable"));
                 AdminResponse response = session.client().putRead(flagPath(name), body,

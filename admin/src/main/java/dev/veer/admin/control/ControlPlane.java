@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.admin.audit.AuditEvent;
 import dev.veer.admin.audit.AuditLog;
 import dev.veer.admin.http.ApiException;
-import dev.veer.admin.state.StateDoc;
+import dev.veer.admin.internal.Text;
 import dev.veer.admin.state.StateDoc.FlagState;
 import dev.veer.admin.state.StateDoc.ServiceState;
+import dev.veer.admin.state.StateDoc;
 import dev.veer.admin.state.StateStore;
 import dev.veer.config.model.FlagSpec;
 import dev.veer.config.model.ServiceSpec;
@@ -132,7 +133,7 @@ public final class ControlPlane implements AutoCloseable {
             store.save(result.doc());
         } catch (IOException e) {
             log.error("state: cannot persist, change refused: {}", e.toString());
-            throw new ApiException(500, "state not persisted (" + dev.veer.admin.internal.Text.ioProblem(e)
+            throw new ApiException(500, "state not persisted (" + Text.ioProblem(e)
                     + "); nothing changed");
         }
         RuntimeView after = result.view();

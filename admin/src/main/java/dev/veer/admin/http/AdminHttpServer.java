@@ -52,7 +52,7 @@ public final class AdminHttpServer implements AutoCloseable {
     /** The challenge of a 401 (RFC 6750 section 3). */
     static final String BEARER_CHALLENGE = "Bearer realm=\"veer\"";
     /** Why a change is made, for the audit log, on calls whose body cannot say it (see ApiRequest#reason). */
-    static final String REASON_HEADER = "X-Veer-Reason";
+    public static final String REASON_HEADER = "X-Veer-Reason";
 
     private final EventLoopGroup group;
     private final Channel channel;

@@ -1,10 +1,15 @@
 package dev.veer.admin.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veer.admin.internal.Text;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -46,9 +51,9 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
                 throw ApiException.badRequest("request body: empty (expected: a JSON document)", null);
             }
             return node;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             // The parser's own words and where, without Jackson's note on how to configure it.
-            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            JsonLocation at = e.getLocation();
             throw ApiException.badRequest("request body: not JSON (" + parserProblem(e)
                     + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")", null);
         } catch (IOException e) {
@@ -57,8 +62,8 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
     }
 
     /** The parser's complaint without Jackson's internals (source excerpts, feature and class names). */
-    private static String parserProblem(com.fasterxml.jackson.core.JsonProcessingException e) {
-        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException
+    private static String parserProblem(JsonProcessingException e) {
+        if (e instanceof MismatchedInputException
                 && String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
             return "more after the JSON value (expected: one JSON document)";
         }
@@ -82,7 +87,7 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
      */
     public JsonNode jsonObjectOf(String... fields) {
         JsonNode node = jsonObject();
-        List<String> allowed = new java.util.ArrayList<>(List.of(fields));
+        List<String> allowed = new ArrayList<>(List.of(fields));
         allowed.add(REASON);
         node.fieldNames().forEachRemaining(name -> {
             if (!allowed.contains(name)) {
@@ -126,7 +131,7 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
         if (!body.has(REASON)) {
             return body;
         }
-        com.fasterxml.jackson.databind.node.ObjectNode copy = body.deepCopy();
+        ObjectNode copy = body.deepCopy();
         copy.remove(REASON);
         return copy;
     }
