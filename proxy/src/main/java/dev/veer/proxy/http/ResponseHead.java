@@ -31,10 +31,12 @@ public final class ResponseHead {
     private static final AsciiString CHUNKED = AsciiString.cached("chunked");
     private static final AsciiString CLOSE = AsciiString.cached("close");
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString UPGRADE = AsciiString.cached("upgrade");
+    private static final byte[] CONNECTION_UPGRADE = HeadBytes.ascii("connection: upgrade\r\n");
     /** Hop-by-hop besides Connection, Transfer-Encoding (handled above) and the names listed in Connection. */
     private static final AsciiString[] HOP_BY_HOP = {
         KEEP_ALIVE, AsciiString.cached("proxy-connection"), AsciiString.cached("te"), AsciiString.cached("trailer"),
-        AsciiString.cached("upgrade"), AsciiString.cached("proxy-authenticate"),
+        UPGRADE, AsciiString.cached("proxy-authenticate"),
         AsciiString.cached("proxy-authorization"),
     };
 
@@ -52,6 +54,8 @@ public final class ResponseHead {
     private int[] lines = new int[3 * 16];
     private boolean[] hop = new boolean[16];
     private int lineCount;
+    /** The line of the Upgrade field, or -1: a 101 that switches protocols relays it. */
+    private int upgradeLine;
     /** Tokens of Connection other than close and keep-alive: start and end of each. */
     private int[] connectionTokens = new int[8];
     private int connectionTokenCount;
@@ -73,6 +77,7 @@ public final class ResponseHead {
         closeToken = false;
         keepAliveToken = false;
         lineCount = 0;
+        upgradeLine = -1;
         connectionTokenCount = 0;
         error = null;
         int lineEnd = lineEnd(start, end);
@@ -113,6 +118,9 @@ public final class ResponseHead {
                 connectionTokens(valueStart, valueEnd);
                 dropped = true;
             } else {
+                if (nameIs(i, nameEnd, UPGRADE)) {
+                    upgradeLine = lineCount;
+                }
                 for (AsciiString name : HOP_BY_HOP) {
                     if (nameIs(i, nameEnd, name)) {
                         dropped = true;
@@ -182,6 +190,19 @@ public final class ResponseHead {
                 out.write(bytes, start, lines[3 * l + 2] - start).crlf();
             }
         }
+    }
+
+    /**
+     * For a 101 that switches the connection to another protocol: writes Connection: upgrade and the upstream's
+     * Upgrade field, which {@link #writeEndToEnd} leaves out as hop-by-hop. False when the head names no protocol.
+     */
+    public boolean writeUpgrade(HeadBytes out) {
+        if (upgradeLine < 0) {
+            return false;
+        }
+        int start = lines[3 * upgradeLine];
+        out.write(CONNECTION_UPGRADE).write(bytes, start, lines[3 * upgradeLine + 2] - start).crlf();
+        return true;
     }
 
     // ---------------------------------------------------------------- reading

@@ -88,6 +88,12 @@ final class HeadTimer extends ChannelInboundHandlerAdapter implements Runnable {
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // The connection switched protocols (a tunnel): no more heads to time.
+        cancel();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancel();
         ctx.fireChannelInactive();

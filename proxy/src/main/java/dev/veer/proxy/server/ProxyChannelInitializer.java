@@ -4,6 +4,7 @@ import dev.veer.config.model.Limits;
 import dev.veer.proxy.http.FlatHttpHeaders;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 
@@ -42,6 +43,16 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                 .addLast("decoder", new RequestDecoder(decoderConfig))
                 .addLast("guard", new FramingGuard(limits, headTimer))
                 .addLast("proxy", new ProxyHandler(server));
+    }
+
+    /**
+     * After a protocol switch (101) the connection carries no more HTTP: the byte-level handlers go, and bytes the
+     * decoder held reach the proxy handler as they are. Call on the channel's event loop.
+     */
+    static void toTunnel(ChannelPipeline pipeline) {
+        pipeline.remove("guard");
+        pipeline.remove("decoder");
+        pipeline.remove("head-timer");
     }
 
     /** Asks the connection to finish its current exchange and close. Call on the channel's event loop. */

@@ -1,6 +1,7 @@
 package dev.veer.proxy.server;
 
 import dev.veer.proxy.http.ChunkWriter;
+import dev.veer.proxy.http.FlatHttpHeaders;
 import dev.veer.proxy.http.HeadBytes;
 import dev.veer.proxy.http.ResponseHead;
 import dev.veer.proxy.route.RouteDecision;
@@ -29,6 +30,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -52,6 +54,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private static final byte[] CONNECTION_CLOSE = HeadBytes.ascii("connection: close\r\n");
     private static final byte[] CONNECTION_KEEP_ALIVE = HeadBytes.ascii("connection: keep-alive\r\n");
     private static final byte[] SET_COOKIE = HeadBytes.ascii("set-cookie: ");
+    private static final AsciiString H2C = AsciiString.cached("h2c");
     /** Bodies up to this size are copied behind their head rather than written as a buffer of their own. */
     private static final int HEAD_AND_BODY_BYTES = 1024;
 
@@ -88,6 +91,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean requestChunked;
     private boolean http10;
     private boolean isHead;
+    /** The protocol the request asks to switch to (its Upgrade field), or null. */
+    private CharSequence upgrade;
+    /** The upstream switched protocols (101): bytes are relayed both ways as they come until either side closes. */
+    private boolean tunnel;
     private boolean requestReceived;
     private boolean requestSent;
     private boolean connecting;
@@ -150,6 +157,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         lastActivityNanos = System.nanoTime();
         if (closing) {
             ReferenceCountUtil.release(msg);
+        } else if (tunnel) {
+            relayToUpstream(msg);
         } else if (!queued.isEmpty()) {
             queued.add(msg);
         } else {
@@ -245,6 +254,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         requestChunked = req != null && MessageFraming.isChunked(req);
         http10 = req != null && req.protocolVersion().minorVersion() == 0;
         isHead = req != null && HttpMethod.HEAD.equals(req.method());
+        upgrade = req == null || http10 || isHead ? null : upgradeAsked(req);
         decision.reset();
     }
 
@@ -277,6 +287,22 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         endpoint.group().retryBudget().onRequest();
         obtainConnection(endpoint, false);
+    }
+
+    /**
+     * The protocol {@code req} asks to switch to (RFC 9110 §7.8: an Upgrade field that Connection names), or null.
+     * Only a request without a body can switch, as a WebSocket handshake is; h2c is not passed on, so the upstream
+     * keeps speaking HTTP/1.1 to Veer.
+     */
+    private CharSequence upgradeAsked(HttpRequest req) {
+        FlatHttpHeaders headers = (FlatHttpHeaders) req.headers();
+        CharSequence protocols = headers.get(HttpHeaderNames.UPGRADE);
+        if (protocols == null || requestChunked || HttpUtil.getContentLength(req, 0L) != 0
+                || !UpstreamRequest.namedInConnection(headers, HttpHeaderNames.UPGRADE)
+                || UpstreamRequest.listsToken(protocols, H2C)) {
+            return null;
+        }
+        return protocols;
     }
 
     /** Absolute-form target ("http://host/path"): the authority replaces Host and the path becomes the target. */
@@ -328,12 +354,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void attach(UpstreamConnection connection) {
         upstream = connection;
         upstreamReused = connection.isReused();
-        connection.attach(this, isHead, http10);
+        connection.attach(this, isHead, http10, upgrade != null);
         connection.channel().config().setAutoRead(ctx.channel().isWritable());
         Channel ch = connection.channel();
         String host = request.headers().get(HttpHeaderNames.HOST);
         ch.write(UpstreamRequest.head(ch.alloc(), request, host, host == null ? endpoint.address().toString() : null,
-                clientIp, version.headerValue(), decision.flagsHeader(), requestChunked), ch.voidPromise());
+                clientIp, version.headerValue(), decision.flagsHeader(), requestChunked, upgrade), ch.voidPromise());
         // A retry: what the failed attempt wrote of the body goes again first.
         sentBody.replay(requestSent, replayWriter);
         upstreamDirty = true;
@@ -409,6 +435,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (closing || !ctx.channel().isActive()) {
             return;
         }
+        if (tunnel) {
+            setReading(upstream != null && upstream.channel().isWritable());
+            return;
+        }
         if (!active) {
             if (draining) {
                 closeNow();
@@ -437,8 +467,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         lastUpstreamNanos = System.nanoTime();
         if (head.interim()) {
             if (head.status() == 101) {
-                // Upgrade is stripped from every request, so a 101 is a broken upstream.
-                failUpstream(FailureReason.PROTOCOL);
+                startTunnel(head);
                 return;
             }
             if (!http10) {
@@ -492,9 +521,55 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
     }
 
+    /**
+     * A 101: relays it and turns both connections into one tunnel (WebSocket), as HAProxy and Envoy do. The exchange
+     * counts as answered now, with the handshake's latency: the tunnel's lifetime is not a request's latency. It stays
+     * active, holding its upstream connection, until either side closes or it idles past the idle timeout.
+     */
+    private void startTunnel(ResponseHead head) {
+        HeadBytes out = HeadBytes.start();
+        head.writeEndToEnd(out);
+        if (upgrade == null || !head.writeUpgrade(out) || !queued.isEmpty()) {
+            // Not asked for, or naming no protocol (RFC 9110 §15.2.2); or the client sent more before the switch,
+            // which was read as HTTP and cannot be relayed as it came.
+            failUpstream(FailureReason.PROTOCOL);
+            return;
+        }
+        String setCookie = decision.setCookie();
+        if (setCookie != null) {
+            out.write(SET_COOKIE).writeText(setCookie).crlf();
+        }
+        tunnel = true;
+        responseStarted = true;
+        closeAfterResponse = true;
+        frameChunks = false;
+        status = 101;
+        endpoint.recordResponse(status);
+        recordStats();
+        cancelResponseTimer();
+        server.exitRequest();
+        request = null;
+        ctx.write(out.crlf().toBuffer(ctx.alloc(), 0), ctx.voidPromise());
+        // Whatever the client sent after its request head, and all it sends from now on, reaches relayToUpstream.
+        ProxyChannelInitializer.toTunnel(ctx.pipeline());
+        requestMoreIfWanted();
+    }
+
+    private void relayToUpstream(Object msg) {
+        if (upstream == null || !(msg instanceof ByteBuf)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        upstream.channel().write(msg, upstream.channel().voidPromise());
+        upstreamDirty = true;
+    }
+
     @Override
     public void onResponseBody(ByteBuf part, boolean last) {
         lastUpstreamNanos = System.nanoTime();
+        if (tunnel) {
+            lastActivityNanos = lastUpstreamNanos;
+        }
         if (heldHead != null && !frameChunks && part.readableBytes() <= HEAD_AND_BODY_BYTES) {
             // A small body that came with its head leaves in the same buffer: one write, one outbound entry.
             heldHead.writeBytes(part);
@@ -650,7 +725,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private void onResponseTimer() {
         responseTimer = null;
-        if (!active || upstream == null) {
+        if (!active || upstream == null || tunnel) {
             // Between exchanges, or connecting (which has its own timeout): attach schedules afresh.
             return;
         }
@@ -835,11 +910,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         long idle = System.nanoTime() - lastActivityNanos;
-        if (!active && idle >= idleTimeoutNanos) {
+        // A tunnel is idle like a connection between requests: no byte either way.
+        boolean idling = !active || tunnel;
+        if (idling && idle >= idleTimeoutNanos) {
             closeNow();
             return;
         }
-        long next = active ? idleTimeoutNanos : idleTimeoutNanos - idle;
+        long next = idling ? idleTimeoutNanos - idle : idleTimeoutNanos;
         idleTimer = ctx.executor().schedule(idleTask, next, TimeUnit.NANOSECONDS);
     }
 }

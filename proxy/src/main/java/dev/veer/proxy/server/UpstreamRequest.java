@@ -42,6 +42,7 @@ final class UpstreamRequest {
     private static final AsciiString[] NOT_NOMINABLE = {HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.HOST};
     private static final byte[] HTTP_1_1 = HeadBytes.ascii(" HTTP/1.1\r\n");
     private static final byte[] COMMA = HeadBytes.ascii(", ");
+    private static final byte[] CONNECTION_UPGRADE = HeadBytes.ascii("connection: upgrade\r\n");
     private static final AsciiString HTTP = AsciiString.cached("http");
 
     private UpstreamRequest() {
@@ -49,10 +50,12 @@ final class UpstreamRequest {
 
     /**
      * The head for {@code request}. {@code host}: the Host the client sent, or null, when the endpoint's address
-     * {@code defaultHost} is sent instead; {@code flags}: the x-veer-flags value, or null.
+     * {@code defaultHost} is sent instead; {@code flags}: the x-veer-flags value, or null; {@code upgrade}: the
+     * protocol the client asks to switch to (its Upgrade field), passed on with Connection: upgrade, or null.
      */
     static ByteBuf head(ByteBufAllocator alloc, HttpRequest request, CharSequence host, CharSequence defaultHost,
-                        CharSequence clientIp, CharSequence version, CharSequence flags, boolean chunked) {
+                        CharSequence clientIp, CharSequence version, CharSequence flags, boolean chunked,
+                        CharSequence upgrade) {
         // The downstream decoder makes its headers with FlatHttpHeaders.FACTORY: read them by index, no iterator.
         FlatHttpHeaders headers = (FlatHttpHeaders) request.headers();
         HeadBytes out = HeadBytes.start();
@@ -80,6 +83,10 @@ final class UpstreamRequest {
         }
         if (chunked) {
             out.write(ChunkWriter.TRANSFER_ENCODING_CHUNKED);
+        }
+        if (upgrade != null) {
+            out.write(CONNECTION_UPGRADE);
+            out.writeField(HttpHeaderNames.UPGRADE, upgrade);
         }
         return out.crlf().toBuffer(alloc, 0);
     }
@@ -129,7 +136,7 @@ final class UpstreamRequest {
     }
 
     /** True when a Connection field of the request lists {@code name} (close and keep-alive name no field). */
-    private static boolean namedInConnection(FlatHttpHeaders headers, CharSequence name) {
+    static boolean namedInConnection(FlatHttpHeaders headers, CharSequence name) {
         int count = headers.size();
         for (int i = 0; i < count; i++) {
             if (AsciiString.contentEqualsIgnoreCase(headers.nameAt(i), HttpHeaderNames.CONNECTION)

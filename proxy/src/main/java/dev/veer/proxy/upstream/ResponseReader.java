@@ -22,7 +22,7 @@ final class ResponseReader {
     /** Larger heads are refused: a proxy must not buffer without bound. */
     private static final int MAX_HEAD_BYTES = 128 * 1024;
 
-    private enum State { IDLE, HEAD, LENGTH, CHUNKED, UNTIL_CLOSE }
+    private enum State { IDLE, HEAD, LENGTH, CHUNKED, UNTIL_CLOSE, TUNNEL }
 
     private final ResponseHead head = new ResponseHead();
     private final ChunkFraming chunks = new ChunkFraming();
@@ -30,6 +30,7 @@ final class ResponseReader {
     private State state = State.IDLE;
     private boolean requestWasHead;
     private boolean decodeChunks;
+    private boolean upgradeAsked;
     private long remaining;
     private boolean clean = true;
     /** The start of a head that has not fully arrived yet, or null. */
@@ -37,11 +38,15 @@ final class ResponseReader {
     private UpstreamListener sinkListener;
     private final ChunkFraming.DataSink chunkData = this::onChunkData;
 
-    /** Expects the response to a request that was just sent. */
-    void expect(boolean headRequest, boolean chunkDataOnly) {
+    /**
+     * Expects the response to a request that was just sent. {@code upgrade}: the request asked to switch protocols,
+     * so a 101 turns the connection into a tunnel whose bytes all go on as body parts until it closes.
+     */
+    void expect(boolean headRequest, boolean chunkDataOnly, boolean upgrade) {
         state = State.HEAD;
         requestWasHead = headRequest;
         decodeChunks = chunkDataOnly;
+        upgradeAsked = upgrade;
         headEnd.reset();
     }
 
@@ -78,6 +83,7 @@ final class ResponseReader {
             case CHUNKED:
                 return readChunks(in, listener);
             case UNTIL_CLOSE:
+            case TUNNEL:
                 listener.onResponseBody(in.readRetainedSlice(in.readableBytes()), false);
                 return null;
             default:
@@ -89,7 +95,7 @@ final class ResponseReader {
     boolean endOfInput(UpstreamListener listener) {
         releasePartialHead();
         clean = false;
-        if (state == State.UNTIL_CLOSE && listener != null) {
+        if ((state == State.UNTIL_CLOSE || state == State.TUNNEL) && listener != null) {
             state = State.IDLE;
             listener.onResponseBody(Unpooled.EMPTY_BUFFER, true);
             return true;
@@ -137,7 +143,13 @@ final class ResponseReader {
         headEnd.reset();
         in.readerIndex(end + 1);
         if (head.interim()) {
-            // Another head follows, perhaps in this same buffer.
+            if (head.status() == 101 && upgradeAsked) {
+                // The protocol switched: what follows, in this buffer too, is the tunnel's, and the connection is
+                // never pooled again.
+                state = State.TUNNEL;
+                clean = false;
+            }
+            // Otherwise another head follows, perhaps in this same buffer.
             listener.onResponseHead(head);
             return null;
         }

@@ -49,11 +49,12 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /**
      * Hands the connection to an exchange, whose request is about to be written. {@code headRequest}: the request is
      * a HEAD, so the response has no body. {@code chunkDataOnly}: a chunked response body is wanted as its chunk
-     * data (for an HTTP/1.0 client), not as it came.
+     * data (for an HTTP/1.0 client), not as it came. {@code upgrade}: the request asks to switch protocols; after
+     * a 101 every byte the upstream sends reaches the listener as a body part, and its close as the last one.
      */
-    public void attach(UpstreamListener newListener, boolean headRequest, boolean chunkDataOnly) {
+    public void attach(UpstreamListener newListener, boolean headRequest, boolean chunkDataOnly, boolean upgrade) {
         this.listener = newListener;
-        reader.expect(headRequest, chunkDataOnly);
+        reader.expect(headRequest, chunkDataOnly, upgrade);
     }
 
     /**
