@@ -3,11 +3,15 @@
 #
 #   docker build -t veer .
 #   docker run -d --name veer -p 8080:8080 -p 9090:9090 \
-#     -e VEER_ADMIN_TOKEN="$(openssl rand -hex 24)" -v veer-state:/var/lib/veer veer
+#     -e VEER_ADMIN_TOKEN="$(openssl rand -hex 24)" \
+#     -v "$PWD/veer.yaml:/etc/veer/veer.yaml:ro" -v veer-state:/var/lib/veer veer
 #
+# Without the veer.yaml mount the image runs config/veer.yaml, whose endpoints (127.0.0.1:9001/9002) are the
+# container's own loopback: every endpoint is down and requests get 503. Mount your own.
 # The admin API binds 0.0.0.0 inside the container (VEER_ADMIN_LISTEN), and Veer refuses a non-loopback
 # admin bind without a token: set VEER_ADMIN_TOKEN, or VEER_ADMIN_LISTEN=127.0.0.1:9090 to keep it internal.
 # Extra settings go after the image name (appended to the run command): docker run veer --set key=value.
+# Move the admin port with VEER_ADMIN_LISTEN rather than --set admin.listen: the HEALTHCHECK reads that variable.
 # Extra JVM flags: JAVA_TOOL_OPTIONS. The admin client: docker exec veer java -jar /opt/veer/veer.jar ctl status
 
 # ---- build ---------------------------------------------------------------------------------------
