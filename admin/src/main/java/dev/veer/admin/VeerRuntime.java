@@ -176,6 +176,7 @@ public final class VeerRuntime implements AutoCloseable {
         };
         RolloutEngine engine = new RolloutEngine(clock, statsSource, bridge, bridge);
         control.onWriter(() -> restoreRollouts(engine, initial.view().rollouts())).join();
+        bridge.keepInStep(engine);
 
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "veer-rollout-ticker");

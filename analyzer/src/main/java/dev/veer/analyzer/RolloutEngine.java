@@ -237,6 +237,23 @@ public final class RolloutEngine {
         lastBaselineWindow.remove(state.service());
     }
 
+    /**
+     * Goes back to {@code inForce}, the rollouts the control plane holds, after a change this engine joined was
+     * refused (its state could not be persisted): without it the engine would go on from a state nobody saved,
+     * e.g. an abort refused for a full disk left the rollout Aborted here and Progressing everywhere else, and no
+     * command could reach it. A rollout that differs is restored (so a running one analyses again one interval on);
+     * one the control plane does not hold (a refused start) is forgotten.
+     */
+    public synchronized void resync(Map<String, RolloutState> inForce) {
+        rollouts.keySet().removeIf(service -> !inForce.containsKey(service));
+        lastBaselineWindow.keySet().removeIf(service -> !inForce.containsKey(service));
+        inForce.forEach((service, state) -> {
+            if (!state.equals(rollouts.get(service))) {
+                restore(state);
+            }
+        });
+    }
+
     // ---- internals -------------------------------------------------------------------------------------------
 
     private Draft running(String service, String command) throws RolloutException {

@@ -105,6 +105,15 @@ class HostileInputTest {
                 Arguments.of("missing Host", "GET / HTTP/1.1\r\nX-A: b\r\n\r\n", 400),
                 Arguments.of("two Hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
                 Arguments.of("HTTP/2.0 line", "GET / HTTP/2.0\r\n" + h + "\r\n", 505),
+                // Methods a reverse proxy does not pass on, and request targets that are no target.
+                Arguments.of("CONNECT", "CONNECT a:443 HTTP/1.1\r\n" + h + "\r\n", 501),
+                Arguments.of("CONNECT with a path", "CONNECT / HTTP/1.1\r\n" + h + "\r\n", 501),
+                Arguments.of("TRACE", "TRACE / HTTP/1.1\r\n" + h + "Cookie: session=1\r\n\r\n", 501),
+                Arguments.of("target without a slash", "GET a/x HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("asterisk target of a GET", "GET * HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("userinfo in an absolute target", "GET http://user@a/x HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("absolute target of another scheme", "GET ftp://a/x HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("absolute target without authority", "GET http:///x HTTP/1.1\r\n" + h + "\r\n", 400),
                 Arguments.of("too many headers", "GET / HTTP/1.1\r\n" + h + "X-H: v\r\n".repeat(120) + "\r\n", 431),
                 Arguments.of("headers too large", "GET / HTTP/1.1\r\n" + h + "X-Big: " + "v".repeat(70 * 1024) + "\r\n\r\n", 431),
                 Arguments.of("request line too long", "GET /" + "a".repeat(9 * 1024) + " HTTP/1.1\r\n" + h + "\r\n", 414),
@@ -162,6 +171,20 @@ class HostileInputTest {
         assertThat(got.get(0).headers().get("content-length")).isEqualTo("5");
         assertThat(got.get(0).headers().get("host")).isEqualTo("a");
         assertThat(got.get(1).headers().get("x-veer-version")).as("the second went through Veer").isEqualTo("blue");
+    }
+
+    @Test
+    void anAbsoluteTargetIsSentInOriginFormWithItsAuthorityAsHost() throws Exception {
+        int requestsBefore = backend.requests().size();
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            assertThat(http.send("GET HTTP://other/x?q=1 HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+            assertThat(http.send("GET http://other?q=2 HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+            assertThat(http.send("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+        }
+        List<Backend.Recorded> got = backend.requests().subList(requestsBefore, backend.requests().size());
+        assertThat(got).extracting(Backend.Recorded::uri).containsExactly("/x?q=1", "/?q=2", "*");
+        assertThat(got.get(0).headers().get("host")).isEqualTo("other");
+        assertThat(got.get(2).method()).isEqualTo("OPTIONS");
     }
 
     @Test

@@ -28,6 +28,7 @@ class RetryTest {
     private static RawBackend resetter;
     private static Backend good;
     private static ResetOnceBackend resetOnce;
+    private static ResetOnceBackend resetOnceTwin;
     private static FakeTicker ticker;
     private static ProxyServer proxy;
 
@@ -36,6 +37,7 @@ class RetryTest {
         resetter = new RawBackend(RawBackend.Behaviour.RESET);
         good = new Backend("good");
         resetOnce = new ResetOnceBackend();
+        resetOnceTwin = new ResetOnceBackend(resetOnce);
         String refused = "127.0.0.1:" + RawBackend.refusedPort();
         ticker = new FakeTicker();
         proxy = ProxyServer.start(Specs.settings(), List.of(
@@ -43,7 +45,8 @@ class RetryTest {
                 oneVersion("resetonly", null, NO_EJECTION, GENEROUS, resetter.address()),
                 oneVersion("connect", null, NO_EJECTION, GENEROUS, refused, good.address()),
                 oneVersion("noretry", null, NO_EJECTION, new RetrySpec(0, 1.0), refused, good.address()),
-                oneVersion("budget", null, NO_EJECTION, RetrySpec.DEFAULTS, resetOnce.address())), List.of(), ticker);
+                oneVersion("budget", null, NO_EJECTION, RetrySpec.DEFAULTS, resetOnce.address(), resetOnceTwin.address())),
+                List.of(), ticker);
     }
 
     @AfterAll
@@ -52,6 +55,7 @@ class RetryTest {
         resetter.close();
         good.close();
         resetOnce.close();
+        resetOnceTwin.close();
     }
 
     private static RawHttp.Response send(String request) throws Exception {
@@ -113,13 +117,14 @@ class RetryTest {
     }
 
     @Test
-    void aLoneEndpointIsRetriedItselfOnceThenTheClientGets502() throws Exception {
+    void aLoneEndpointThatDroppedARequestIsNotSentItAgain() throws Exception {
+        // It may be the request that brings the endpoint down: only another endpoint gets it again (nginx does the same).
         int before = resetter.requests();
         RawHttp.Response get = send("GET /again HTTP/1.1\r\nHost: resetonly\r\n\r\n");
         assertThat(get.status()).isEqualTo(502);
         assertThat(get.bodyText()).contains("upstream closed the connection");
         Thread.sleep(50);
-        assertThat(resetter.requests() - before).as("first attempt and one retry").isEqualTo(2);
+        assertThat(resetter.requests() - before).as("one attempt").isEqualTo(1);
 
         before = resetter.requests();
         assertThat(send("POST /once HTTP/1.1\r\nHost: resetonly\r\nContent-Length: 2\r\n\r\nhi").status())
@@ -127,8 +132,7 @@ class RetryTest {
         Thread.sleep(50);
         assertThat(resetter.requests() - before).as("a POST is sent once").isEqualTo(1);
         assertThat(proxy.stats().totals("resetonly", "v1").failures().get(FailureReason.RESET)).isEqualTo(2);
-        assertThat(proxy.stats().totals("resetonly", "v1").retries().get(FailureReason.RESET))
-                .as("the GET's one retry; the POST was not retried").isEqualTo(1);
+        assertThat(proxy.stats().totals("resetonly", "v1").retries().get(FailureReason.RESET)).isZero();
     }
 
     @Test
@@ -174,12 +178,12 @@ class RetryTest {
                 failed++;
             }
         }
-        int retries = resetOnce.heads() - requests;
+        int retries = resetOnce.heads() + resetOnceTwin.heads() - requests;
         System.out.printf("retry budget: %d requests, %d retries (%.1f%%), %d ok, %d failed%n",
                 requests, retries, 100.0 * retries / requests, ok, failed);
         // The clock stands still, so the window spans the whole run: 20% of requests plus a reserve of 3.
         assertThat(retries).isEqualTo(ok).isBetween(requests / 5, requests / 5 + 3);
-        assertThat(resetOnce.answered()).isEqualTo(ok);
+        assertThat(resetOnce.answered() + resetOnceTwin.answered()).isEqualTo(ok);
         assertThat(failed).isEqualTo(requests - ok);
         assertThat(proxy.stats().totals("budget", "v1").failures().get(FailureReason.RESET)).isEqualTo(failed);
     }

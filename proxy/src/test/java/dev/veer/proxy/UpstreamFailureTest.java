@@ -4,6 +4,7 @@ import static dev.veer.proxy.support.Specs.service;
 import static dev.veer.proxy.support.Specs.version;
 import static dev.veer.proxy.support.Specs.weights;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.veer.config.model.HealthCheckSpec;
 import dev.veer.config.model.HostPort;
@@ -29,11 +30,13 @@ class UpstreamFailureTest {
     private static ProxyServer proxy;
     private static Backend healthyBackend;
     private static Backend sickBackend;
+    private static RawBackend closed;
 
     @BeforeAll
     static void start() throws Exception {
         RawBackend reset = track(new RawBackend(RawBackend.Behaviour.RESET));
-        RawBackend closed = track(new RawBackend(RawBackend.Behaviour.CLOSE_AFTER_HEAD));
+        closed = track(new RawBackend(RawBackend.Behaviour.CLOSE_AFTER_HEAD));
+        RawBackend headCut = track(new RawBackend(RawBackend.Behaviour.PARTIAL_HEAD_THEN_CLOSE));
         RawBackend malformed = track(new RawBackend(RawBackend.Behaviour.MALFORMED_STATUS));
         RawBackend badLength = track(new RawBackend(RawBackend.Behaviour.BAD_CONTENT_LENGTH));
         RawBackend badChunk = track(new RawBackend(RawBackend.Behaviour.BAD_CHUNK));
@@ -48,6 +51,7 @@ class UpstreamFailureTest {
                 single("refused", "127.0.0.1:" + RawBackend.refusedPort()),
                 single("reset", reset.address()),
                 single("closed", closed.address()),
+                single("headcut", headCut.address()),
                 single("malformed", malformed.address()),
                 single("badlength", badLength.address()),
                 single("badchunk", badChunk.address()),
@@ -117,6 +121,20 @@ class UpstreamFailureTest {
     }
 
     @Test
+    void aRequestAnEndpointTookAndDroppedIsNotSentToItAgain() throws Exception {
+        // An idempotent GET may be retried, but only on another endpoint: it may be what brought this one down.
+        int before = closed.requests();
+        get("closed");
+        Thread.sleep(100);
+        assertThat(closed.requests() - before).isEqualTo(1);
+    }
+
+    @Test
+    void aHeadCutShortByTheCloseIsAProtocolFailureAndNotReplayed() throws Exception {
+        assertFailure("headcut", 502, FailureReason.PROTOCOL);
+    }
+
+    @Test
     void malformedStatusLineIs502() throws Exception {
         assertFailure("malformed", 502, FailureReason.PROTOCOL);
     }
@@ -162,8 +180,10 @@ class UpstreamFailureTest {
             RawHttp.Response head = http.send("GET /x HTTP/1.1\r\nHost: partial\r\n\r\n").read(true);
             // The head (200, Content-Length 100) went out; the body can never complete, so the proxy cuts it.
             assertThat(head.status()).isEqualTo(200);
-            byte[] rest = http.socket().getInputStream().readAllBytes();
-            assertThat(new String(rest, java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("only-part");
+            java.io.InputStream in = http.socket().getInputStream();
+            assertThat(new String(in.readNBytes(9), java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("only-part");
+            // A reset, not a FIN: for a client reading up to the close, a FIN would make the cut body look whole.
+            assertThatThrownBy(in::read).isInstanceOf(java.net.SocketException.class);
         }
         Thread.sleep(200);
         TotalStats after = proxy.stats().totals("partial", "v1");

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -48,6 +49,8 @@ public final class ControlPlane implements AutoCloseable {
     private StateDoc doc;
     /** The change being prepared, so that nested callers (the rollout engine) join it. Writer thread only. */
     private Change current;
+    /** Told the view still in force when a change is refused; see {@link #onRefused}. */
+    private Consumer<RuntimeView> refusedListener = view -> { };
 
     public ControlPlane(Overlay.Result initial, StateStore store, AuditLog audit, RoutingSink sink,
                         Overlay.FlagParser flagParser, InstantSource clock) {
@@ -64,6 +67,15 @@ public final class ControlPlane implements AutoCloseable {
             writerThread = t;
             return t;
         });
+    }
+
+    /**
+     * Sets who is told, on the writer thread, that a change was refused after it began (its work threw, or its state
+     * could not be persisted), with the view still in force: whoever joined the change and keeps state of its own
+     * (the rollout engine) goes back to that view. Set once, before changes are submitted.
+     */
+    public void onRefused(Consumer<RuntimeView> listener) {
+        this.refusedListener = listener;
     }
 
     /** The state in force; safe from any thread. */
@@ -100,15 +112,20 @@ public final class ControlPlane implements AutoCloseable {
     private <T> T execute(String actor, Function<Change, T> work) {
         checkWriterThread();
         Change change = new Change(view, doc, actor, clock.instant(), flagParser);
-        current = change;
         T result;
         try {
-            result = work.apply(change);
-        } finally {
-            current = null;
-        }
-        if (!change.events().isEmpty() || change.modified()) {
-            commit(change);
+            current = change;
+            try {
+                result = work.apply(change);
+            } finally {
+                current = null;
+            }
+            if (!change.events().isEmpty() || change.modified()) {
+                commit(change);
+            }
+        } catch (RuntimeException refused) {
+            refusedListener.accept(view);
+            throw refused;
         }
         return result;
     }

@@ -8,6 +8,7 @@ import dev.veer.admin.control.Change;
 import dev.veer.admin.control.ControlPlane;
 import dev.veer.admin.http.ApiException;
 import dev.veer.admin.state.StateDoc.ServiceState;
+import dev.veer.analyzer.RolloutEngine;
 import dev.veer.analyzer.RolloutException;
 import dev.veer.analyzer.RolloutListener;
 import dev.veer.analyzer.RolloutState;
@@ -15,6 +16,8 @@ import dev.veer.analyzer.TrafficControl;
 import dev.veer.config.ModelJson;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.Weights;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 
 
@@ -38,6 +41,24 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
 
     public RolloutBridge(ControlPlane control) {
         this.control = control;
+    }
+
+    /**
+     * Keeps {@code engine} to the rollouts the control plane holds: when a change it joined is refused (its state
+     * could not be persisted), the engine goes back to the rollouts still in force.
+     */
+    public void keepInStep(RolloutEngine engine) {
+        control.onRefused(view -> {
+            Map<String, RolloutState> inForce = new LinkedHashMap<>();
+            view.rollouts().forEach((service, json) -> {
+                try {
+                    inForce.put(service, fromJson(json));
+                } catch (IllegalArgumentException unreadable) {
+                    // Logged when it failed to restore at start-up; the engine never drove it.
+                }
+            });
+            engine.resync(inForce);
+        });
     }
 
     /** An engine command on the writer thread, inside the caller's change; RolloutException becomes an API error. */

@@ -13,6 +13,7 @@ import dev.veer.admin.http.AdminHttpServer;
 import dev.veer.admin.http.Router;
 import dev.veer.admin.state.FileStateStore;
 import dev.veer.admin.state.StateDoc;
+import dev.veer.admin.state.StateStore;
 import dev.veer.analyzer.RolloutEngine;
 import dev.veer.analyzer.WindowStats;
 import dev.veer.config.ConfigLoader;
@@ -51,6 +52,8 @@ final class RolloutHarness implements AutoCloseable {
     volatile WindowStats baseline = new WindowStats(0, 0, null);
     private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
+    /** When set, every save fails as a full or broken disk would. */
+    final java.util.concurrent.atomic.AtomicBoolean failSaves = new java.util.concurrent.atomic.AtomicBoolean();
     final AuditLog audit;
     final ControlPlane control;
     final RolloutEngine engine;
@@ -64,13 +67,28 @@ final class RolloutHarness implements AutoCloseable {
         VeerConfig config = ConfigLoader.load(configFile, env, List.of());
         Overlay.FlagParser flags = (name, node) -> ModelJson.parseFlag(name, node, "flags." + name);
         audit = AuditLog.open(config.state().dir().resolve("audit.log"), ModelJson.mapper());
-        FileStateStore store = new FileStateStore(config.state().dir());
+        FileStateStore files = new FileStateStore(config.state().dir());
+        StateStore store = new StateStore() {
+            @Override
+            public Loaded load() throws java.io.IOException {
+                return files.load();
+            }
+
+            @Override
+            public void save(StateDoc doc) throws java.io.IOException {
+                if (failSaves.get()) {
+                    throw new java.io.IOException("No space left on device");
+                }
+                files.save(doc);
+            }
+        };
         Overlay.Result initial = Overlay.apply(config, store.load().doc().orElse(StateDoc.empty()), flags);
         InstantSource clock = () -> now;
         control = new ControlPlane(initial, store, audit, (s, f) -> { }, flags, clock);
         RolloutBridge bridge = new RolloutBridge(control);
         engine = new RolloutEngine(clock, (service, version, length) -> version.equals("green") ? canary : baseline,
                 bridge, bridge);
+        bridge.keepInStep(engine);
         Router router = new Router();
         new ServicesApi(control, (s, v, e) -> true, ModelJson.mapper()).register(router);
         new RolloutApi(control, engine, bridge, ModelJson.mapper()).register(router);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Rollout revisions, 1-based steps, verdict auditing and rollout request errors, with a hand-driven clock. */
 class RolloutRevisionAndAuditTest {
@@ -49,6 +50,31 @@ class RolloutRevisionAndAuditTest {
             }
         }
         return out;
+    }
+
+    @Test
+    void aControlRefusedForAFullDiskLeavesTheRolloutAsItWasAndCanBeSentAgain() {
+        assertThat(h.http.post("/api/v1/services/shop/rollout", START).status()).isEqualTo(201);
+        h.failSaves.set(true);
+        for (String control : List.of("abort", "pause", "promote")) {
+            Reply refused = h.http.post("/api/v1/services/shop/rollout/" + control, "{}");
+            assertThat(refused.status()).as(control + ": " + refused).isEqualTo(500);
+            assertThat(rollout().get("phase").asText()).as(control).isEqualTo("Progressing");
+        }
+        // The analyzer's own decisions are refused the same way: its rollback is not taken while it cannot be saved.
+        h.canary = new WindowStats(1000, 500, null);
+        h.baseline = new WindowStats(1000, 0, null);
+        for (int i = 0; i < 4; i++) {
+            assertThatThrownBy(() -> h.tick(SECOND)).hasMessageContaining("not persisted");
+        }
+        assertThat(rollout().get("phase").asText()).isEqualTo("Progressing");
+
+        h.failSaves.set(false);
+        Reply aborted = h.http.post("/api/v1/services/shop/rollout/abort", "{}");
+        assertThat(aborted.status()).as(aborted.toString()).isEqualTo(200);
+        assertThat(rollout().get("phase").asText()).isEqualTo("Aborted");
+        assertThat(h.http.get("/api/v1/services/shop").json().get("weights").toString())
+                .isEqualTo("{\"blue\":100,\"green\":0}");
     }
 
     @Test

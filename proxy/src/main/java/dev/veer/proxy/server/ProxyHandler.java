@@ -20,6 +20,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
@@ -264,15 +265,30 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             respondErrorUncounted(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many requests in flight");
             return;
         }
+        HttpMethod method = req.method();
+        if (HttpMethod.CONNECT.equals(method) || HttpMethod.TRACE.equals(method)) {
+            // Not a tunnel, and TRACE would echo cookies and credentials back (cross-site tracing), as nginx refuses.
+            respondError(HttpResponseStatus.NOT_IMPLEMENTED, method.name() + " is not supported");
+            return;
+        }
         HttpHeaders headers = req.headers();
         String host = headers.get(HttpHeaderNames.HOST);
         String uri = req.uri();
+        String routedPath = uri;
         if (uri.charAt(0) != '/') {
-            uri = toOriginForm(req);
-            host = headers.get(HttpHeaderNames.HOST);
+            if (uri.equals("*") && HttpMethod.OPTIONS.equals(method)) {
+                routedPath = "/"; // asks about the server as a whole: routed as its root, forwarded as it is
+            } else {
+                routedPath = toOriginForm(req);
+                if (routedPath == null) {
+                    respondError(HttpResponseStatus.BAD_REQUEST, "malformed request target");
+                    return;
+                }
+                host = headers.get(HttpHeaderNames.HOST);
+            }
         }
         RoutingTable table = server.table();
-        ServiceRoute service = table.match(host, uri);
+        ServiceRoute service = table.match(host, routedPath);
         if (service == null) {
             respondError(HttpResponseStatus.NOT_FOUND, "no service matches this request");
             return;
@@ -305,16 +321,30 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         return protocols;
     }
 
-    /** Absolute-form target ("http://host/path"): the authority replaces Host and the path becomes the target. */
+    /**
+     * Absolute-form target ("http://host/path"): the authority replaces Host and the path becomes the target.
+     * Null for any other form that is not origin-form, and for an authority that is empty or carries userinfo
+     * (RFC 9110 §4.2.4: a recipient treats it as an error).
+     */
     private static String toOriginForm(HttpRequest req) {
         String uri = req.uri();
-        int scheme = uri.indexOf("://");
-        if (scheme < 0) {
-            return uri;
+        int authorityStart = uri.regionMatches(true, 0, "http://", 0, 7) ? 7
+                : uri.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
+        if (authorityStart < 0) {
+            return null;
         }
-        int pathStart = uri.indexOf('/', scheme + 3);
-        String authority = pathStart < 0 ? uri.substring(scheme + 3) : uri.substring(scheme + 3, pathStart);
-        String path = pathStart < 0 ? "/" : uri.substring(pathStart);
+        int pathStart = uri.indexOf('/', authorityStart);
+        int authorityEnd = pathStart < 0 ? uri.length() : pathStart;
+        int query = uri.indexOf('?', authorityStart);
+        if (query >= 0 && query < authorityEnd) {
+            authorityEnd = query;
+            pathStart = query;
+        }
+        String authority = uri.substring(authorityStart, authorityEnd);
+        if (authority.isEmpty() || authority.indexOf('@') >= 0) {
+            return null;
+        }
+        String path = pathStart < 0 ? "/" : pathStart == query ? "/" + uri.substring(query) : uri.substring(pathStart);
         req.headers().set(HttpHeaderNames.HOST, authority);
         req.setUri(path);
         return path;
@@ -668,9 +698,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             respondError(reason == FailureReason.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT
                     : HttpResponseStatus.BAD_GATEWAY, failureMessage(reason));
         } else {
-            // Mid-response: the client has a status already; all that is left is to cut the connection.
+            // Mid-response: the client has a status already; all that is left is to cut the connection, with a
+            // reset rather than a FIN, as Envoy does: a body delimited by the close (an HTTP/1.0 client's) would
+            // otherwise look complete.
             status = 502;
             recordStats();
+            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
             closeNow();
         }
     }
@@ -687,7 +720,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /**
      * The endpoint to retry a failed attempt on, or null. Retried, within the version's attempts and retry budget:
      * a failed connect (nothing was sent), and a reset before the response of an idempotent request whose whole
-     * body was sent and is still held. Another usable endpoint of the version if there is one, else the same.
+     * body was sent and is still held. Another usable endpoint of the version if there is one, else the same for a
+     * failed connect.
      */
     private Endpoint retryTarget(FailureReason reason) {
         if (!mayResend()) {
@@ -698,11 +732,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return null;
         }
         EndpointGroup group = endpoint.group();
-        if (retries >= group.retry().attempts() || !group.retryBudget().tryAcquire()) {
+        if (retries >= group.retry().attempts()) {
             return null;
         }
         Endpoint other = group.pickOther(endpoint);
-        return other != null ? other : endpoint;
+        // A refused connect may be passing; a request the endpoint took and then dropped is not sent to it again
+        // (it may be what brings it down), only to another one, as nginx's proxy_next_upstream does.
+        Endpoint target = other != null ? other : reason == FailureReason.CONNECT ? endpoint : null;
+        return target != null && group.retryBudget().tryAcquire() ? target : null;
     }
 
     private static String failureMessage(FailureReason reason) {
@@ -729,9 +766,24 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             // Between exchanges, or connecting (which has its own timeout): attach schedules afresh.
             return;
         }
-        long idle = System.nanoTime() - lastUpstreamNanos;
+        long now = System.nanoTime();
+        long idle = now - lastUpstreamNanos;
         if (idle < responseTimeoutNanos) {
             responseTimer = ctx.executor().schedule(responseTimeoutTask, responseTimeoutNanos - idle, TimeUnit.NANOSECONDS);
+            return;
+        }
+        // Whose stall is it? A version is only blamed for its own: a slow client must not roll a canary back.
+        if (!requestReceived && now - lastActivityNanos >= responseTimeoutNanos) {
+            // The client stopped sending its body, and the upstream is waiting for it (nginx's client_body_timeout).
+            cancelResponseTimer();
+            dropUpstream();
+            respondError(HttpResponseStatus.REQUEST_TIMEOUT, "request body not received in time");
+            return;
+        }
+        if (!ctx.channel().isWritable()) {
+            // The client stopped reading: the upstream's reads are paused for it (nginx's send_timeout). Cut, counted
+            // against nobody.
+            closeNow();
             return;
         }
         failUpstream(FailureReason.TIMEOUT);

@@ -3,6 +3,7 @@ package dev.veer.proxy.stats;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 import org.HdrHistogram.Recorder;
@@ -27,9 +28,14 @@ public final class VersionStats {
     private final LongAdder[] failures = newAdders(REASONS.length);
     private final LongAdder[] retries = newAdders(REASONS.length);
     private final Recorder recorder = new Recorder(1, MAX_MICROS, SIGNIFICANT_DIGITS);
+    /**
+     * Every latency since start, recorded as it happens (wait-free), so that totals (Prometheus) count the same
+     * requests in the histogram as in the per-class counters. Taking it from the per-second collection instead made a
+     * scrape show up to a second of requests in veer_requests_total that veer_request_duration_seconds lacked.
+     */
+    private final ConcurrentHistogram totalLatency = new ConcurrentHistogram(1, MAX_MICROS, SIGNIFICANT_DIGITS);
 
     // Collector state, guarded by this.
-    private final Histogram totalLatency = newHistogram();
     private final long[] collectedByClass = new long[6];
     private final Slice[] ring;
     private int ringNext;
@@ -51,7 +57,9 @@ public final class VersionStats {
         if (statusClass >= 1 && statusClass <= 5) {
             responsesByClass[statusClass].increment();
         }
-        recorder.recordValue(latencyMicros < 0 ? 0 : Math.min(latencyMicros, MAX_MICROS));
+        long micros = latencyMicros < 0 ? 0 : Math.min(latencyMicros, MAX_MICROS);
+        recorder.recordValue(micros);
+        totalLatency.recordValue(micros);
     }
 
     /** Records one upstream failure; the response the client got is recorded separately by {@link #record}. */
@@ -78,7 +86,6 @@ public final class VersionStats {
                 errors = delta;
             }
         }
-        totalLatency.add(interval);
         ring[ringNext] = Slice.of(requests, errors, interval);
         ringNext = (ringNext + 1) % ring.length;
         ringSize = Math.min(ringSize + 1, ring.length);

@@ -55,6 +55,11 @@ final class ResponseReader {
         return state != State.IDLE;
     }
 
+    /** True when part of a response head has arrived and the rest is awaited. */
+    boolean headStarted() {
+        return partialHead != null;
+    }
+
     /** False once the connection carried something that rules out another exchange on it. */
     boolean clean() {
         return clean;

@@ -160,13 +160,15 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         UpstreamListener l = listener;
         pools.remove(this);
+        // Part of a head and then the close: the upstream answered, badly (not a lost keep-alive race to replay).
+        boolean headCut = reader.headStarted();
         if (reader.endOfInput(l)) {
             // The close ended a body delimited by it: the exchange completed (and let go of the connection).
             return;
         }
         listener = null;
         if (l != null) {
-            l.onUpstreamFailure(FailureReason.RESET);
+            l.onUpstreamFailure(headCut ? FailureReason.PROTOCOL : FailureReason.RESET);
         }
     }
 

@@ -18,7 +18,9 @@ public final class RawBackend implements AutoCloseable {
         /** Answers the first request of a connection with keep-alive, then closes when the second arrives. */
         CLOSE_ON_SECOND_REQUEST,
         /** A chunked response whose head is fine and whose first chunk size is not hex, all in one write. */
-        BAD_CHUNK }
+        BAD_CHUNK,
+        /** The start of a response head, then the close. */
+        PARTIAL_HEAD_THEN_CLOSE }
 
     private final ServerSocket server;
     private final Behaviour behaviour;
@@ -104,6 +106,12 @@ public final class RawBackend implements AutoCloseable {
                 }
                 case PARTIAL_BODY_THEN_CLOSE -> {
                     s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly-part".getBytes(StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
+                    Thread.sleep(50);
+                    s.close();
+                }
+                case PARTIAL_HEAD_THEN_CLOSE -> {
+                    s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Le".getBytes(StandardCharsets.ISO_8859_1));
                     s.getOutputStream().flush();
                     Thread.sleep(50);
                     s.close();

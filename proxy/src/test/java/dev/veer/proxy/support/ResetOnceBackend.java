@@ -19,11 +19,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ResetOnceBackend implements AutoCloseable {
 
     private final ServerSocket server;
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final Set<String> seen;
     private final AtomicInteger heads = new AtomicInteger();
     private final AtomicInteger answered = new AtomicInteger();
 
     public ResetOnceBackend() throws IOException {
+        this(ConcurrentHashMap.newKeySet());
+    }
+
+    /** A second endpoint that knows the ids {@code twin} has seen: a first attempt on either fails, a retry on the
+     * other succeeds (a request is only retried on another endpoint). */
+    public ResetOnceBackend(ResetOnceBackend twin) throws IOException {
+        this(twin.seen);
+    }
+
+    private ResetOnceBackend(Set<String> seen) throws IOException {
+        this.seen = seen;
         server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::acceptLoop, "reset-once-backend");
         acceptor.setDaemon(true);

@@ -1,0 +1,104 @@
+package dev.veer.proxy;
+
+import static dev.veer.proxy.support.Specs.service;
+import static dev.veer.proxy.support.Specs.version;
+import static dev.veer.proxy.support.Specs.weights;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.veer.config.model.Limits;
+import dev.veer.proxy.stats.FailureReason;
+import dev.veer.proxy.stats.TotalStats;
+import dev.veer.proxy.support.Backend;
+import dev.veer.proxy.support.RawHttp;
+import dev.veer.proxy.support.Specs;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A client that stalls is the client's fault, not the version's: it must not show as an upstream timeout or a 5xx
+ * of the version, or slow clients alone could roll a healthy canary back.
+ */
+class ClientStallTest {
+
+    private static final Duration RESPONSE_TIMEOUT = Duration.ofMillis(500);
+    private static final int BIG_BODY = 16 * 1024 * 1024;
+    private static Backend backend;
+    private static ProxyServer proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = new Backend("v1");
+        String big = "x".repeat(BIG_BODY);
+        backend.respondWith(r -> Backend.text(HttpResponseStatus.OK, r.uri().equals("/big") ? big : "ok"));
+        Limits d = Limits.DEFAULTS;
+        Limits limits = new Limits(d.maxHeaderBytes(), d.maxHeaderCount(), d.maxRequestLineBytes(), d.maxBodyBytes(),
+                d.headerTimeout(), d.connectTimeout(), RESPONSE_TIMEOUT, d.idleTimeout());
+        proxy = ProxyServer.start(Specs.settings(limits), List.of(service("svc", List.of("svc"), "/",
+                List.of(version("v1", backend.address())), weights("v1", 10000), null, List.of(), null)), List.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+        backend.close();
+    }
+
+    @Test
+    void aClientThatStopsSendingItsBodyGets408AndTheVersionIsNotBlamed() throws Exception {
+        TotalStats before = totals();
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            // The backend answers only once the whole body is in: it waits, as the proxy does.
+            RawHttp.Response r = http.send("POST /upload HTTP/1.1\r\nHost: svc\r\nContent-Length: 10\r\n\r\nabc").read();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.bodyText()).contains("request body not received in time");
+            assertThat(http.closedWithin(2000)).isTrue();
+        }
+        TotalStats after = totals();
+        assertThat(after.failures().get(FailureReason.TIMEOUT)).isEqualTo(before.failures().get(FailureReason.TIMEOUT));
+        assertThat(after.responsesByClass()[5]).isEqualTo(before.responsesByClass()[5]);
+        assertThat(after.responsesByClass()[4]).isEqualTo(before.responsesByClass()[4] + 1);
+    }
+
+    @Test
+    void aClientThatStopsReadingIsCutAndTheVersionIsNotBlamed() throws Exception {
+        TotalStats before = totals();
+        long received = 0;
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.connect(new InetSocketAddress("127.0.0.1", proxy.localAddress().getPort()));
+            s.getOutputStream().write("GET /big HTTP/1.1\r\nHost: svc\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            // Read nothing for well past the response timeout: the proxy's buffers fill and it stops reading upstream.
+            Thread.sleep(RESPONSE_TIMEOUT.toMillis() * 4);
+            s.setSoTimeout(5_000);
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[64 * 1024];
+            try {
+                int n;
+                while ((n = in.read(buf)) != -1) {
+                    received += n;
+                }
+            } catch (IOException reset) {
+                // cut: what counts is that the whole body did not arrive
+            }
+        }
+        assertThat(received).as("cut before the whole body").isLessThan(BIG_BODY);
+        TotalStats after = totals();
+        assertThat(after.failures().get(FailureReason.TIMEOUT)).isEqualTo(before.failures().get(FailureReason.TIMEOUT));
+        assertThat(after.responsesByClass()[5]).isEqualTo(before.responsesByClass()[5]);
+    }
+
+    private static TotalStats totals() throws InterruptedException {
+        // Settle what in-flight recording there is.
+        Thread.sleep(100);
+        return proxy.stats().totals("svc", "v1");
+    }
+}
