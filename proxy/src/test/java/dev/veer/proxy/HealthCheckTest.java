@@ -97,4 +97,48 @@ class HealthCheckTest {
             }
         }
     }
+
+    @Test
+    void anEndpointAddedAfterStartGetsNoTrafficBeforeItsFirstCheckPasses() throws Exception {
+        try (Backend a = new Backend("a"); Backend b = new Backend("b")) {
+            int deadPort = dev.veer.proxy.support.RawBackend.refusedPort();
+            HostPort dead = HostPort.parse("127.0.0.1:" + deadPort);
+            HostPort live = HostPort.parse(b.address());
+            try (ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(svc(a, b, 0)), List.of())) {
+                // A new version endpoint nothing listens on, given half the traffic at once: out of rotation from
+                // the start, never "up" on trust, so no request is sent to it and none gets a 502.
+                ServiceSpec added = service("svc", List.of(), "/", List.of(version("a", a.address()),
+                        version("b", b.address(), "127.0.0.1:" + deadPort)), weights("a", 5000, "b", 5000), null,
+                        List.of(), CHECK);
+                proxy.publish(List.of(added), List.of());
+                assertThat(proxy.endpointHealthy("svc", "b", dead)).as("new and unchecked").isFalse();
+                try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+                    for (int i = 0; i < 40; i++) {
+                        assertThat(http.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).as("request " + i)
+                                .isEqualTo(200);
+                    }
+                }
+                assertThat(proxy.endpointHealthy("svc", "b", dead)).isFalse();
+                // The endpoint it had from the start stays in rotation throughout.
+                assertThat(proxy.endpointHealthy("svc", "b", live)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void anEndpointAddedAfterStartIsUpAfterOnePassingCheck() throws Exception {
+        try (Backend a = new Backend("a"); Backend b = new Backend("b"); Backend c = new Backend("c")) {
+            HostPort added = HostPort.parse(c.address());
+            try (ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(svc(a, b, 0)), List.of())) {
+                // The same check but every 10 s and 3 passes to be healthy: only a first probe at once, passing
+                // alone, can bring the endpoint up within the wait.
+                HealthCheckSpec slow = new HealthCheckSpec("/health", Duration.ofSeconds(10), Duration.ofMillis(300), 3, 2);
+                proxy.publish(List.of(service("svc", List.of(), "/", List.of(version("a", a.address()),
+                        version("b", b.address(), c.address())), weights("a", 10000, "b", 0), null, List.of(), slow)),
+                        List.of());
+                await(() -> proxy.endpointHealthy("svc", "b", added), "first check passed");
+                assertThat(c.requests()).extracting(Backend.Recorded::uri).containsExactly("/health");
+            }
+        }
+    }
 }

@@ -8,7 +8,9 @@ import dev.veer.proxy.upstream.Endpoint;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 
 /**
@@ -20,6 +22,8 @@ public final class HealthChecker implements AutoCloseable {
     private final EventLoopGroup group;
     private final Class<? extends Channel> channelType;
     private final Map<Endpoint, HealthProbe> probes = new HashMap<>();
+    /** The first table (at start-up) was applied: endpoints that appear after it wait for their first check. */
+    private boolean started;
 
     public HealthChecker(EventLoopGroup group, Class<? extends Channel> channelType) {
         this.group = group;
@@ -41,6 +45,7 @@ public final class HealthChecker implements AutoCloseable {
                 }
             }
         }
+        Set<Endpoint> checkedBefore = new HashSet<>(probes.keySet());
         probes.entrySet().removeIf(entry -> {
             HealthCheckSpec spec = wanted.get(entry.getKey());
             if (spec != null && Objects.equals(spec, entry.getValue().spec())) {
@@ -50,10 +55,13 @@ public final class HealthChecker implements AutoCloseable {
             return true;
         });
         wanted.forEach((endpoint, spec) -> probes.computeIfAbsent(endpoint, e -> {
-            HealthProbe probe = new HealthProbe(e, spec, group.next(), channelType);
+            // At start-up endpoints are taken as up (Veer serves at once, and the checks follow within an interval);
+            // one added later gets no traffic before its first check passes, as Envoy does with a new host.
+            HealthProbe probe = new HealthProbe(e, spec, group.next(), channelType, started && !checkedBefore.contains(e));
             probe.start();
             return probe;
         }));
+        started = true;
     }
 
     @Override

@@ -38,11 +38,18 @@ final class HealthProbe {
     private final Class<? extends Channel> channelType;
     private int consecutiveSuccesses;
     private int consecutiveFailures;
+    private boolean awaitingFirstPass;
     private ScheduledFuture<?> next;
     private volatile boolean stopped;
 
-    HealthProbe(Endpoint endpoint, HealthCheckSpec spec, EventLoop loop, Class<? extends Channel> channelType) {
+    /**
+     * {@code awaitFirstCheck}: a new endpoint, out of rotation until one check passes (one, not healthyThreshold,
+     * as Envoy counts a new host's first check); it is probed at once.
+     */
+    HealthProbe(Endpoint endpoint, HealthCheckSpec spec, EventLoop loop, Class<? extends Channel> channelType,
+                boolean awaitFirstCheck) {
         this.endpoint = endpoint;
+        this.awaitingFirstPass = awaitFirstCheck;
         this.spec = spec;
         this.loop = loop;
         this.channelType = channelType;
@@ -53,6 +60,11 @@ final class HealthProbe {
     }
 
     void start() {
+        if (awaitingFirstPass) {
+            endpoint.setHealthy(false, "new endpoint: waiting for its first health check");
+            loop.execute(() -> schedule(1));
+            return;
+        }
         long interval = spec.interval().toNanos();
         // The first probe lands anywhere in the first interval.
         long first = ThreadLocalRandom.current().nextLong(Math.max(1, interval / 10), Math.max(2, interval));
@@ -120,7 +132,10 @@ final class HealthProbe {
         if (success) {
             consecutiveFailures = 0;
             consecutiveSuccesses++;
-            if (!endpoint.isActiveHealthy() && consecutiveSuccesses >= Math.max(1, spec.healthyThreshold())) {
+            if (awaitingFirstPass) {
+                awaitingFirstPass = false;
+                endpoint.setHealthy(true, "first health check passed");
+            } else if (!endpoint.isActiveHealthy() && consecutiveSuccesses >= Math.max(1, spec.healthyThreshold())) {
                 endpoint.setHealthy(true, consecutiveSuccesses + " health checks passed");
             }
         } else {
