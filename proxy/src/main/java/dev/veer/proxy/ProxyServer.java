@@ -125,8 +125,7 @@ public final class ProxyServer implements AutoCloseable {
         EndpointRegistry endpoints = new EndpointRegistry(ticker, endpointEvents, outliers);
         RoutingTable table = RoutingTable.compile(services, flags, endpoints, stats, flagCounters);
         configureGroups(endpoints, table);
-        UpstreamPools pools = new UpstreamPools(clientType, settings.poolSizePerEndpoint(),
-                settings.limits().idleTimeout(), settings.limits().connectTimeout());
+        UpstreamPools pools = new UpstreamPools(clientType, settings.poolSizePerEndpoint(), settings.limits());
         ServerContext context = new ServerContext(table, pools, settings.limits(), settings.maxInFlight(),
                 settings.maxConnections());
         ChannelGroup channels = new DefaultChannelGroup("veer-downstream", GlobalEventExecutor.INSTANCE);

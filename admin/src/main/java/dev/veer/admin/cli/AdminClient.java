@@ -20,6 +20,16 @@ import java.time.Duration;
  */
 final class AdminClient {
 
+    /** The HTTP client reports a name that does not resolve as a ConnectException caused by the lookup's failure. */
+    private static boolean unresolved(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
@@ -105,6 +115,10 @@ final class AdminClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (ConnectException e) {
+            if (unresolved(e)) {
+                throw new RefusedException("cannot connect to the admin API at " + baseUrl
+                        + " (unknown host); check VEER_ADMIN_URL or --url");
+            }
             throw new RefusedException("cannot connect to the admin API at " + baseUrl
                     + " (connection refused); is veer running? Set VEER_ADMIN_URL or --url");
         } catch (HttpTimeoutException e) {
@@ -126,22 +140,24 @@ final class AdminClient {
     }
 
     /** "sum is 95 (expected: 100) at weights" from {"error":..., "path":...}; the status line otherwise. */
+    private static String located(String path, String error) {
+        return path.isEmpty() ? error : path + ": " + error;
+    }
+
     private static String describeError(String method, String path, int status, String body) {
         String message = null;
         try {
             JsonNode error = body.isBlank() ? null : Json.MAPPER.readTree(body);
             if (error != null && error.path("error").isTextual()) {
-                message = error.get("error").asText();
-                String at = error.path("path").asText("");
-                if (!at.isEmpty()) {
-                    message += " at " + at;
-                }
-                // The first error says "(and N more, see errors)": show the others, one per line.
+                // Path first, as config errors are written ("weights.blue: 90.001 (expected: ...)"). The first error
+                // says "(and N more, see errors)": the others are shown instead, one per line.
                 JsonNode all = error.path("errors");
+                message = located(error.path("path").asText(""), all.size() > 1
+                        ? error.get("error").asText().replaceFirst(" \\(and \\d+ more, see errors\\)$", "")
+                        : error.get("error").asText());
                 for (int i = 1; i < all.size(); i++) {
-                    String otherAt = all.get(i).path("path").asText("");
-                    message += "\n  also: " + all.get(i).path("error").asText()
-                            + (otherAt.isEmpty() ? "" : " at " + otherAt);
+                    message += "\n  also: " + located(all.get(i).path("path").asText(""),
+                            all.get(i).path("error").asText());
                 }
             }
         } catch (IOException notJson) {

@@ -18,6 +18,8 @@ final class FlagCommands {
         return "/api/v1/flags/" + AdminClient.segment(name);
     }
 
+    private static final Set<String> ACTIONS = Set.of("get", "set", "enable", "disable", "delete");
+
     static void flags(List<String> tokens, Session session) throws UsageException, RefusedException {
         Args args = Args.parse(tokens, Set.of("--file", "--json"));
         if (args.size() == 0) {
@@ -26,6 +28,9 @@ final class FlagCommands {
             return;
         }
         String action = args.required(0, "get|set|enable|disable|delete");
+        if (!ACTIONS.contains(action)) {
+            throw new UsageException("flags: " + action + " (expected: get, set, enable, disable or delete)");
+        }
         String name = args.required(1, "NAME");
         args.noMoreThan(2);
         switch (action) {
@@ -63,7 +68,7 @@ final class FlagCommands {
                     session.out().println("flag " + name + " deleted");
                 }
             }
-            default -> throw new UsageException("flags: " + action + " (expected: get, set, enable, disable or delete)");
+            default -> throw new IllegalStateException(action); // checked above
         }
     }
 

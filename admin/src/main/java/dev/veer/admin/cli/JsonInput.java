@@ -2,6 +2,7 @@ package dev.veer.admin.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.veer.admin.internal.Text;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,9 @@ final class JsonInput {
         try {
             text = Files.readString(Path.of(file));
         } catch (IOException e) {
-            throw new UsageException(option + ": cannot read " + file + " (" + e.getMessage() + ")");
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : Text.ioProblem(e);
+            throw new UsageException(option + ": cannot read " + file + " (" + why + ")");
         }
         return parse(text, option + " " + file);
     }

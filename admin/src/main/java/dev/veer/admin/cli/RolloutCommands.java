@@ -18,6 +18,10 @@ final class RolloutCommands {
     static void rollout(List<String> tokens, Session session) throws UsageException, RefusedException {
         Args args = Args.parse(tokens, Set.of("--canary", "--baseline", "--strategy", "--plan"));
         String service = args.required(0, "SVC");
+        if ((service.equals("start") || CONTROLS.contains(service)) && args.size() > 1) {
+            throw new UsageException("rollout: the service comes first: rollout " + args.required(1, "SVC") + " "
+                    + service + " ...");
+        }
         String path = ServiceCommands.servicePath(service) + "/rollout";
         if (args.size() == 1) {
             requireNoStartOptions(args);

@@ -168,6 +168,9 @@ final class ServiceCommands {
             return;
         }
         String action = args.required(1, "set|delete");
+        if (!action.equals("set") && !action.equals("delete")) {
+            throw new UsageException("versions: " + action + " (expected: set or delete)");
+        }
         String version = args.required(2, "VER");
         String path = servicePath(service) + "/versions/" + AdminClient.segment(version);
         switch (action) {
@@ -202,7 +205,7 @@ final class ServiceCommands {
                 }
                 session.out().println(service + ": version " + version + " deleted");
             }
-            default -> throw new UsageException("versions: " + action + " (expected: set or delete)");
+            default -> throw new IllegalStateException(action); // checked above
         }
     }
 

@@ -182,7 +182,7 @@ class CtlTest {
 
         assertThat(ctl("weights", "shop", "blue=90", "green=5")).isEqualTo(1);
 
-        assertThat(err()).isEqualTo("error: sum is 95 (expected: 100) at weights\n");
+        assertThat(err()).isEqualTo("error: weights: sum is 95 (expected: 100)\n");
         assertThat(out()).isEmpty();
     }
 
@@ -352,7 +352,7 @@ class CtlTest {
         assertThat(ctl("rollout", "shop", "start", "--canary", "green", "--baseline", "blue")).isEqualTo(1);
 
         assertThat(server.only().body()).isEqualTo("{\"canary\":\"green\",\"baseline\":\"blue\"}");
-        assertThat(err()).isEqualTo("error: a rollout is Progressing (expected: none running) at rollout\n");
+        assertThat(err()).isEqualTo("error: rollout: a rollout is Progressing (expected: none running)\n");
     }
 
     @Test
@@ -509,6 +509,14 @@ class CtlTest {
     }
 
     @Test
+    void anAdminHostThatDoesNotResolveIsSaidSo() {
+        int code = ctl("--url", "http://no-such-host.invalid:9090", "status");
+        assertThat(code).isEqualTo(1);
+        assertThat(err()).isEqualTo("error: cannot connect to the admin API at http://no-such-host.invalid:9090"
+                + " (unknown host); check VEER_ADMIN_URL or --url\n");
+    }
+
+    @Test
     void usageErrorsExitTwoAndListEveryVerb() {
         assertThat(ctl()).isEqualTo(2);
         assertThat(err()).startsWith("error: missing verb\nusage: veer ctl");
@@ -527,6 +535,12 @@ class CtlTest {
                 "--canary", "green", "--baseline", "blue", "--strategy", "linear");
         assertUsage("error: rollout: restart (expected: start, pause, resume, approve, promote or abort)",
                 "rollout", "shop", "restart");
+        assertUsage("error: flags: frob (expected: get, set, enable, disable or delete)", "flags", "frob");
+        assertUsage("error: versions: frob (expected: set or delete)", "versions", "shop", "frob");
+        assertUsage("error: rollout: the service comes first: rollout checkout start ...", "rollout", "start",
+                "checkout", "--canary", "canary", "--baseline", "stable");
+        assertUsage("error: --file: cannot read /no/such/plan.json (no such file)", "flags", "set", "x", "--file",
+                "/no/such/plan.json");
         assertUsage("error: flags set needs exactly one of --file FILE.json or --json '{...}'",
                 "flags", "set", "x");
         assertUsage("error: --json: not valid JSON", "flags", "set", "x", "--json", "{nope");

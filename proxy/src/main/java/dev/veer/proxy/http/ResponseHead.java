@@ -110,10 +110,12 @@ public final class ResponseHead {
                 encoded = true;
                 dropped = true;
             } else if (nameIs(i, nameEnd, CONTENT_LENGTH)) {
+                boolean repeated = contentLength >= 0;
                 if (!contentLength(valueStart, valueEnd)) {
                     return false;
                 }
-                dropped = interim() || status == 204;
+                // A repeat of the same length is passed on once (RFC 9110 §8.6); a different one failed above.
+                dropped = repeated || interim() || status == 204;
             } else if (nameIs(i, nameEnd, CONNECTION)) {
                 connectionTokens(valueStart, valueEnd);
                 dropped = true;
@@ -147,6 +149,11 @@ public final class ResponseHead {
             framing = Framing.UNTIL_CLOSE;
         }
         return true;
+    }
+
+    /** The head's header fields, hop-by-hop ones included. */
+    public int fieldCount() {
+        return lineCount;
     }
 
     public String error() {

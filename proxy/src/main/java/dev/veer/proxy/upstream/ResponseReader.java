@@ -19,11 +19,12 @@ import io.netty.util.ByteProcessor;
  */
 final class ResponseReader {
 
-    /** Larger heads are refused: a proxy must not buffer without bound. */
-    private static final int MAX_HEAD_BYTES = 128 * 1024;
 
     private enum State { IDLE, HEAD, LENGTH, CHUNKED, UNTIL_CLOSE, TUNNEL }
 
+    /** Larger heads, or heads with more fields, are refused (as Envoy applies its header limits to responses). */
+    private final int maxHeadBytes;
+    private final int maxHeaderCount;
     private final ResponseHead head = new ResponseHead();
     private final ChunkFraming chunks = new ChunkFraming();
     private final HeadEndFinder headEnd = new HeadEndFinder();
@@ -37,6 +38,11 @@ final class ResponseReader {
     private ByteBuf partialHead;
     private UpstreamListener sinkListener;
     private final ChunkFraming.DataSink chunkData = this::onChunkData;
+
+    ResponseReader(int maxHeadBytes, int maxHeaderCount) {
+        this.maxHeadBytes = maxHeadBytes;
+        this.maxHeaderCount = maxHeaderCount;
+    }
 
     /**
      * Expects the response to a request that was just sent. {@code upgrade}: the request asked to switch protocols,
@@ -134,16 +140,22 @@ final class ResponseReader {
         int scanned = headEnd.scanned();
         int end = in.forEachByte(in.readerIndex() + scanned, in.readableBytes() - scanned, headEnd);
         if (end < 0) {
-            if (in.readableBytes() > MAX_HEAD_BYTES) {
-                return "response head larger than " + MAX_HEAD_BYTES + " bytes";
+            if (in.readableBytes() > maxHeadBytes) {
+                return "response head larger than " + maxHeadBytes + " bytes";
             }
             // Rare (heads are small): keep what came so far and scan only the new bytes next time.
             headEnd.scannedAll(in.readableBytes());
             partialHead = alloc.buffer(Math.max(1024, 2 * in.readableBytes())).writeBytes(in);
             return null;
         }
+        if (end + 1 - in.readerIndex() > maxHeadBytes) {
+            return "response head larger than " + maxHeadBytes + " bytes";
+        }
         if (!head.parse(in, in.readerIndex(), end + 1, requestWasHead)) {
             return head.error();
+        }
+        if (head.fieldCount() > maxHeaderCount) {
+            return "more than " + maxHeaderCount + " response header fields";
         }
         headEnd.reset();
         in.readerIndex(end + 1);

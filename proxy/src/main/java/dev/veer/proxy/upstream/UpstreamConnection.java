@@ -17,7 +17,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     private final Endpoint endpoint;
     private final UpstreamPools pools;
-    private final ResponseReader reader = new ResponseReader();
+    private final ResponseReader reader;
     private Channel channel;
     private UpstreamListener listener;
     private boolean reused;
@@ -27,9 +27,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Created once per connection: releasing a connection must not allocate a timer task per request. */
     private final Runnable idleCheckTask;
 
-    UpstreamConnection(Endpoint endpoint, UpstreamPools pools) {
+    UpstreamConnection(Endpoint endpoint, UpstreamPools pools, ResponseReader reader) {
         this.endpoint = endpoint;
         this.pools = pools;
+        this.reader = reader;
         this.idleCheckTask = () -> pools.idleCheck(this);
     }
 

@@ -1,5 +1,6 @@
 package dev.veer.proxy.upstream;
 
+import dev.veer.config.model.Limits;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -10,7 +11,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -40,6 +40,7 @@ public final class UpstreamPools {
 
     private final Class<? extends Channel> channelType;
     private final int maxIdlePerEndpoint;
+    private final Limits limits;
     private final long idleTimeoutNanos;
     private final int connectTimeoutMillis;
     private final long connectTimeoutNanos;
@@ -70,12 +71,13 @@ public final class UpstreamPools {
         }
     }
 
-    public UpstreamPools(Class<? extends Channel> channelType, int maxIdlePerEndpoint, Duration idleTimeout,
-                         Duration connectTimeout) {
+    /** {@code limits}: the idle and connect timeouts, and the header limits, which apply to responses too. */
+    public UpstreamPools(Class<? extends Channel> channelType, int maxIdlePerEndpoint, Limits limits) {
         this.channelType = channelType;
         this.maxIdlePerEndpoint = maxIdlePerEndpoint;
-        this.idleTimeoutNanos = idleTimeout.toNanos();
-        this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis()));
+        this.limits = limits;
+        this.idleTimeoutNanos = limits.idleTimeout().toNanos();
+        this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, limits.connectTimeout().toMillis()));
         this.connectTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
     }
 
@@ -129,7 +131,8 @@ public final class UpstreamPools {
 
     private void open(EndpointSlot slot, ConnectionWaiter owner) {
         slot.connecting++;
-        UpstreamConnection connection = new UpstreamConnection(slot.endpoint, this);
+        UpstreamConnection connection = new UpstreamConnection(slot.endpoint, this,
+                new ResponseReader(limits.maxHeaderBytes(), limits.maxHeaderCount()));
         Bootstrap bootstrap = new Bootstrap()
                 .group(slot.loop)
                 .channel(channelType)
