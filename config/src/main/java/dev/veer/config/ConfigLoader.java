@@ -94,7 +94,9 @@ public final class ConfigLoader {
             String origin = null;
             for (Map.Entry<String, String> e : origins.entrySet()) {
                 String set = e.getKey();
-                if (error.path().equals(set) || error.path().startsWith(set + ".") || error.path().startsWith(set + "[")) {
+                // The override's own path or below it; or an unknown key the override itself brought in.
+                if (error.path().equals(set) || error.path().startsWith(set + ".") || error.path().startsWith(set + "[")
+                        || (set.startsWith(error.path() + ".") && error.message().startsWith("unknown key"))) {
                     origin = e.getValue();
                 }
             }

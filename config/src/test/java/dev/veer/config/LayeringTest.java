@@ -94,6 +94,13 @@ class LayeringTest {
     }
 
     @Test
+    void anUnknownKeyThatAnOverrideBroughtInIsBlamedOnTheOverride() {
+        assertThat(errors("", Map.of(), List.of("bogus.key=1")))
+                .containsExactly("bogus: unknown key (expected one of: proxy, admin, state, services, flags)"
+                        + " [from --set bogus.key=1]");
+    }
+
+    @Test
     void aNumberAfterADotIndexesAList() {
         assertThat(errors(Configs.SHOP, Map.of(), List.of("services.0.weights.blue=90")))
                 .containsExactly("services[0].weights: sum is 90 (expected: 100)");
