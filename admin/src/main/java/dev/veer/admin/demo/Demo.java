@@ -116,17 +116,18 @@ public final class Demo {
             String phase = rollout.path("phase").asText();
             int steps = rollout.path("steps").size();
             int step = rollout.path("step").asInt();
-            String line = String.format("%-16s step %d/%d   weights %s", phase, step, steps,
-                    weights(rollout.path("weights")));
-            if (!line.equals(lastLine)) {
-                say(line);
-                lastLine = line;
-            }
+            // Verdicts first: a step or a rollback that a verdict caused is printed after it.
             JsonNode verdicts = rollout.path("verdicts");
             for (; verdictsSeen < verdicts.size(); verdictsSeen++) {
                 JsonNode verdict = verdicts.get(verdictsSeen);
                 say(String.format("  analysis: %-12s %s", verdict.path("result").asText(),
                         verdict.path("reason").asText()));
+            }
+            String line = String.format("%-16s step %d/%d   weights %s", phase, step, steps,
+                    weights(rollout.path("weights")));
+            if (!line.equals(lastLine)) {
+                say(line);
+                lastLine = line;
             }
             if (Arrays.stream(RolloutPhase.values()).anyMatch(p -> p.terminal() && p.name().equals(phase))) {
                 return phase;
