@@ -153,16 +153,30 @@ public final class ControlPlane implements AutoCloseable {
             throw new ApiException(500, "state not persisted (" + Text.ioProblem(e)
                     + "); nothing changed");
         }
+        // Written before the proxy sees the change: a change the audit log cannot hold is refused (every change is
+        // in the log), and the state on disk goes back to what it was.
+        try {
+            for (AuditEvent event : change.events()) {
+                audit.append(event);
+            }
+        } catch (RuntimeException e) {
+            log.error("audit: cannot write, change refused: {}", e.toString());
+            restoreSavedState();
+            String why = e.getCause() instanceof IOException io ? Text.ioProblem(io) : Text.firstLine(e.getMessage());
+            throw new ApiException(500, "audit log not written (" + why + "); nothing changed");
+        }
         RuntimeView after = result.view();
         sink.publish(after.services(), after.flags());
         doc = result.doc();
         view = after;
-        for (AuditEvent event : change.events()) {
-            try {
-                audit.append(event);
-            } catch (RuntimeException e) {
-                log.error("audit: event {} on {} not written: {}", event.action(), event.target(), e.toString());
-            }
+    }
+
+    /** Puts the state in force back on disk after a refused change was saved; a failure leaves it for a restart. */
+    private void restoreSavedState() {
+        try {
+            store.save(doc);
+        } catch (IOException e) {
+            log.error("state: the refused change stays on disk and takes effect at the next start: {}", e.toString());
         }
     }
 

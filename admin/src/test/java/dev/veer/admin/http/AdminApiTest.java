@@ -88,6 +88,22 @@ class AdminApiTest {
     }
 
     @Test
+    void aChangeTheAuditLogCannotHoldIsRefusedAndNothingChanges() throws Exception {
+        assertThat(h.http.put("/api/v1/services/shop/weights", "{\"blue\":90,\"green\":10}").status()).isEqualTo(200);
+        int publishedBefore = h.published.size();
+        String stateBefore = Files.readString(dir.resolve("state/state.json"));
+        h.audit.close(); // every append fails from now on, as on a full disk or an unwritable file
+        Reply refused = h.http.put("/api/v1/services/shop/weights", "{\"blue\":50,\"green\":50}");
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(500);
+        assertThat(refused.json().get("error").asText()).contains("audit log not written").contains("nothing changed");
+        assertThat(h.published).hasSize(publishedBefore);
+        JsonNode shop = h.http.get("/api/v1/services/shop").json();
+        assertThat(shop.get("weights").toString()).isEqualTo("{\"blue\":90,\"green\":10}");
+        assertThat(shop.get("revision").asLong()).isEqualTo(2);
+        assertThat(Files.readString(dir.resolve("state/state.json"))).isEqualTo(stateBefore);
+    }
+
+    @Test
     void weightsArePersistedPublishedAuditedAndAnswered() throws Exception {
         Reply r = h.http.put("/api/v1/services/shop/weights", "{\"blue\":87.5,\"green\":12.5,\"reason\":\"canary\"}");
 
