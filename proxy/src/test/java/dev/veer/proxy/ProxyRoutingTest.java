@@ -182,6 +182,19 @@ class ProxyRoutingTest {
     }
 
     @Test
+    void anEmptyHashKeyCountsAsNoKey() throws Exception {
+        // Hashed, every empty key would land in one bucket, so all 40 requests on one version (at 50/50).
+        java.util.Set<String> byHeader = new java.util.HashSet<>();
+        java.util.Set<String> byCookie = new java.util.HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            byHeader.add(raw("GET / HTTP/1.1\r\nHost: users.local\r\nX-User-Id:   \r\n\r\n").header("x-backend"));
+            byCookie.add(raw("GET / HTTP/1.1\r\nHost: crumbs.local\r\nCookie: uid=\r\n\r\n").header("x-backend"));
+        }
+        assertThat(byHeader).containsExactlyInAnyOrder("blue", "green");
+        assertThat(byCookie).containsExactlyInAnyOrder("blue", "green");
+    }
+
+    @Test
     void headerRouteWinsOverWeightsAndCookie() throws Exception {
         for (int i = 0; i < 10; i++) {
             RawHttp.Response r = raw("GET / HTTP/1.1\r\nHost: shop.local\r\nX-Canary: always\r\nCookie: veer_shop=blue\r\n\r\n");

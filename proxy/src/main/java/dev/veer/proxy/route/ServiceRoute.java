@@ -99,7 +99,8 @@ public final class ServiceRoute {
         int bucket = -1;
         if (hashOnHeader != null) {
             String key = headers.get(hashOnHeader);
-            if (key != null) {
+            // An empty key is no key (as for flags): hashed, every such request would land in one fixed bucket.
+            if (key != null && !key.isEmpty()) {
                 bucket = KeyHash.bucket(decision.keyHasher, key, 0, key.length());
             }
         } else if (hashOnCookie != null) {
@@ -108,7 +109,7 @@ public final class ServiceRoute {
             }
             if (cookieHeader != null) {
                 long region = CookieScanner.find(cookieHeader, hashOnCookie);
-                if (region != CookieScanner.NOT_FOUND) {
+                if (region != CookieScanner.NOT_FOUND && CookieScanner.end(region) > CookieScanner.start(region)) {
                     bucket = KeyHash.bucket(decision.keyHasher, cookieHeader, CookieScanner.start(region),
                             CookieScanner.end(region));
                 }
