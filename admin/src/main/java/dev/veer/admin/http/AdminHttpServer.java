@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.veer.admin.auth.BearerAuth;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,34 +15,32 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The control-plane HTTP listener: its own single event loop, bodies up to 1 MiB, bearer auth, routing, and JSON
- * errors. One request at a time per connection (reading pauses until the answer is written), so answers that
- * complete on the control-plane thread keep their order.
+ * The control-plane HTTP listener: its own single event loop, read deadlines, admission (bearer auth, CSRF and
+ * DNS-rebinding defences) on the request head, bodies up to 1 MiB, routing, and JSON errors. One request at a time
+ * per connection (reading pauses until the answer is written), so answers that complete on the control-plane thread
+ * keep their order.
  */
 public final class AdminHttpServer implements AutoCloseable {
 
@@ -67,10 +64,16 @@ public final class AdminHttpServer implements AutoCloseable {
      */
     public static AdminHttpServer start(InetSocketAddress listen, Router router, BearerAuth auth, boolean metricsAuth,
                                         ObjectMapper mapper) throws InterruptedException {
+        return start(listen, router, auth, metricsAuth, mapper, ReadTimeouts.DEFAULTS);
+    }
+
+    static AdminHttpServer start(InetSocketAddress listen, Router router, BearerAuth auth, boolean metricsAuth,
+                                 ObjectMapper mapper, ReadTimeouts timeouts) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("veer-admin"),
                 NioIoHandler.newFactory());
         try {
-            Dispatcher dispatcher = new Dispatcher(router, auth, metricsAuth, mapper);
+            Admission admission = new Admission(router, auth, metricsAuth, mapper);
+            Dispatcher dispatcher = new Dispatcher(router, auth, mapper);
             Channel channel = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
@@ -78,8 +81,11 @@ public final class AdminHttpServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            ReadDeadlines deadlines = new ReadDeadlines(timeouts, mapper);
                             ch.pipeline()
+                                    .addLast("deadlines", deadlines)
                                     .addLast("codec", new HttpServerCodec())
+                                    .addLast("gate", new RequestGate(admission, deadlines))
                                     .addLast("aggregator", new JsonTooLargeAggregator(mapper))
                                     .addLast("dispatcher", new RequestHandler(dispatcher));
                         }
@@ -103,22 +109,14 @@ public final class AdminHttpServer implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** Authentication, routing and error shaping, independent of the channel. */
-    private record Dispatcher(Router router, BearerAuth auth, boolean metricsAuth, ObjectMapper mapper) {
+    /** Routing and error shaping of an admitted request (see {@link Admission}), independent of the channel. */
+    private record Dispatcher(Router router, BearerAuth auth, ObjectMapper mapper) {
 
         CompletableFuture<ApiResponse> dispatch(FullHttpRequest request) {
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
             String method = request.method().name();
             String path = uri.rawPath();
             Router.Match match = router.match(method, path);
-            boolean open = match.found() ? match.access() == Router.Access.OPEN
-                    || (match.access() == Router.Access.METRICS && !metricsAuth)
-                    : path.equals("/healthz") || path.equals("/readyz");
-            if (!open && !auth.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-                return CompletableFuture.completedFuture(
-                        ApiResponse.error(mapper, 401, "missing or wrong bearer token", null)
-                                .withHeader(HttpHeaderNames.WWW_AUTHENTICATE.toString(), BEARER_CHALLENGE));
-            }
             if (!match.found()) {
                 if (!match.allowed().isEmpty()) {
                     String allow = String.join(", ", match.allowed());
@@ -129,13 +127,30 @@ public final class AdminHttpServer implements AutoCloseable {
                 return CompletableFuture.completedFuture(ApiResponse.error(mapper, 404, "no such path: " + path, null));
             }
             byte[] body = ByteBufUtil.getBytes(request.content());
-            ApiRequest apiRequest = new ApiRequest(method, path, match.params(), uri.parameters(),
-                    request.headers().get(HttpHeaderNames.IF_MATCH), request.headers().get(REASON_HEADER), body,
-                    auth.actor(), mapper);
+            // Several If-Match lines are one comma-separated list (RFC 9110 section 5.3).
+            String ifMatch = request.headers().contains(HttpHeaderNames.IF_MATCH)
+                    ? String.join(", ", request.headers().getAll(HttpHeaderNames.IF_MATCH)) : null;
+            String reason = request.headers().get(REASON_HEADER);
+            ApiRequest apiRequest = new ApiRequest(method, path, match.params(), uri.parameters(), ifMatch,
+                    reason == null ? null : fieldText(reason), body, auth.actor(), mapper);
             try {
                 return match.handler().handle(apiRequest);
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
+            }
+        }
+
+        /**
+         * A header value as the text its client meant. Netty hands a field's bytes over one char per byte
+         * (Latin-1); curl and shells send UTF-8, so bytes that are valid UTF-8 are read as UTF-8, others stay
+         * Latin-1 (RFC 9110 section 5.5: non-ASCII field bytes are opaque to HTTP, their meaning the recipient's).
+         */
+        private static String fieldText(String latin1) {
+            byte[] bytes = latin1.getBytes(StandardCharsets.ISO_8859_1);
+            try {
+                return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+            } catch (CharacterCodingException e) {
+                return latin1;
             }
         }
 
@@ -187,27 +202,13 @@ public final class AdminHttpServer implements AutoCloseable {
         }
 
         private static void write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, boolean head) {
-            FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.valueOf(response.status()),
-                    head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
-            if (response.contentType() != null) {
-                http.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
-            }
-            if (response.revision() >= 0) {
-                http.headers().set(HttpHeaderNames.ETAG, "\"" + response.revision() + "\"");
-            }
-            if (response.status() == 405) {
-                http.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-            }
-            response.headers().forEach((name, value) -> http.headers().set(name, value));
-            HttpUtil.setContentLength(http, response.body().length);
             if (keepAlive) {
+                FullHttpResponse http = HttpResponses.of(response, head);
                 http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
                 ctx.writeAndFlush(http).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 ctx.channel().config().setAutoRead(true);
             } else {
-                http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                ctx.writeAndFlush(http).addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(HttpResponses.closing(response, head)).addListener(ChannelFutureListener.CLOSE);
             }
         }
 
@@ -215,38 +216,6 @@ public final class AdminHttpServer implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             log.debug("admin: connection error: {}", cause.toString());
             ctx.close();
-        }
-    }
-
-    /**
-     * Bodies over 1 MiB get a JSON 413. On a keep-alive connection the rest of the body is read and discarded
-     * (the aggregator skips it) so the client, still uploading, gets the answer instead of a reset; otherwise the
-     * connection is closed after the answer.
-     */
-    private static final class JsonTooLargeAggregator extends HttpObjectAggregator {
-
-        private final ObjectMapper mapper;
-
-        JsonTooLargeAggregator(ObjectMapper mapper) {
-            super(MAX_BODY_BYTES);
-            this.mapper = mapper;
-        }
-
-        @Override
-        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            ApiResponse error = ApiResponse.error(mapper, 413,
-                    "request body over " + MAX_BODY_BYTES + " bytes", null);
-            FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(error.body()));
-            http.headers().set(HttpHeaderNames.CONTENT_TYPE, ApiResponse.JSON);
-            HttpUtil.setContentLength(http, error.body().length);
-            boolean keepAlive = HttpUtil.isKeepAlive(oversized) && !(oversized instanceof FullHttpMessage);
-            if (keepAlive) {
-                ctx.writeAndFlush(http).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-            } else {
-                http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                ctx.writeAndFlush(http).addListener(ChannelFutureListener.CLOSE);
-            }
         }
     }
 }

@@ -18,8 +18,8 @@ import java.util.OptionalLong;
  * One admin API call after routing and authentication.
  *
  * @param pathParams values of the {name} segments of the matched route
- * @param ifMatch    the raw If-Match header, or null
- * @param reasonHeader the X-Veer-Reason header, or null: why the change is made, for the audit log
+ * @param ifMatch    the If-Match header (its lines joined by commas), or null
+ * @param reasonHeader the X-Veer-Reason header (UTF-8 decoded), or null: why the change is made, for the audit log
  * @param actor      who is calling, for the audit log
  */
 public record ApiRequest(String method, String path, Map<String, String> pathParams,
@@ -137,32 +137,21 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
     }
 
     /**
-     * The revision named by If-Match ({@code 7}, {@code "7"} or {@code W/"7"}); empty when absent or {@code *}.
+     * The first revision If-Match names, weak or strong: present whenever it lists tags, so a caller can tell a
+     * condition no revision can meet (the resource does not exist) from none. Empty when absent or {@code *};
      * 400 when it names no revision.
      */
     public OptionalLong ifMatchRevision() {
-        if (ifMatch == null || ifMatch.isBlank() || ifMatch.trim().equals("*")) {
-            return OptionalLong.empty();
-        }
-        String s = ifMatch.trim();
-        if (s.startsWith("W/")) {
-            s = s.substring(2);
-        }
-        if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
-            s = s.substring(1, s.length() - 1);
-        }
-        try {
-            return OptionalLong.of(Long.parseLong(s));
-        } catch (NumberFormatException e) {
-            throw new ApiException(400, "If-Match: '" + ifMatch + "' (expected: a revision number)", null);
-        }
+        IfMatch condition = IfMatch.parse(ifMatch);
+        return condition == null || condition.any() ? OptionalLong.empty()
+                : OptionalLong.of(condition.tags().get(0).revision());
     }
 
-    /** 412 when If-Match names a revision other than {@code current}. */
+    /** 412 when If-Match does not strongly match {@code current}: another revision, or only weak tags. */
     public void checkIfMatch(long current) {
-        OptionalLong expected = ifMatchRevision();
-        if (expected.isPresent() && expected.getAsLong() != current) {
-            throw new ApiException(412, "revision is " + current + ", If-Match expected " + expected.getAsLong());
+        IfMatch condition = IfMatch.parse(ifMatch);
+        if (condition != null && !condition.matches(current)) {
+            throw new ApiException(412, condition.mismatch(current));
         }
     }
 }

@@ -253,6 +253,29 @@ class AdminApiTest {
                 "version.delete: ticket OPS-7", "flag.set: ticket OPS-7", "flag.delete: ticket OPS-7");
     }
 
+    /** curl and shells send a header's non-ASCII text as UTF-8 bytes; the audit log keeps the text, not mojibake. */
+    @Test
+    void xVeerReasonIsReadAsUtf8() throws Exception {
+        String latin1 = new String("ticket-42 h\u00e9llo \u2713".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        String deleteBlue = "DELETE /api/v1/flags/new_checkout HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + TOKEN + "\r\n";
+        try (RawClient client = new RawClient(h.server.localAddress())) {
+            assertThat(client.exchange(deleteBlue + "X-Veer-Reason: " + latin1 + "\r\n\r\n").status())
+                    .isEqualTo(204);
+        }
+        assertThat(h.http.get("/api/v1/events").json().get("events").get(0).get("reason").asText())
+                .isEqualTo("ticket-42 h\u00e9llo \u2713");
+
+        // Bytes that are no UTF-8 (a Latin-1 client) are kept as Latin-1 rather than refused or mangled.
+        h.http.put("/api/v1/flags/new_checkout", "{\"enabled\":true}");
+        try (RawClient client = new RawClient(h.server.localAddress())) {
+            assertThat(client.exchange(deleteBlue + "X-Veer-Reason: h\u00e9llo\r\n\r\n").status()).isEqualTo(204);
+        }
+        assertThat(h.http.get("/api/v1/events").json().get("events").get(2).get("reason").asText())
+                .isEqualTo("h\u00e9llo");
+    }
+
     @Test
     void refusalsCarryAllowAndWwwAuthenticate() {
         Reply unauthorized = h.http.send("GET", "/api/v1/services", null, null, null);
@@ -348,11 +371,45 @@ class AdminApiTest {
         assertPreconditionFailed(h.http.send("DELETE", flag, null, "\"" + revision + "\""));
         assertThat(snapshot(flag)).isEqualTo(afterPut);
 
-        Reply delete = h.http.send("DELETE", flag, null, "W/\"" + (revision + 1) + "\"");
+        Reply delete = h.http.send("DELETE", flag, null, "\"" + (revision + 1) + "\"");
         assertThat(delete.status()).as(delete.toString()).isEqualTo(204);
         assertThat(h.http.get(flag).status()).isEqualTo(404);
         assertThat(h.http.get("/api/v1/events").json().get("events").findValuesAsText("action"))
                 .containsExactly("flag.set", "flag.delete");
+    }
+
+    /** If-Match compares strongly (RFC 9110 13.1.1): a weak tag names no exact state, so it never matches. */
+    @Test
+    void ifMatchIsAStrongComparisonAgainstAListOrStar() throws Exception {
+        String weights = "/api/v1/services/shop/weights";
+        Snapshot before = snapshot("/api/v1/services/shop");
+        Reply weak = h.http.send("PUT", weights, "{\"blue\":50,\"green\":50}", "W/\"1\"");
+        assertPreconditionFailed(weak);
+        assertThat(weak.json().get("error").asText()).contains("weak");
+        assertPreconditionFailed(h.http.send("PUT", weights, "{\"blue\":50,\"green\":50}", "\"0\", \"9\""));
+        assertPreconditionFailed(h.http.send("PUT", weights, "{\"blue\":50,\"green\":50}", "W/\"1\", \"2\""));
+        assertThat(snapshot("/api/v1/services/shop")).isEqualTo(before);
+
+        for (String listed : List.of("\"0\", \"%d\"", "\"77\",W/\"%d\" , %d", "*")) {
+            long current = h.http.get("/api/v1/services/shop").json().get("revision").asLong();
+            String condition = listed.replace("%d", Long.toString(current));
+            Reply ok = h.http.send("PUT", weights, "{\"blue\":100,\"green\":0}", condition);
+            assertThat(ok.status()).as(condition + ": " + ok).isEqualTo(200);
+        }
+        long revision = h.http.get("/api/v1/services/shop").json().get("revision").asLong();
+        try (RawClient client = new RawClient(h.server.localAddress())) {
+            // Two If-Match lines are one list.
+            String body = "{\"blue\":100,\"green\":0}";
+            RawClient.Answer twoLines = client.exchange("PUT " + weights + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Authorization: Bearer " + TOKEN + "\r\nIf-Match: \"0\"\r\nIf-Match: \"" + revision + "\"\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+            assertThat(twoLines.status()).as(twoLines.toString()).isEqualTo(200);
+        }
+        for (String malformed : List.of("\"x\"", "W/1", "*, \"1\"", ",", "\"1")) {
+            Reply bad = h.http.send("PUT", weights, "{\"blue\":100,\"green\":0}", malformed);
+            assertThat(bad.status()).as(malformed).isEqualTo(400);
+            assertThat(bad.json().get("error").asText()).startsWith("If-Match: ").contains("expected");
+        }
     }
 
     @Test
@@ -458,6 +515,22 @@ class AdminApiTest {
         Reply r = h.http.put("/api/v1/services/shop/weights", big);
         assertThat(r.status()).isEqualTo(413);
         assertThat(r.json().get("error").asText()).contains("bytes");
+        assertThat(eventCount()).isZero();
+    }
+
+    /** curl asks Expect: 100-continue before a large upload; the refusal is the JSON error too. */
+    @Test
+    void aLargeUploadThatExpects100ContinueGetsTheJson413() throws Exception {
+        try (RawClient client = new RawClient(h.server.localAddress())) {
+            RawClient.Answer refused = client.exchange("PUT /api/v1/services/shop/weights HTTP/1.1\r\n"
+                    + "Host: localhost\r\nAuthorization: Bearer " + TOKEN + "\r\nContent-Length: 52428800\r\n"
+                    + "Expect: 100-continue\r\n\r\n");
+            assertThat(refused.status()).isEqualTo(413);
+            assertThat(refused.headers().get("content-type")).startsWith("application/json");
+            assertThat(refused.json().get("error").asText()).isEqualTo("request body over 1048576 bytes");
+            assertThat(refused.json().get("path").asText()).isEmpty();
+            assertThat(client.closedWithin(java.time.Duration.ofSeconds(5))).as("no body will follow").isTrue();
+        }
         assertThat(eventCount()).isZero();
     }
 

@@ -1,0 +1,126 @@
+package dev.veer.admin.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veer.admin.auth.BearerAuth;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Decides from a request head alone whether the admin API serves it, so a refused request is answered before
+ * its body is read. In order: one Authorization and one Host header (400); no other site's page (403, CSRF); a
+ * loopback Host when no token is configured (403, DNS rebinding); the bearer token where the route needs it (401).
+ *
+ * <p>Liveness and readiness probes skip the Host check: they change and reveal nothing, and a probe may name the
+ * listener however it likes. They are still refused to another site's page, which no probe is.
+ */
+final class Admission {
+
+    static final String SEC_FETCH_SITE = "Sec-Fetch-Site";
+
+    private final Router router;
+    private final BearerAuth auth;
+    private final boolean metricsAuth;
+    private final ObjectMapper mapper;
+
+    Admission(Router router, BearerAuth auth, boolean metricsAuth, ObjectMapper mapper) {
+        this.router = router;
+        this.auth = auth;
+        this.metricsAuth = metricsAuth;
+        this.mapper = mapper;
+    }
+
+    /** Why {@code head} is refused, as the answer to send; empty when it may be served. */
+    Optional<ApiResponse> refusal(HttpRequest head) {
+        HttpHeaders headers = head.headers();
+        if (headers.getAll(HttpHeaderNames.AUTHORIZATION).size() > 1) {
+            return refuse(400, "more than one Authorization header (expected: one)");
+        }
+        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1) {
+            return refuse(400, "more than one Host header (expected: one)");
+        }
+        String host = hosts.isEmpty() ? null : hosts.get(0);
+        Optional<ApiResponse> crossSite = crossSite(headers, host);
+        if (crossSite.isPresent()) {
+            return crossSite;
+        }
+        String path = new QueryStringDecoder(head.uri()).rawPath();
+        Router.Match match = router.match(head.method().name(), path);
+        boolean probe = match.found() ? match.access() == Router.Access.OPEN
+                : path.equals("/healthz") || path.equals("/readyz");
+        // Without a Host the request is no browser's, so no rebinding page's: HTTP/1.0 by hand stays possible.
+        if (!auth.required() && !probe && host != null && !isLoopback(host)) {
+            return refuse(403, "Host " + host + " is not a loopback name (expected: localhost, 127.x.x.x or [::1], "
+                    + "with any port). Without admin.token the API answers only those, so a web page that rebinds "
+                    + "its own name to this machine cannot use it; set admin.token to call it by another name");
+        }
+        boolean open = probe || (match.found() && match.access() == Router.Access.METRICS && !metricsAuth);
+        if (!open && !auth.accepts(headers.get(HttpHeaderNames.AUTHORIZATION))) {
+            return Optional.of(ApiResponse.error(mapper, 401, "missing or wrong bearer token", null)
+                    .withHeader(HttpHeaderNames.WWW_AUTHENTICATE.toString(), AdminHttpServer.BEARER_CHALLENGE));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A request a page of another site made (CSRF): an Origin other than the Host, or the browser's own
+     * Sec-Fetch-Site verdict. curl and {@code veer ctl} send neither header, browsers send them on every
+     * cross-origin POST, PUT and DELETE.
+     */
+    private Optional<ApiResponse> crossSite(HttpHeaders headers, String host) {
+        for (String site : headers.getAll(SEC_FETCH_SITE)) {
+            String verdict = site.trim().toLowerCase(Locale.ROOT);
+            if (verdict.equals("cross-site") || verdict.equals("same-site")) {
+                return refuse(403, SEC_FETCH_SITE + ": " + verdict + ": the admin API answers no other site's "
+                        + "pages (expected: same-origin or none)");
+            }
+        }
+        Authority own = host == null ? null : Authority.parse(host);
+        for (String origin : headers.getAll(HttpHeaderNames.ORIGIN)) {
+            if (own == null || !sameAuthority(origin, own)) {
+                return refuse(403, "Origin " + origin + " is not this server (Host " + host + "): the admin API "
+                        + "answers no other site's pages");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether {@code origin} ({@code scheme://host[:port]}) names {@code own}. A Host without a port matches the
+     * Origin scheme's default port: behind a TLS terminator the listener cannot know which scheme the page used.
+     * {@code null} (an opaque origin: a sandboxed frame, a file) names nothing.
+     */
+    private static boolean sameAuthority(String origin, Authority own) {
+        String o = origin.trim().toLowerCase(Locale.ROOT);
+        int defaultPort;
+        if (o.startsWith("http://")) {
+            defaultPort = 80;
+        } else if (o.startsWith("https://")) {
+            defaultPort = 443;
+        } else {
+            return false;
+        }
+        Authority page = Authority.parse(o.substring(o.indexOf("://") + 3));
+        if (page == null) {
+            return false;
+        }
+        int pagePort = page.port() < 0 ? defaultPort : page.port();
+        int ownPort = own.port() < 0 ? defaultPort : own.port();
+        return page.host().equals(own.host()) && pagePort == ownPort;
+    }
+
+    private static boolean isLoopback(String host) {
+        Authority authority = Authority.parse(host);
+        return authority != null && authority.isLoopback();
+    }
+
+    private Optional<ApiResponse> refuse(int status, String message) {
+        return Optional.of(ApiResponse.error(mapper, status, message, null));
+    }
+}

@@ -1,0 +1,46 @@
+package dev.veer.admin.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+/** An {@link ApiResponse} as the HTTP message written back, whichever handler writes it. */
+final class HttpResponses {
+
+    private HttpResponses() {
+    }
+
+    /**
+     * Status, body (none for HEAD, with the GET answer's Content-Length), Content-Type, the revision as ETag and
+     * the response's own headers. The caller sets Connection.
+     */
+    static FullHttpResponse of(ApiResponse response, boolean head) {
+        FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(response.status()),
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
+        if (response.contentType() != null) {
+            http.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        }
+        if (response.revision() >= 0) {
+            http.headers().set(HttpHeaderNames.ETAG, "\"" + response.revision() + "\"");
+        }
+        if (response.status() == 405) {
+            http.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        }
+        response.headers().forEach((name, value) -> http.headers().set(name, value));
+        HttpUtil.setContentLength(http, response.body().length);
+        return http;
+    }
+
+    /** {@link #of} saying {@code Connection: close}: the connection ends after it. */
+    static FullHttpResponse closing(ApiResponse response, boolean head) {
+        FullHttpResponse http = of(response, head);
+        http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return http;
+    }
+}
