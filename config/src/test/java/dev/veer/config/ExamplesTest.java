@@ -1,7 +1,9 @@
 package dev.veer.config;
 
+import dev.veer.config.model.FlagSpec;
 import dev.veer.config.model.HostPort;
 import dev.veer.config.model.RouteMatch;
+import dev.veer.config.model.RouteSpec;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.StepSpec;
 import dev.veer.config.model.TargetRule;
@@ -31,7 +33,8 @@ class ExamplesTest {
         assertThat(config.admin().listen()).isEqualTo(new HostPort("127.0.0.1", 9090));
         assertThat(config.admin().hasToken()).isFalse();
         assertThat(config.state().dir()).isEqualTo(Path.of("./veer-data"));
-        assertThat(config.flags()).isEmpty();
+        // The contract's example flag, and its route below.
+        assertThat(config.flags()).extracting(FlagSpec::name).containsExactly("new_checkout");
 
         ServiceSpec shop = config.service("shop");
         assertThat(shop.match().hosts()).containsExactly("shop.local");
@@ -39,8 +42,8 @@ class ExamplesTest {
         assertThat(shop.versions().get(1).endpoints()).containsExactly(new HostPort("127.0.0.1", 9002));
         assertThat(shop.weights().basisPoints()).containsExactly(Map.entry("blue", 10_000), Map.entry("green", 0));
         assertThat(shop.sticky().cookie()).isEqualTo("veer_shop");
-        assertThat(shop.routes()).singleElement()
-                .satisfies(r -> assertThat(r.match()).isEqualTo(new RouteMatch.Header("x-canary", "always")));
+        assertThat(shop.routes()).extracting(RouteSpec::match).containsExactly(
+                new RouteMatch.Header("x-canary", "always"), new RouteMatch.Flag("new_checkout", null));
         assertThat(shop.rollout().steps()).containsExactly(
                 new StepSpec(500, Duration.ofMinutes(30), false), new StepSpec(2500, Duration.ofHours(2), false),
                 new StepSpec(5000, Duration.ofHours(4), false), new StepSpec(null, null, true),
