@@ -94,6 +94,13 @@ class LayeringTest {
     }
 
     @Test
+    void aTokenGivenWithSetIsNotRepeatedInItsError() {
+        List<String> errors = errors("", Map.of(), List.of("admin.token=has space"));
+        assertThat(errors).singleElement().asString().contains("[from --set admin.token=(hidden)]")
+                .doesNotContain("has space");
+    }
+
+    @Test
     void anUnknownKeyThatAnOverrideBroughtInIsBlamedOnTheOverride() {
         assertThat(errors("", Map.of(), List.of("bogus.key=1")))
                 .containsExactly("bogus: unknown key (expected one of: proxy, admin, state, services, flags)"

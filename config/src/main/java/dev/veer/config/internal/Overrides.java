@@ -91,8 +91,10 @@ public final class Overrides {
 
     public void applySet(ObjectNode root, List<String> flags, Problems problems) {
         for (String flag : flags) {
-            String label = "--set " + flag;
             int eq = flag.indexOf('=');
+            // A secret's value never goes into an error message: it would reach logs and terminals.
+            String label = eq > 0 && flag.substring(0, eq).trim().toLowerCase(java.util.Locale.ROOT).endsWith("token")
+                    ? "--set " + flag.substring(0, eq + 1) + "(hidden)" : "--set " + flag;
             if (eq <= 0) {
                 problems.add(label, "missing '=' (expected: key=value, e.g. proxy.listen=127.0.0.1:8080)");
                 continue;
