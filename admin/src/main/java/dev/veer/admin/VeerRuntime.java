@@ -24,8 +24,10 @@ import dev.veer.admin.internal.Text;
 import dev.veer.admin.metrics.VeerMetrics;
 import dev.veer.admin.rollout.RolloutBridge;
 import dev.veer.admin.state.FileStateStore;
+import dev.veer.admin.state.StateDirLock;
 import dev.veer.admin.state.StateDoc;
 import dev.veer.admin.state.StateStore;
+import dev.veer.admin.state.UnusableStateException;
 import dev.veer.analyzer.RolloutEngine;
 import dev.veer.analyzer.RolloutPhase;
 import dev.veer.analyzer.RolloutState;
@@ -91,8 +93,9 @@ public final class VeerRuntime implements AutoCloseable {
     /**
      * Starts everything. {@code source} re-reads the config for reloads (same file, environment and flags).
      *
-     * @throws StartupException when the configuration is refused (non-loopback admin listener without a token)
-     *                          or a listener cannot be bound
+     * @throws StartupException when the configuration is refused (non-loopback admin listener without a token),
+     *                          the state dir is another instance's or holds no state it can trust, or a listener
+     *                          cannot be bound
      */
     public static VeerRuntime start(VeerConfig config, ConfigSource source) throws StartupException {
         HostPort adminListen = config.admin().listen();
@@ -113,6 +116,9 @@ public final class VeerRuntime implements AutoCloseable {
         } catch (StartupException e) {
             closeAll(closeables);
             throw e;
+        } catch (UnusableStateException e) {
+            closeAll(closeables);
+            throw new StartupException(e.getMessage(), e); // names its file and what to do already
         } catch (IOException e) {
             closeAll(closeables);
             throw new StartupException("state dir " + config.state().dir().toAbsolutePath() + ": "
@@ -132,14 +138,21 @@ public final class VeerRuntime implements AutoCloseable {
         ObjectMapper mapper = ModelJson.mapper();
         InstantSource clock = InstantSource.system();
         Path stateDir = config.state().dir();
+        // First, and released last (closeables close in reverse): nothing else may touch the directory without it.
+        closeables.push(StateDirLock.acquire(stateDir));
         AuditLog audit = AuditLog.open(stateDir.resolve("audit.log"), mapper);
         closeables.push(audit);
 
-        StateStore store = new FileStateStore(stateDir);
+        StateStore store = new FileStateStore(stateDir, clock);
         StateStore.Loaded loaded = store.load();
         if (!loaded.problems().isEmpty()) {
-            audit.append(new AuditEvent(clock.instant(), SYSTEM, "state.corrupt", "state", null, null,
+            audit.append(new AuditEvent(clock.instant(), SYSTEM, "state.restored", "state", null, null,
                     String.join("; ", loaded.problems())));
+        } else if (loaded.doc().isEmpty()) {
+            audit.lastChange().ifPresent(last -> log.warn("state dir {} has an audit log of runtime changes (the last"
+                    + " {} on {} at {}) but no state.json or state.json.prev: those changes were lost or deleted;"
+                    + " starting from the config file", stateDir.toAbsolutePath().normalize(), last.action(),
+                    last.target(), last.at()));
         }
         Overlay.Result initial = Overlay.apply(config, loaded.doc().orElse(StateDoc.empty()), FLAG_PARSER);
         for (Overlay.Dropped dropped : initial.dropped()) {

@@ -107,7 +107,7 @@ class VeerRuntimeTest {
                 .isEqualTo("{\"blue\":80,\"green\":20}");
         JsonNode events = admin.get("/api/v1/events").json().get("events");
         List<String> reasons = events.findValuesAsText("reason");
-        assertThat(events.findValuesAsText("action")).contains("state.corrupt");
+        assertThat(events.findValuesAsText("action")).contains("state.restored");
         assertThat(String.join("\n", reasons)).contains("truncated").contains("restored the last good state");
         // The fallback is persisted: another restart keeps it without complaint.
         runtime.close();
@@ -115,7 +115,7 @@ class VeerRuntimeTest {
         assertThat(admin.get("/api/v1/services/shop").json().get("weights").toString())
                 .isEqualTo("{\"blue\":80,\"green\":20}");
         assertThat(admin.get("/api/v1/events").json().get("events").findValuesAsText("action")
-                .stream().filter("state.corrupt"::equals).count()).isEqualTo(1);
+                .stream().filter("state.restored"::equals).count()).isEqualTo(1);
     }
 
     @Test

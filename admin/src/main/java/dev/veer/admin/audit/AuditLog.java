@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -17,25 +18,31 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Append-only JSON-lines audit log ({@code audit.log} in the state directory), fsynced per event. The most recent
  * events are also kept in memory for {@code GET /api/v1/events}.
  *
- * <p>A crash can leave a torn last line; opening the log cuts it off so that every line parses.
+ * <p>A crash can leave a torn last line; opening the log cuts it off so that every complete event survives and
+ * what is appended later starts on a line of its own. A line that does not parse (not JSON, not UTF-8: edited or
+ * damaged from outside) is skipped with a warning naming its number; the rest of the log still counts.
  */
 public final class AuditLog implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
     /** How many events GET /events can return. */
     public static final int RECENT_CAPACITY = 10_000;
+    /** The actor of endpoint events (see {@link AuditEvent#actor()}). */
+    private static final String PROXY_ACTOR = "proxy";
 
     private final Path file;
     private final ObjectMapper mapper;
     private final FileChannel channel;
     private final ArrayDeque<AuditEvent> recent = new ArrayDeque<>();
+    /** The newest event that changed the persisted state, over the whole log (not only {@link #recent}). */
+    private AuditEvent lastChange;
 
     private AuditLog(Path file, ObjectMapper mapper, FileChannel channel) {
         this.file = file;
@@ -48,9 +55,9 @@ public final class AuditLog implements AutoCloseable {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         try {
-            cutTornTail(file, channel);
-            channel.position(channel.size());
             AuditLog auditLog = new AuditLog(file, mapper, channel);
+            auditLog.repairLastLine();
+            channel.position(channel.size());
             auditLog.loadRecent();
             return auditLog;
         } catch (IOException | RuntimeException e) {
@@ -59,51 +66,73 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    /** A line without its newline was being written when the process died: drop it. */
-    private static void cutTornTail(Path file, FileChannel channel) throws IOException {
+    /**
+     * A last line without its newline: either the process died while writing it (cut it off, it was never
+     * acknowledged) or only the newline is missing, as after {@code truncate -s -1} (keep the event, add the newline).
+     */
+    private void repairLastLine() throws IOException {
         long size = channel.size();
-        if (size == 0) {
+        long lineStart = size;
+        ByteBuffer buf = ByteBuffer.allocate(8192);
+        boolean newlineFound = false;
+        while (lineStart > 0 && !newlineFound) {
+            int len = (int) Math.min(buf.capacity(), lineStart);
+            buf.clear().limit(len);
+            channel.read(buf, lineStart - len);
+            int i = len - 1;
+            while (i >= 0 && buf.get(i) != '\n') {
+                i--;
+            }
+            newlineFound = i >= 0;
+            lineStart -= len - (i + 1);
+        }
+        if (lineStart == size) {
             return;
         }
-        long lastNewline = -1;
-        ByteBuffer buf = ByteBuffer.allocate(8192);
-        long pos = size;
-        while (pos > 0 && lastNewline < 0) {
-            int len = (int) Math.min(buf.capacity(), pos);
-            pos -= len;
-            buf.clear().limit(len);
-            channel.read(buf, pos);
-            for (int i = len - 1; i >= 0; i--) {
-                if (buf.get(i) == '\n') {
-                    lastNewline = pos + i;
-                    break;
-                }
+        ByteBuffer lastLine = ByteBuffer.allocate(Math.toIntExact(size - lineStart));
+        while (lastLine.hasRemaining()) {
+            if (channel.read(lastLine, lineStart + lastLine.position()) < 0) {
+                throw new EOFException("audit log " + file + ": shrank while being opened");
             }
         }
-        if (lastNewline != size - 1) {
-            log.warn("audit log {}: cut a torn last line ({} bytes) left by a crash", file, size - lastNewline - 1);
-            channel.truncate(lastNewline + 1);
-            channel.force(true);
+        if (parses(lastLine.array())) {
+            log.warn("audit log {}: the last event lacked its newline; added it", file);
+            channel.write(ByteBuffer.wrap(new byte[] {'\n'}), size);
+        } else {
+            log.warn("audit log {}: cut a torn last line ({} bytes) left by a crash", file, size - lineStart);
+            channel.truncate(lineStart);
+        }
+        channel.force(true);
+    }
+
+    private boolean parses(byte[] line) {
+        try {
+            fromJson(mapper.readTree(Utf8Lines.decode(line)));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
     private void loadRecent() throws IOException {
-        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-            Iterator<String> it = lines.iterator();
-            int lineNo = 0;
-            while (it.hasNext()) {
-                String line = it.next();
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
+        Utf8Lines.forEach(file, new Utf8Lines.Handler() {
+            @Override
+            public void line(int number, String text) {
+                if (text.isBlank()) {
+                    return;
                 }
                 try {
-                    remember(fromJson(mapper.readTree(line)));
+                    remember(fromJson(mapper.readTree(text)));
                 } catch (IOException | RuntimeException e) {
-                    log.warn("audit log {}: line {} does not parse, skipped for /events", file, lineNo);
+                    log.warn("audit log {}: line {} does not parse, skipped for /events", file, number);
                 }
             }
-        }
+
+            @Override
+            public void undecodable(int number) {
+                log.warn("audit log {}: line {} is not UTF-8 text, skipped for /events", file, number);
+            }
+        });
     }
 
     /** Writes and fsyncs the event before returning. */
@@ -122,10 +151,21 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private void remember(AuditEvent event) {
+        if (!PROXY_ACTOR.equals(event.actor())) {
+            lastChange = event;
+        }
         recent.addLast(event);
         if (recent.size() > RECENT_CAPACITY) {
             recent.removeFirst();
         }
+    }
+
+    /**
+     * The newest event that changed what {@code state.json} holds: every actor's but the proxy's, whose endpoint
+     * ejections and health flips are not persisted state. Empty for a new log.
+     */
+    public synchronized Optional<AuditEvent> lastChange() {
+        return Optional.ofNullable(lastChange);
     }
 
     /** The newest {@code limit} events, oldest first (newest last). */

@@ -1,12 +1,14 @@
 package dev.veer.admin.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veer.admin.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
@@ -63,6 +65,64 @@ class AuditLogTest {
         assertThat(lines).hasSize(3);
         for (String line : lines) {
             assertThat(mapper.readTree(line).get("action").asText()).isEqualTo("weights.set");
+        }
+    }
+
+    @Test
+    void aLineThatIsNotUtf8IsSkippedWithItsNumberAndTheRestCounts() throws IOException {
+        Path file = dir.resolve("audit.log");
+        try (AuditLog log = AuditLog.open(file, mapper)) {
+            log.append(event(1));
+        }
+        Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, '{', '}', '\n'}, StandardOpenOption.APPEND);
+        Files.writeString(file, "not json\n", StandardOpenOption.APPEND);
+        try (AuditLog log = AuditLog.open(file, mapper)) {
+            log.append(event(2));
+        }
+
+        try (LogCapture logs = LogCapture.of(AuditLog.class); AuditLog log = AuditLog.open(file, mapper)) {
+            assertThat(log.recent(10)).containsExactly(event(1), event(2));
+            assertThat(logs.lines()).containsExactly(
+                    "WARN audit log " + file + ": line 2 is not UTF-8 text, skipped for /events",
+                    "WARN audit log " + file + ": line 3 does not parse, skipped for /events");
+        }
+    }
+
+    @Test
+    void aCompleteLastEventMissingOnlyItsNewlineIsKept() throws IOException {
+        Path file = dir.resolve("audit.log");
+        try (AuditLog log = AuditLog.open(file, mapper)) {
+            log.append(event(1));
+            log.append(event(2));
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 1); // truncate -s -1
+        }
+
+        try (AuditLog log = AuditLog.open(file, mapper)) {
+            assertThat(log.recent(10)).containsExactly(event(1), event(2));
+            log.append(event(3));
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).hasSize(3);
+        assertThat(mapper.readTree(lines.get(1)).get("reason").asText()).isEqualTo("r2");
+        assertThat(mapper.readTree(lines.get(2)).get("reason").asText()).isEqualTo("r3");
+    }
+
+    @Test
+    void lastChangeIsTheNewestEventThatIsNotTheProxys() throws IOException {
+        Path file = dir.resolve("audit.log");
+        AuditEvent ejection = new AuditEvent(Instant.parse("2026-11-22T11:00:00Z"), "proxy", "endpoint.ejected",
+                "shop", null, null, "5 failures");
+        try (AuditLog log = AuditLog.open(file, mapper)) {
+            assertThat(log.lastChange()).isEmpty();
+            log.append(ejection);
+            assertThat(log.lastChange()).isEmpty();
+            log.append(event(1));
+            log.append(ejection);
+        }
+        try (AuditLog log = AuditLog.open(file, mapper)) {
+            assertThat(log.lastChange()).contains(event(1));
         }
     }
 }

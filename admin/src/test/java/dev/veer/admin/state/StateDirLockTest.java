@@ -1,0 +1,67 @@
+package dev.veer.admin.state;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class StateDirLockTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anotherProcessCannotTakeTheDirectoryUntilTheHolderExits() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                LockHolder.class.getName(), dir.toString()).redirectErrorStream(true).start();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(holder.getInputStream(),
+                    StandardCharsets.UTF_8));
+            assertThat(lines.readLine()).isEqualTo("locked");
+
+            assertThatThrownBy(() -> StateDirLock.acquire(dir)).isInstanceOf(UnusableStateException.class)
+                    .hasMessageStartingWith("state dir " + dir + " is in use by another Veer (pid " + holder.pid()
+                            + "; lock file " + dir.resolve("lock") + ")");
+        } finally {
+            holder.destroyForcibly(); // SIGKILL: the kernel releases the lock, nobody deletes the file
+            holder.waitFor(10, TimeUnit.SECONDS);
+        }
+
+        assertThat(dir.resolve("lock")).exists();
+        try (StateDirLock lock = StateDirLock.acquire(dir)) {
+            assertThat(Files.readString(dir.resolve("lock"))).isEqualTo(ProcessHandle.current().pid() + "\n");
+        }
+    }
+
+    @Test
+    void aSecondVeerInTheSameJvmIsRefusedTooAndTheLockIsFreeAfterClose() throws Exception {
+        try (StateDirLock first = StateDirLock.acquire(dir)) {
+            assertThatThrownBy(() -> StateDirLock.acquire(dir)).isInstanceOf(UnusableStateException.class)
+                    .hasMessageContaining("is in use by another Veer (pid " + ProcessHandle.current().pid());
+        }
+        StateDirLock.acquire(dir).close();
+        assertThat(dir.resolve("lock")).exists();
+    }
+
+    /** Run in a child JVM: holds the lock on the directory in args[0] until killed. */
+    public static final class LockHolder {
+        public static void main(String[] args) throws Exception {
+            StateDirLock.acquire(Path.of(args[0]));
+            System.out.println("locked");
+            System.out.flush();
+            Thread.sleep(Long.MAX_VALUE);
+        }
+
+        private LockHolder() {
+        }
+    }
+}
