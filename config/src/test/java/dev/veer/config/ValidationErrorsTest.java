@@ -39,7 +39,7 @@ class ValidationErrorsTest {
         assertThat(errors(SHOP, Map.of("VEER_ADMIN_TOKEN", "s3cret-h\u00e9llo"), List.of())).containsExactly(
                 "admin.token: character 9 of the token is a non-ASCII character" + expected + " [from VEER_ADMIN_TOKEN]");
         assertThat(errors(SHOP, Map.of(), List.of("admin.token=quote\"d"))).containsExactly(
-                "admin.token: character 6 of the token is '\"'" + expected + " [from --set admin.token=quote\"d]");
+                "admin.token: character 6 of the token is '\"'" + expected + " [from --set admin.token=(hidden)]");
 
         for (String valid : List.of("0123abcdef", "Az09-._~+/", "bWFueSB3b3Jkcw==", "from-a-file\n")) {
             assertThat(ConfigLoader.parse(SHOP, "test.yaml", Map.of("VEER_ADMIN_TOKEN", valid), List.of())
