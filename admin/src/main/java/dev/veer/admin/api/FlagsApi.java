@@ -95,10 +95,10 @@ public final class FlagsApi {
         });
     }
 
-    /** If-Match on a flag that does not exist never matches (RFC 9110 13.1.1). */
+    /** If-Match on a flag that does not exist never matches, "*" included (RFC 9110 13.1.1). */
     private static void checkIfMatch(ApiRequest request, RuntimeView view, FlagSpec current, String name) {
         if (current == null) {
-            if (request.ifMatchRevision().isPresent()) {
+            if (request.hasIfMatch()) {
                 throw new ApiException(412, "flag " + name + " does not exist, If-Match cannot match");
             }
             return;

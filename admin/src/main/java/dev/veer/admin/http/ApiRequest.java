@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 
 /**
  * One admin API call after routing and authentication.
@@ -136,15 +135,10 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
         return copy;
     }
 
-    /**
-     * The first revision If-Match names, weak or strong: present whenever it lists tags, so a caller can tell a
-     * condition no revision can meet (the resource does not exist) from none. Empty when absent or {@code *};
-     * 400 when it names no revision.
-     */
-    public OptionalLong ifMatchRevision() {
-        IfMatch condition = IfMatch.parse(ifMatch);
-        return condition == null || condition.any() ? OptionalLong.empty()
-                : OptionalLong.of(condition.tags().get(0).revision());
+
+    /** True when the request states an If-Match condition, "*" included. */
+    public boolean hasIfMatch() {
+        return IfMatch.parse(ifMatch) != null;
     }
 
     /** 412 when If-Match does not strongly match {@code current}: another revision, or only weak tags. */

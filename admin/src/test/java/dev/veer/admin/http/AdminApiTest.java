@@ -358,6 +358,8 @@ class AdminApiTest {
 
         // A flag that does not exist has no revision for If-Match to match; it is not created.
         assertPreconditionFailed(h.http.send("PUT", "/api/v1/flags/dark_mode", "{\"enabled\":true}", "\"1\""));
+        // Not even "*", which asks for a current representation of any revision (RFC 9110 13.1.1).
+        assertPreconditionFailed(h.http.send("PUT", "/api/v1/flags/dark_mode", "{\"enabled\":true}", "*"));
         assertThat(h.http.get("/api/v1/flags/dark_mode").status()).isEqualTo(404);
         assertThat(snapshot(flag)).isEqualTo(before);
 
