@@ -101,6 +101,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean connecting;
     private Endpoint endpoint;
     private int retries;
+    /** The last connect failed by taking too long: answered 504 (an upstream timeout), not 502, if not retried. */
+    private boolean connectTimedOut;
     private boolean staleReplayed;
     private boolean upstreamReused;
     private boolean bodyBytesSent;
@@ -243,6 +245,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         connecting = false;
         endpoint = null;
         retries = 0;
+        connectTimedOut = false;
         staleReplayed = false;
         sentBody.reset(req != null && ReplayableBody.idempotent(req.method()));
         upstreamReused = false;
@@ -376,8 +379,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     @Override
-    public void onConnectFailure(boolean own) {
+    public void onConnectFailure(boolean own, boolean timedOut) {
         connecting = false;
+        connectTimedOut = timedOut;
         upstreamFailed(FailureReason.CONNECT, own);
     }
 
@@ -695,6 +699,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         // Retries are decided above with the head still counted as started: the upstream did answer.
         discardHeldHead();
         if (!responseStarted) {
+            if (reason == FailureReason.CONNECT && connectTimedOut) {
+                respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream connection timed out");
+                return;
+            }
             respondError(reason == FailureReason.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT
                     : HttpResponseStatus.BAD_GATEWAY, failureMessage(reason));
         } else {

@@ -15,7 +15,8 @@ public interface ConnectionWaiter {
     /**
      * No connection came. {@code own}: the connect opened for this waiter failed. Otherwise the waiter was queued
      * and fails without a connect of its own: behind a connect that failed (its own would most likely fail too),
-     * or after waiting longer than a connect may take.
+     * or after waiting longer than a connect may take. {@code timedOut}: the connect took longer than it may (the
+     * endpoint did not answer), rather than being refused or failing at once.
      */
-    void onConnectFailure(boolean own);
+    void onConnectFailure(boolean own, boolean timedOut);
 }

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -148,24 +149,25 @@ public final class UpstreamPools {
                     }
                 });
         bootstrap.connect(slot.endpoint.socketAddress()).addListener((ChannelFutureListener) f -> {
+            boolean timedOut = f.cause() instanceof ConnectTimeoutException;
             if (slot.loop.inEventLoop()) {
-                connected(slot, connection, owner, f.isSuccess());
+                connected(slot, connection, owner, f.isSuccess(), timedOut);
             } else {
                 // A socket that could not even be created (no file descriptors left) fails on Netty's global
                 // executor: the slot is the loop's alone, so the outcome is taken back there.
                 boolean success = f.isSuccess();
-                slot.loop.execute(() -> connected(slot, connection, owner, success));
+                slot.loop.execute(() -> connected(slot, connection, owner, success, timedOut));
             }
         });
     }
 
     private void connected(EndpointSlot slot, UpstreamConnection connection, ConnectionWaiter owner,
-                           boolean success) {
+                           boolean success, boolean timedOut) {
         slot.connecting--;
         Endpoint endpoint = slot.endpoint;
         if (!success) {
             if (owner.awaits(endpoint)) {
-                owner.onConnectFailure(true);
+                owner.onConnectFailure(true, timedOut);
             }
             if (slot.idle.isEmpty() && !slot.serveScheduled) {
                 // Nothing is about to free up for the ones queued behind it: they fail with it rather than each
@@ -174,7 +176,7 @@ public final class UpstreamPools {
                 slot.waiting.clear();
                 for (Waiting w : queued) {
                     if (w.waiter().awaits(endpoint)) {
-                        w.waiter().onConnectFailure(false);
+                        w.waiter().onConnectFailure(false, timedOut);
                     }
                 }
             }
@@ -215,7 +217,7 @@ public final class UpstreamPools {
             if (now - w.sinceNanos() <= connectTimeoutNanos) {
                 return w.waiter();
             }
-            w.waiter().onConnectFailure(false);
+            w.waiter().onConnectFailure(false, true);
         }
         return null;
     }
