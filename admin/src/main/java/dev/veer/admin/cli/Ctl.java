@@ -135,12 +135,21 @@ public final class Ctl {
             return OK;
         } catch (UsageException e) {
             err.println("error: " + e.getMessage());
-            err.print(USAGE_TEXT);
+            String verb = rest.isEmpty() ? null : rest.get(0);
+            err.print(VERBS.containsKey(verb) ? usageOf(verb) : USAGE_TEXT);
             return USAGE;
         } catch (RefusedException e) {
             err.println("error: " + e.getMessage());
             return REFUSED;
         }
+    }
+
+    /** The usage lines of one verb: a mistake in its arguments needs those, not the whole help. */
+    static String usageOf(String verb) {
+        StringBuilder usage = new StringBuilder("usage: veer ctl [options] ...\n");
+        USAGE_TEXT.lines().filter(line -> line.startsWith("  " + verb + " ") || line.equals("  " + verb))
+                .forEach(line -> usage.append(line).append('\n'));
+        return usage.append("(veer ctl --help: every verb and option)\n").toString();
     }
 
     private static String optionName(String token) {

@@ -563,4 +563,11 @@ class CtlTest {
         assertThat(ctl(args)).as(String.join(" ", args)).isEqualTo(2);
         assertThat(err()).startsWith(expectedFirstLine).contains("usage: veer ctl");
     }
+
+    @Test
+    void aMistakeInAVerbsArgumentsShowsThatVerbsUsageOnly() {
+        assertUsage("error: flags: frob", "flags", "frob");
+        assertThat(err()).contains("  flags get NAME").contains("  flags delete NAME").doesNotContain("weights SVC")
+                .contains("--help");
+    }
 }
