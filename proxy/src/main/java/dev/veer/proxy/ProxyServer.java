@@ -179,12 +179,14 @@ public final class ProxyServer implements AutoCloseable {
     public synchronized void publish(List<ServiceSpec> services, List<FlagSpec> flags) {
         RoutingTable table = RoutingTable.compile(services, flags, endpoints, stats, flagCounters);
         configureGroups(endpoints, table);
+        // Before the table is in force: an endpoint that must wait for its first health check is out of rotation
+        // from its first request on.
+        health.update(table);
         context.table(table);
         // Retired endpoints get no new requests from here on; their in-flight exchanges finish, and each of their
         // connections closes when released (UpstreamPools never pools a retired endpoint's connection).
         List<Endpoint> retired = endpoints.retainOnly(table.endpoints());
         pools.closeIdle(group, retired);
-        health.update(table);
     }
 
     /** Gives each version's endpoint group its published members and outlier and retry settings. */

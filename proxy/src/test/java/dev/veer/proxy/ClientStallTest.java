@@ -9,6 +9,7 @@ import dev.veer.config.model.Limits;
 import dev.veer.proxy.stats.FailureReason;
 import dev.veer.proxy.stats.TotalStats;
 import dev.veer.proxy.support.Backend;
+import dev.veer.proxy.support.RawBackend;
 import dev.veer.proxy.support.RawHttp;
 import dev.veer.proxy.support.Specs;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -31,25 +32,35 @@ class ClientStallTest {
 
     private static final Duration RESPONSE_TIMEOUT = Duration.ofMillis(500);
     private static final int BIG_BODY = 16 * 1024 * 1024;
+    private static final int MEDIUM_BODY = 4 * 1024 * 1024;
     private static Backend backend;
+    private static RawBackend sink;
     private static ProxyServer proxy;
 
     @BeforeAll
     static void start() throws Exception {
         backend = new Backend("v1");
         String big = "x".repeat(BIG_BODY);
-        backend.respondWith(r -> Backend.text(HttpResponseStatus.OK, r.uri().equals("/big") ? big : "ok"));
+        String medium = "m".repeat(MEDIUM_BODY);
+        backend.respondWith(r -> Backend.text(HttpResponseStatus.OK,
+                r.uri().equals("/big") ? big : r.uri().equals("/medium") ? medium : "ok"));
+        // Reads a request head (and a byte), then nothing more: an upstream that stops reading a body.
+        sink = new RawBackend(RawBackend.Behaviour.STALL);
         Limits d = Limits.DEFAULTS;
         Limits limits = new Limits(d.maxHeaderBytes(), d.maxHeaderCount(), d.maxRequestLineBytes(), d.maxBodyBytes(),
                 d.headerTimeout(), d.connectTimeout(), RESPONSE_TIMEOUT, d.idleTimeout());
-        proxy = ProxyServer.start(Specs.settings(limits), List.of(service("svc", List.of("svc"), "/",
-                List.of(version("v1", backend.address())), weights("v1", 10000), null, List.of(), null)), List.of());
+        proxy = ProxyServer.start(Specs.settings(limits), List.of(
+                service("svc", List.of("svc"), "/", List.of(version("v1", backend.address())), weights("v1", 10000),
+                        null, List.of(), null),
+                service("sink", List.of("sink"), "/", List.of(version("v1", sink.address())), weights("v1", 10000),
+                        null, List.of(), null)), List.of());
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
         proxy.close();
         backend.close();
+        sink.close();
     }
 
     @Test
@@ -96,9 +107,60 @@ class ClientStallTest {
         assertThat(after.responsesByClass()[5]).isEqualTo(before.responsesByClass()[5]);
     }
 
+    @Test
+    void anUpstreamThatStopsReadingTheBodyIsTheUpstreamsTimeout() throws Exception {
+        TotalStats before = totals("sink");
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            int length = 32 * 1024 * 1024;
+            http.send("POST /upload HTTP/1.1\r\nHost: sink\r\nContent-Length: " + length + "\r\n\r\n");
+            Thread writer = new Thread(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    for (int sent = 0; sent < length; sent += chunk.length) {
+                        http.output().write(chunk);
+                    }
+                } catch (IOException closed) {
+                    // the proxy gave up on the upload
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            // The client keeps sending; the proxy stops reading it only because the upstream stopped reading.
+            assertThat(http.read().status()).isEqualTo(504);
+        }
+        TotalStats after = totals("sink");
+        assertThat(after.failures().get(FailureReason.TIMEOUT) - before.failures().get(FailureReason.TIMEOUT))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aClientThatReadsSlowlyButSteadilyGetsTheWholeResponse() throws Exception {
+        long received = 0;
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(32 * 1024);
+            s.connect(new InetSocketAddress("127.0.0.1", proxy.localAddress().getPort()));
+            s.getOutputStream().write("GET /medium HTTP/1.1\r\nHost: svc\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            s.setSoTimeout(10_000);
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[16 * 1024];
+            int n;
+            // ~1.6 MB/s: 4 MiB take ~2.5 s, five times the response timeout, with no pause near it.
+            while ((n = in.read(buf)) != -1) {
+                received += n;
+                Thread.sleep(10);
+            }
+        }
+        assertThat(received).as("head and the whole body").isGreaterThan(MEDIUM_BODY);
+    }
+
     private static TotalStats totals() throws InterruptedException {
+        return totals("svc");
+    }
+
+    private static TotalStats totals(String service) throws InterruptedException {
         // Settle what in-flight recording there is.
         Thread.sleep(100);
-        return proxy.stats().totals("svc", "v1");
+        return proxy.stats().totals(service, "v1");
     }
 }

@@ -123,6 +123,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean lingerOnClose;
     private int status;
     private long lastUpstreamNanos;
+    /** Bytes queued for the client while it was not writable, at the last look (onResponseTimer): its progress. */
+    private long unsentAtLastCheck;
     private ScheduledFuture<?> responseTimer;
 
     ProxyHandler(ServerContext server) {
@@ -179,7 +181,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (upstream != null) {
-            upstream.channel().config().setAutoRead(ctx.channel().isWritable());
+            boolean writable = ctx.channel().isWritable();
+            upstream.channel().config().setAutoRead(writable);
+            if (writable) {
+                // The client drained what was queued for it: a slow reader makes progress, and the response timer
+                // counts from here (only one that stops reading is cut, see onResponseTimer).
+                lastUpstreamNanos = System.nanoTime();
+            } else {
+                // Not yet looked at: writes of the same read may still add to the queue. The first look records it.
+                unsentAtLastCheck = Long.MAX_VALUE;
+            }
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -556,17 +567,22 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     /**
-     * A 101: relays it and turns both connections into one tunnel (WebSocket), as HAProxy and Envoy do. The exchange
-     * counts as answered now, with the handshake's latency: the tunnel's lifetime is not a request's latency. It stays
+     * A 101: relays it and turns both connections into one tunnel (WebSocket), as HAProxy and Envoy do. The handshake
+     * ends no HTTP exchange, so it is in no request count or latency (VersionStats skips 1xx). The tunnel stays
      * active, holding its upstream connection, until either side closes or it idles past the idle timeout.
      */
     private void startTunnel(ResponseHead head) {
         HeadBytes out = HeadBytes.start();
         head.writeEndToEnd(out);
-        if (upgrade == null || !head.writeUpgrade(out) || !queued.isEmpty()) {
-            // Not asked for, or naming no protocol (RFC 9110 §15.2.2); or the client sent more before the switch,
-            // which was read as HTTP and cannot be relayed as it came.
+        if (upgrade == null || !head.writeUpgrade(out)) {
+            // Not asked for, or naming no protocol (RFC 9110 §15.2.2): the upstream's fault.
             failUpstream(FailureReason.PROTOCOL);
+            return;
+        }
+        if (!queued.isEmpty()) {
+            // The client sent more before the switch, read as HTTP, which cannot be relayed as it came: its fault,
+            // so the connections are cut and nobody is counted.
+            closeNow();
             return;
         }
         String setCookie = decision.setCookie();
@@ -781,16 +797,25 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         // Whose stall is it? A version is only blamed for its own: a slow client must not roll a canary back.
-        if (!requestReceived && now - lastActivityNanos >= responseTimeoutNanos) {
+        if (!requestReceived && upstream.channel().isWritable() && now - lastActivityNanos >= responseTimeoutNanos) {
             // The client stopped sending its body, and the upstream is waiting for it (nginx's client_body_timeout).
+            // Not when the upstream stopped reading it: then client reads are off, and the stall is the upstream's.
             cancelResponseTimer();
             dropUpstream();
             respondError(HttpResponseStatus.REQUEST_TIMEOUT, "request body not received in time");
             return;
         }
         if (!ctx.channel().isWritable()) {
-            // The client stopped reading: the upstream's reads are paused for it (nginx's send_timeout). Cut, counted
-            // against nobody.
+            long unsent = ctx.channel().bytesBeforeWritable();
+            if (unsent < unsentAtLastCheck) {
+                // A slow reader: the upstream's reads are paused for it, but it drained some since the last look.
+                unsentAtLastCheck = unsent;
+                lastUpstreamNanos = now;
+                responseTimer = ctx.executor().schedule(responseTimeoutTask, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+                return;
+            }
+            // The client read nothing between two looks a timeout apart (nginx's send_timeout): cut, counted against
+            // nobody.
             closeNow();
             return;
         }

@@ -54,9 +54,11 @@ public final class VersionStats {
     /** Records one response sent downstream: its status code and its latency in microseconds. */
     public void record(int status, long latencyMicros) {
         int statusClass = status / 100;
-        if (statusClass >= 1 && statusClass <= 5) {
-            responsesByClass[statusClass].increment();
+        if (statusClass < 2 || statusClass > 5) {
+            // A protocol switch (101, a WebSocket handshake) ends no HTTP exchange: not a request of the version.
+            return;
         }
+        responsesByClass[statusClass].increment();
         long micros = latencyMicros < 0 ? 0 : Math.min(latencyMicros, MAX_MICROS);
         recorder.recordValue(micros);
         totalLatency.recordValue(micros);
