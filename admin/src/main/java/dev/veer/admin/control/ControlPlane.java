@@ -171,10 +171,10 @@ public final class ControlPlane implements AutoCloseable {
         view = after;
     }
 
-    /** Puts the state in force back on disk after a refused change was saved; a failure leaves it for a restart. */
+    /** Takes a refused change back off the disk; a failure leaves it there for the next start. */
     private void restoreSavedState() {
         try {
-            store.save(doc);
+            store.undoLastSave();
         } catch (IOException e) {
             log.error("state: the refused change stays on disk and takes effect at the next start: {}", e.toString());
         }

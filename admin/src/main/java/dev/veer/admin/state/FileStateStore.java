@@ -65,6 +65,8 @@ public final class FileStateStore implements StateStore {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     /** Whether {@code state.json} holds a verified document, i.e. may become {@code .prev}. */
     private boolean currentIsGood;
+    /** The last save moved the document before it to state.json.prev: {@link #undoLastSave} moves it back. */
+    private boolean lastSaveKeptPrevious;
 
     public FileStateStore(Path dir) {
         this(dir, InstantSource.system());
@@ -221,12 +223,26 @@ public final class FileStateStore implements StateStore {
             writeFully(ch, ByteBuffer.wrap(body));
             ch.force(true);
         }
+        lastSaveKeptPrevious = currentIsGood;
         if (currentIsGood) {
             keepAsPrevious();
         }
         move(temp, current);
         fsyncDirectory();
         currentIsGood = true;
+    }
+
+    @Override
+    public synchronized void undoLastSave() throws IOException {
+        // A rename: atomic, and it needs no free space (the refusal may be a full disk).
+        if (lastSaveKeptPrevious) {
+            move(previous, current);
+        } else {
+            Files.deleteIfExists(current);
+            currentIsGood = false;
+        }
+        lastSaveKeptPrevious = false;
+        fsyncDirectory();
     }
 
     /** state.json becomes state.json.prev while state.json itself stays in place (hard link, then rename). */

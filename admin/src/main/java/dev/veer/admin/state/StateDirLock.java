@@ -4,11 +4,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one Veer that owns a state directory: an exclusive lock on {@code lock} in it, held until {@link #close()}.
@@ -20,10 +21,18 @@ import java.nio.file.StandardOpenOption;
 public final class StateDirLock implements AutoCloseable {
 
     static final String FILE_NAME = "lock";
+    /**
+     * Lock files this process holds. A second channel on one of them must never be opened: the OS lock is a POSIX
+     * record lock, and closing any descriptor of the file drops it, so a refused second runtime in this JVM would
+     * free the directory for other processes.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
+    private final Path file;
     private final FileChannel channel;
 
-    private StateDirLock(FileChannel channel) {
+    private StateDirLock(Path file, FileChannel channel) {
+        this.file = file;
         this.channel = channel;
     }
 
@@ -32,29 +41,38 @@ public final class StateDirLock implements AutoCloseable {
         Path stateDir = dir.toAbsolutePath();
         Files.createDirectories(stateDir);
         Path file = stateDir.resolve(FILE_NAME);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        if (!HELD.add(file)) {
+            throw inUse(stateDir, "pid " + ProcessHandle.current().pid(), file); // another runtime in this JVM
+        }
+        FileChannel channel;
         try {
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null; // held by this JVM: an embedded second runtime on the same directory
-            }
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+        } catch (IOException | RuntimeException e) {
+            HELD.remove(file);
+            throw e;
+        }
+        try {
+            FileLock lock = channel.tryLock();
             if (lock == null) {
-                throw new UnusableStateException("state dir " + stateDir + " is in use by another Veer ("
-                        + holder(channel) + "; lock file " + file + ") (expected: a state.dir of its own for each"
-                        + " instance; stop the other one or give this one another --set state.dir=...)");
+                throw inUse(stateDir, holder(channel), file);
             }
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)),
                     0);
             channel.force(true);
-            return new StateDirLock(channel);
+            return new StateDirLock(file, channel);
         } catch (IOException | RuntimeException e) {
             channel.close();
+            HELD.remove(file);
             throw e;
         }
+    }
+
+    private static UnusableStateException inUse(Path stateDir, String holder, Path file) {
+        return new UnusableStateException("state dir " + stateDir + " is in use by another Veer (" + holder
+                + "; lock file " + file + ") (expected: a state.dir of its own for each instance; stop the other one"
+                + " or give this one another --set state.dir=...)");
     }
 
     /** "pid 1234" as the holder wrote it, or a vaguer phrase when it has not yet or the platform hides it. */
@@ -71,6 +89,10 @@ public final class StateDirLock implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        channel.close(); // releases the lock
+        try {
+            channel.close(); // releases the lock
+        } finally {
+            HELD.remove(file);
+        }
     }
 }

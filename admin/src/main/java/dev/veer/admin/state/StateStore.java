@@ -18,6 +18,13 @@ public interface StateStore {
     void save(StateDoc doc) throws IOException;
 
     /**
+     * Takes back the last {@link #save}, whose change was then refused (its audit event could not be written): the
+     * document saved before it is the current one again, durably, and nothing of the refused one is kept, not even
+     * as the previous document a damaged state would fall back to.
+     */
+    void undoLastSave() throws IOException;
+
+    /**
      * @param doc      the document to start from; empty when nothing was ever saved
      * @param problems empty when {@code doc} is the latest saved; otherwise why the latest was lost and from where
      *                 {@code doc} was restored, one sentence each (logged, and audited as {@code state.restored})

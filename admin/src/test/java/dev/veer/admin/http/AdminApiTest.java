@@ -101,6 +101,9 @@ class AdminApiTest {
         assertThat(shop.get("weights").toString()).isEqualTo("{\"blue\":90,\"green\":10}");
         assertThat(shop.get("revision").asLong()).isEqualTo(2);
         assertThat(Files.readString(dir.resolve("state/state.json"))).isEqualTo(stateBefore);
+        // Nor is the refused change kept as the previous state a damaged state.json would fall back to.
+        Path previous = dir.resolve("state/state.json.prev");
+        assertThat(Files.exists(previous) ? Files.readString(previous) : "").doesNotContain("5000");
     }
 
     @Test

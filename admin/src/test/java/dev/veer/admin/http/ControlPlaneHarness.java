@@ -65,6 +65,11 @@ final class ControlPlaneHarness implements AutoCloseable {
                 }
                 files.save(doc);
             }
+
+            @Override
+            public void undoLastSave() throws java.io.IOException {
+                files.undoLastSave();
+            }
         };
         Overlay.Result initial = Overlay.apply(config, store.load().doc().orElse(StateDoc.empty()), flags);
         control = new ControlPlane(initial, store, audit, (s, f) -> published.add(new Published(s, f)), flags,

@@ -81,6 +81,11 @@ final class RolloutHarness implements AutoCloseable {
                 }
                 files.save(doc);
             }
+
+            @Override
+            public void undoLastSave() throws java.io.IOException {
+                files.undoLastSave();
+            }
         };
         Overlay.Result initial = Overlay.apply(config, store.load().doc().orElse(StateDoc.empty()), flags);
         InstantSource clock = () -> now;

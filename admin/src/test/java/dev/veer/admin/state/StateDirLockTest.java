@@ -47,6 +47,19 @@ class StateDirLockTest {
         try (StateDirLock first = StateDirLock.acquire(dir)) {
             assertThatThrownBy(() -> StateDirLock.acquire(dir)).isInstanceOf(UnusableStateException.class)
                     .hasMessageContaining("is in use by another Veer (pid " + ProcessHandle.current().pid());
+            // The refusal must not have dropped the OS lock (closing any descriptor of the file would): another
+            // process is still kept out.
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process other = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    LockHolder.class.getName(), dir.toString()).redirectErrorStream(true).start();
+            try {
+                BufferedReader lines = new BufferedReader(new InputStreamReader(other.getInputStream(),
+                        StandardCharsets.UTF_8));
+                assertThat(lines.readLine()).isEqualTo("refused");
+            } finally {
+                other.destroyForcibly();
+                other.waitFor(10, TimeUnit.SECONDS);
+            }
         }
         StateDirLock.acquire(dir).close();
         assertThat(dir.resolve("lock")).exists();
@@ -55,7 +68,12 @@ class StateDirLockTest {
     /** Run in a child JVM: holds the lock on the directory in args[0] until killed. */
     public static final class LockHolder {
         public static void main(String[] args) throws Exception {
-            StateDirLock.acquire(Path.of(args[0]));
+            try {
+                StateDirLock.acquire(Path.of(args[0]));
+            } catch (UnusableStateException e) {
+                System.out.println("refused");
+                return;
+            }
             System.out.println("locked");
             System.out.flush();
             Thread.sleep(Long.MAX_VALUE);
