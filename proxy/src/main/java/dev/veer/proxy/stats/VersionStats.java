@@ -3,7 +3,6 @@ package dev.veer.proxy.stats;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
-import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 import org.HdrHistogram.Recorder;
@@ -28,14 +27,16 @@ public final class VersionStats {
     private final LongAdder[] failures = newAdders(REASONS.length);
     private final LongAdder[] retries = newAdders(REASONS.length);
     private final Recorder recorder = new Recorder(1, MAX_MICROS, SIGNIFICANT_DIGITS);
-    /**
-     * Every latency since start, recorded as it happens (wait-free), so that totals (Prometheus) count the same
-     * requests in the histogram as in the per-class counters. Taking it from the per-second collection instead made a
-     * scrape show up to a second of requests in veer_requests_total that veer_request_duration_seconds lacked.
-     */
-    private final ConcurrentHistogram totalLatency = new ConcurrentHistogram(1, MAX_MICROS, SIGNIFICANT_DIGITS);
 
     // Collector state, guarded by this.
+    private final Histogram totalLatency = newHistogram();
+    /**
+     * What {@link #totals} took from the recorder since the last {@link #collect}: it belongs to the slice being
+     * collected. Totals take the recorder's interval so far, so that a scrape counts the same requests in the
+     * histogram as in the per-class counters (it lagged up to a second), without a second concurrent histogram on
+     * the event loops' path.
+     */
+    private final Histogram sliceSoFar = newHistogram();
     private final long[] collectedByClass = new long[6];
     private final Slice[] ring;
     private int ringNext;
@@ -61,7 +62,6 @@ public final class VersionStats {
         responsesByClass[statusClass].increment();
         long micros = latencyMicros < 0 ? 0 : Math.min(latencyMicros, MAX_MICROS);
         recorder.recordValue(micros);
-        totalLatency.recordValue(micros);
     }
 
     /** Records one upstream failure; the response the client got is recorded separately by {@link #record}. */
@@ -76,7 +76,7 @@ public final class VersionStats {
 
     /** Moves the interval recorded since the previous call into the totals and the ring. */
     synchronized void collect() {
-        Histogram interval = recorder.getIntervalHistogram(recycled);
+        drainRecorder();
         long requests = 0;
         long errors = 0;
         for (int c = 1; c <= 5; c++) {
@@ -88,9 +88,17 @@ public final class VersionStats {
                 errors = delta;
             }
         }
-        ring[ringNext] = Slice.of(requests, errors, interval);
+        ring[ringNext] = Slice.of(requests, errors, sliceSoFar);
         ringNext = (ringNext + 1) % ring.length;
         ringSize = Math.min(ringSize + 1, ring.length);
+        sliceSoFar.reset();
+    }
+
+    /** Moves what the recorder holds into the totals and the slice being collected. Under this object's lock. */
+    private void drainRecorder() {
+        Histogram interval = recorder.getIntervalHistogram(recycled);
+        totalLatency.add(interval);
+        sliceSoFar.add(interval);
         interval.reset();
         recycled = interval;
     }
@@ -115,6 +123,7 @@ public final class VersionStats {
         for (int c = 1; c <= 5; c++) {
             byClass[c] = responsesByClass[c].sum();
         }
+        drainRecorder(); // after the counters: record() counts a response before it records its latency
         return new TotalStats(byClass, counts(failures), counts(retries), totalLatency.copy());
     }
 

@@ -66,4 +66,25 @@ class StatsRegistryTest {
             assertThat(stats.totals("s", "v").responsesByClass()[2]).isEqualTo(1);
         }
     }
+
+    @Test
+    void totalsCountEveryRecordedLatencyAndTheSliceStillGetsIt() {
+        try (StatsRegistry stats = StatsRegistry.manual()) {
+            VersionStats v = stats.forVersion("s", "v");
+            for (int i = 0; i < 3; i++) {
+                v.record(200, 1_000);
+            }
+            // A scrape between collections: the histogram counts what the per-class counters count.
+            TotalStats totals = stats.totals("s", "v");
+            assertThat(totals.responsesByClass()[2]).isEqualTo(3);
+            assertThat(totals.latencyMicros().getTotalCount()).isEqualTo(3);
+            v.record(500, 2_000);
+            stats.collectNow();
+            // What the scrape took is still in the second's slice, with what came after it.
+            WindowStats last = stats.window("s", "v", Duration.ofSeconds(1));
+            assertThat(last.requests()).isEqualTo(4);
+            assertThat(last.latencyMicros().getTotalCount()).isEqualTo(4);
+            assertThat(stats.totals("s", "v").latencyMicros().getTotalCount()).isEqualTo(4);
+        }
+    }
 }
