@@ -109,6 +109,7 @@ class HostileInputTest {
                 Arguments.of("CONNECT", "CONNECT a:443 HTTP/1.1\r\n" + h + "\r\n", 501),
                 Arguments.of("CONNECT with a path", "CONNECT / HTTP/1.1\r\n" + h + "\r\n", 501),
                 Arguments.of("TRACE", "TRACE / HTTP/1.1\r\n" + h + "Cookie: session=1\r\n\r\n", 501),
+                Arguments.of("fragment in the target", "GET /x#frag HTTP/1.1\r\n" + h + "\r\n", 400),
                 Arguments.of("target without a slash", "GET a/x HTTP/1.1\r\n" + h + "\r\n", 400),
                 Arguments.of("asterisk target of a GET", "GET * HTTP/1.1\r\n" + h + "\r\n", 400),
                 Arguments.of("userinfo in an absolute target", "GET http://user@a/x HTTP/1.1\r\n" + h + "\r\n", 400),

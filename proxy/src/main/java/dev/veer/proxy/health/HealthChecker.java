@@ -46,18 +46,24 @@ public final class HealthChecker implements AutoCloseable {
             }
         }
         Set<Endpoint> checkedBefore = new HashSet<>(probes.keySet());
+        // A probe replaced (its spec changed) before its endpoint's first pass: the new one waits for that pass.
+        Set<Endpoint> stillAwaiting = new HashSet<>();
         probes.entrySet().removeIf(entry -> {
             HealthCheckSpec spec = wanted.get(entry.getKey());
             if (spec != null && Objects.equals(spec, entry.getValue().spec())) {
                 return false;
             }
             entry.getValue().stop();
+            if (entry.getValue().awaitingFirstPass()) {
+                stillAwaiting.add(entry.getKey());
+            }
             return true;
         });
         wanted.forEach((endpoint, spec) -> probes.computeIfAbsent(endpoint, e -> {
             // At start-up endpoints are taken as up (Veer serves at once, and the checks follow within an interval);
             // one added later gets no traffic before its first check passes, as Envoy does with a new host.
-            HealthProbe probe = new HealthProbe(e, spec, group.next(), channelType, started && !checkedBefore.contains(e));
+            boolean awaitFirstCheck = (started && !checkedBefore.contains(e)) || stillAwaiting.contains(e);
+            HealthProbe probe = new HealthProbe(e, spec, group.next(), channelType, awaitFirstCheck);
             probe.start();
             return probe;
         }));

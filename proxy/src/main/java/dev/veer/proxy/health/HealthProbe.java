@@ -38,7 +38,8 @@ final class HealthProbe {
     private final Class<? extends Channel> channelType;
     private int consecutiveSuccesses;
     private int consecutiveFailures;
-    private boolean awaitingFirstPass;
+    /** Written on the probe's loop, read by {@link HealthChecker#update} on the publishing thread. */
+    private volatile boolean awaitingFirstPass;
     private ScheduledFuture<?> next;
     private volatile boolean stopped;
 
@@ -57,6 +58,11 @@ final class HealthProbe {
 
     HealthCheckSpec spec() {
         return spec;
+    }
+
+    /** True until the first check of a new endpoint passes. */
+    boolean awaitingFirstPass() {
+        return awaitingFirstPass;
     }
 
     void start() {

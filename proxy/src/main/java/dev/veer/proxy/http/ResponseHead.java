@@ -40,6 +40,8 @@ public final class ResponseHead {
         AsciiString.cached("proxy-authorization"),
     };
 
+    /** More fields are refused as they are read, before the line index grows for them. */
+    private final int maxFields;
     /** The head's bytes, from index 0; grows to the largest head seen. */
     private byte[] bytes = new byte[512];
     private int statusStart;
@@ -60,6 +62,11 @@ public final class ResponseHead {
     private int[] connectionTokens = new int[8];
     private int connectionTokenCount;
     private String error;
+
+    /** {@code maxFields}: the most header fields a head may have (the request limit, as Envoy applies it). */
+    public ResponseHead(int maxFields) {
+        this.maxFields = maxFields;
+    }
 
     /**
      * Reads the head in {@code buffer} from {@code from} to {@code to} (just after the empty line that ends it).
@@ -93,6 +100,9 @@ public final class ResponseHead {
             int contentEnd = contentEnd(i, next);
             if (contentEnd == i) {
                 break;
+            }
+            if (lineCount == maxFields) {
+                return fail("more than " + maxFields + " response header fields");
             }
             int nameEnd = headerLine(i, contentEnd);
             if (nameEnd < 0) {
@@ -149,11 +159,6 @@ public final class ResponseHead {
             framing = Framing.UNTIL_CLOSE;
         }
         return true;
-    }
-
-    /** The head's header fields, hop-by-hop ones included. */
-    public int fieldCount() {
-        return lineCount;
     }
 
     public String error() {

@@ -289,6 +289,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         String host = headers.get(HttpHeaderNames.HOST);
         String uri = req.uri();
         String routedPath = uri;
+        if (uri.indexOf('#') >= 0) {
+            // A fragment is the client's own (RFC 9112 §3.2): never part of a request target.
+            respondError(HttpResponseStatus.BAD_REQUEST, "malformed request target");
+            return;
+        }
         if (uri.charAt(0) != '/') {
             if (uri.equals("*") && HttpMethod.OPTIONS.equals(method)) {
                 routedPath = "/"; // asks about the server as a whole: routed as its root, forwarded as it is

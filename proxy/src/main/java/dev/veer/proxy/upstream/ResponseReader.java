@@ -24,8 +24,7 @@ final class ResponseReader {
 
     /** Larger heads, or heads with more fields, are refused (as Envoy applies its header limits to responses). */
     private final int maxHeadBytes;
-    private final int maxHeaderCount;
-    private final ResponseHead head = new ResponseHead();
+    private final ResponseHead head;
     private final ChunkFraming chunks = new ChunkFraming();
     private final HeadEndFinder headEnd = new HeadEndFinder();
     private State state = State.IDLE;
@@ -41,7 +40,7 @@ final class ResponseReader {
 
     ResponseReader(int maxHeadBytes, int maxHeaderCount) {
         this.maxHeadBytes = maxHeadBytes;
-        this.maxHeaderCount = maxHeaderCount;
+        this.head = new ResponseHead(maxHeaderCount);
     }
 
     /**
@@ -153,9 +152,6 @@ final class ResponseReader {
         }
         if (!head.parse(in, in.readerIndex(), end + 1, requestWasHead)) {
             return head.error();
-        }
-        if (head.fieldCount() > maxHeaderCount) {
-            return "more than " + maxHeaderCount + " response header fields";
         }
         headEnd.reset();
         in.readerIndex(end + 1);
