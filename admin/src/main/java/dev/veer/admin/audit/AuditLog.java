@@ -136,18 +136,45 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** Writes and fsyncs the event before returning. */
-    public synchronized void append(AuditEvent event) {
+    public void append(AuditEvent event) {
+        appendAll(List.of(event));
+    }
+
+    /**
+     * Writes and fsyncs the events of one change before returning, all or none: on a failure the log is cut back to
+     * where it was, so a refused change leaves no event of its own, nor a torn line the next event would be glued to.
+     */
+    public synchronized void appendAll(List<AuditEvent> events) {
+        long size = -1;
         try {
-            byte[] line = (mapper.writeValueAsString(toJson(event)) + "\n").getBytes(StandardCharsets.UTF_8);
-            ByteBuffer buf = ByteBuffer.wrap(line);
+            StringBuilder lines = new StringBuilder();
+            for (AuditEvent event : events) {
+                lines.append(mapper.writeValueAsString(toJson(event))).append('\n');
+            }
+            ByteBuffer buf = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
+            size = channel.size();
             while (buf.hasRemaining()) {
                 channel.write(buf);
             }
             channel.force(false);
         } catch (IOException e) {
+            cutBackTo(size);
             throw new UncheckedIOException("audit log " + file + ": write failed", e);
         }
-        remember(event);
+        events.forEach(this::remember);
+    }
+
+    private void cutBackTo(long size) {
+        if (size < 0) {
+            return;
+        }
+        try {
+            channel.truncate(size);
+            channel.force(false);
+        } catch (IOException e) {
+            log.error("audit log {}: cannot cut a failed write back ({}); the next start cuts a torn last line",
+                    file, e.toString());
+        }
     }
 
     private void remember(AuditEvent event) {

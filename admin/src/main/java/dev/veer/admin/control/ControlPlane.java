@@ -1,7 +1,6 @@
 package dev.veer.admin.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.veer.admin.audit.AuditEvent;
 import dev.veer.admin.audit.AuditLog;
 import dev.veer.admin.http.ApiException;
 import dev.veer.admin.internal.Text;
@@ -156,9 +155,7 @@ public final class ControlPlane implements AutoCloseable {
         // Written before the proxy sees the change: a change the audit log cannot hold is refused (every change is
         // in the log), and the state on disk goes back to what it was.
         try {
-            for (AuditEvent event : change.events()) {
-                audit.append(event);
-            }
+            audit.appendAll(change.events());
         } catch (RuntimeException e) {
             log.error("audit: cannot write, change refused: {}", e.toString());
             restoreSavedState();
