@@ -9,9 +9,8 @@ import dev.veer.admin.auth.BearerAuth;
 import dev.veer.admin.control.ControlPlane;
 import dev.veer.admin.control.Overlay;
 import dev.veer.admin.control.Reload;
-import dev.veer.admin.state.FileStateStore;
+import dev.veer.admin.state.FailingStateStore;
 import dev.veer.admin.state.StateDoc;
-import dev.veer.admin.state.StateStore;
 import dev.veer.config.ConfigLoader;
 import dev.veer.config.ModelJson;
 import dev.veer.config.model.FlagSpec;
@@ -35,7 +34,7 @@ final class ControlPlaneHarness implements AutoCloseable {
 
     final List<Published> published = new CopyOnWriteArrayList<>();
     /** When set, every save fails as a full or broken disk would. */
-    final AtomicBoolean failSaves = new AtomicBoolean();
+    final AtomicBoolean failSaves;
     final Path configFile;
     final AuditLog audit;
     final ControlPlane control;
@@ -51,26 +50,8 @@ final class ControlPlaneHarness implements AutoCloseable {
         VeerConfig config = ConfigLoader.load(configFile, env, List.of());
         Overlay.FlagParser flags = (name, node) -> ModelJson.parseFlag(name, node, "flags." + name);
         audit = AuditLog.open(config.state().dir().resolve("audit.log"), ModelJson.mapper());
-        FileStateStore files = new FileStateStore(config.state().dir());
-        StateStore store = new StateStore() {
-            @Override
-            public Loaded load() throws java.io.IOException {
-                return files.load();
-            }
-
-            @Override
-            public void save(StateDoc doc) throws java.io.IOException {
-                if (failSaves.get()) {
-                    throw new java.io.IOException("No space left on device");
-                }
-                files.save(doc);
-            }
-
-            @Override
-            public void undoLastSave() throws java.io.IOException {
-                files.undoLastSave();
-            }
-        };
+        FailingStateStore store = new FailingStateStore(config.state().dir());
+        failSaves = store.failSaves;
         Overlay.Result initial = Overlay.apply(config, store.load().doc().orElse(StateDoc.empty()), flags);
         control = new ControlPlane(initial, store, audit, (s, f) -> published.add(new Published(s, f)), flags,
                 InstantSource.system());

@@ -11,9 +11,8 @@ import dev.veer.admin.control.ControlPlane.Committed;
 import dev.veer.admin.control.Overlay;
 import dev.veer.admin.http.AdminHttpServer;
 import dev.veer.admin.http.Router;
-import dev.veer.admin.state.FileStateStore;
+import dev.veer.admin.state.FailingStateStore;
 import dev.veer.admin.state.StateDoc;
-import dev.veer.admin.state.StateStore;
 import dev.veer.analyzer.RolloutEngine;
 import dev.veer.analyzer.WindowStats;
 import dev.veer.config.ConfigLoader;
@@ -28,6 +27,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The control plane, the rollout engine and the admin listener with a hand-driven clock and hand-set traffic
@@ -53,7 +53,7 @@ final class RolloutHarness implements AutoCloseable {
     private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
     /** When set, every save fails as a full or broken disk would. */
-    final java.util.concurrent.atomic.AtomicBoolean failSaves = new java.util.concurrent.atomic.AtomicBoolean();
+    final AtomicBoolean failSaves;
     final AuditLog audit;
     final ControlPlane control;
     final RolloutEngine engine;
@@ -67,26 +67,8 @@ final class RolloutHarness implements AutoCloseable {
         VeerConfig config = ConfigLoader.load(configFile, env, List.of());
         Overlay.FlagParser flags = (name, node) -> ModelJson.parseFlag(name, node, "flags." + name);
         audit = AuditLog.open(config.state().dir().resolve("audit.log"), ModelJson.mapper());
-        FileStateStore files = new FileStateStore(config.state().dir());
-        StateStore store = new StateStore() {
-            @Override
-            public Loaded load() throws java.io.IOException {
-                return files.load();
-            }
-
-            @Override
-            public void save(StateDoc doc) throws java.io.IOException {
-                if (failSaves.get()) {
-                    throw new java.io.IOException("No space left on device");
-                }
-                files.save(doc);
-            }
-
-            @Override
-            public void undoLastSave() throws java.io.IOException {
-                files.undoLastSave();
-            }
-        };
+        FailingStateStore store = new FailingStateStore(config.state().dir());
+        failSaves = store.failSaves;
         Overlay.Result initial = Overlay.apply(config, store.load().doc().orElse(StateDoc.empty()), flags);
         InstantSource clock = () -> now;
         control = new ControlPlane(initial, store, audit, (s, f) -> { }, flags, clock);
