@@ -119,6 +119,11 @@ class HealthCheckTest {
                     }
                 }
                 assertThat(proxy.endpointHealthy("svc", "b", dead)).isFalse();
+                // Not one connect was tried on it: a refused one would have been retried on b's live endpoint and
+                // still answered 200, so the statuses alone could not tell.
+                var bTotals = proxy.stats().totals("svc", "b");
+                assertThat(bTotals.retries().get(dev.veer.proxy.stats.FailureReason.CONNECT)).isZero();
+                assertThat(bTotals.failures().get(dev.veer.proxy.stats.FailureReason.CONNECT)).isZero();
                 // The endpoint it had from the start stays in rotation throughout.
                 assertThat(proxy.endpointHealthy("svc", "b", live)).isTrue();
             }

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veer.config.model.Limits;
 import dev.veer.proxy.support.RawHttp;
+import dev.veer.proxy.support.RequestHeads;
 import dev.veer.proxy.support.Specs;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -185,7 +185,7 @@ class UpgradeTunnelTest {
                 InputStream in = s.getInputStream();
                 OutputStream out = s.getOutputStream();
                 String head;
-                while ((head = readHead(in)) != null) {
+                while ((head = RequestHeads.readOrNull(in)) != null) {
                     heads.add(head);
                     String path = head.split(" ")[1];
                     if (path.equals("/decline") || !head.toLowerCase(Locale.ROOT).contains("upgrade: websocket")) {
@@ -218,20 +218,6 @@ class UpgradeTunnelTest {
 
         private static byte[] bytes(String text) {
             return text.getBytes(StandardCharsets.ISO_8859_1);
-        }
-
-        private static String readHead(InputStream in) throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) != -1) {
-                head.write(b);
-                byte[] h = head.toByteArray();
-                int n = h.length;
-                if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
-                    return head.toString(StandardCharsets.ISO_8859_1);
-                }
-            }
-            return null;
         }
 
         @Override

@@ -18,9 +18,7 @@ final class JsonInput {
         try {
             text = Files.readString(Path.of(file));
         } catch (IOException e) {
-            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
-                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : Text.ioProblem(e);
-            throw new UsageException(option + ": cannot read " + file + " (" + why + ")");
+            throw new UsageException(option + ": cannot read " + file + " (" + Text.ioReason(e) + ")");
         }
         return parse(text, option + " " + file);
     }

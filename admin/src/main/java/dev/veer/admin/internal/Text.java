@@ -23,16 +23,26 @@ public final class Text {
      * ({@code AccessDeniedException: /var/veer/state.json}), which says where but not what.
      */
     public static String ioProblem(java.io.IOException e) {
-        String what = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
-                : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
-                : e instanceof java.nio.file.NotDirectoryException ? "not a directory"
-                : e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
-                : null;
+        String what = known(e);
         String message = firstLine(e.getMessage());
         if (what == null) {
             return message.isEmpty() ? e.getClass().getSimpleName() : message;
         }
         return message.isEmpty() ? what : what + ": " + message;
+    }
+
+    /** {@link #ioProblem} without the path, for a message that names the file already: "permission denied". */
+    public static String ioReason(java.io.IOException e) {
+        String what = known(e);
+        return what != null ? what : ioProblem(e);
+    }
+
+    private static String known(java.io.IOException e) {
+        return e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                : e instanceof java.nio.file.NotDirectoryException ? "not a directory"
+                : e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                : null;
     }
 }

@@ -539,7 +539,7 @@ class CtlTest {
         assertUsage("error: versions: frob (expected: set or delete)", "versions", "shop", "frob");
         assertUsage("error: rollout: the service comes first: rollout checkout start ...", "rollout", "start",
                 "checkout", "--canary", "canary", "--baseline", "stable");
-        assertUsage("error: --file: cannot read /no/such/plan.json (no such file)", "flags", "set", "x", "--file",
+        assertUsage("error: --file: cannot read /no/such/plan.json (no such file or directory)", "flags", "set", "x", "--file",
                 "/no/such/plan.json");
         assertUsage("error: flags set needs exactly one of --file FILE.json or --json '{...}'",
                 "flags", "set", "x");

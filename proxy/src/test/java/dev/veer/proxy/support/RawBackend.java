@@ -1,8 +1,6 @@
 package dev.veer.proxy.support;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -71,12 +69,12 @@ public final class RawBackend implements AutoCloseable {
 
     private void serve(Socket s) {
         try {
-            readHead(s.getInputStream());
+            RequestHeads.read(s.getInputStream());
             requests.incrementAndGet();
             if (behaviour == Behaviour.CLOSE_ON_SECOND_REQUEST) {
                 s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst".getBytes(StandardCharsets.ISO_8859_1));
                 s.getOutputStream().flush();
-                readHead(s.getInputStream());
+                RequestHeads.read(s.getInputStream());
                 requests.incrementAndGet();
                 s.close();
                 return;
@@ -121,20 +119,6 @@ public final class RawBackend implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             // peer went away
         }
-    }
-
-    private static void readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != -1) {
-            head.write(b);
-            byte[] h = head.toByteArray();
-            int n = h.length;
-            if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
-                return;
-            }
-        }
-        throw new IOException("closed before head");
     }
 
     @Override

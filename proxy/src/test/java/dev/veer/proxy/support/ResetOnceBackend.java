@@ -1,8 +1,6 @@
 package dev.veer.proxy.support;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -69,7 +67,7 @@ public final class ResetOnceBackend implements AutoCloseable {
 
     private void serve(Socket s) throws IOException {
         try (s) {
-            String head = readHead(s.getInputStream());
+            String head = RequestHeads.read(s.getInputStream());
             heads.incrementAndGet();
             String id = header(head, "x-id");
             if (seen.add(id)) {
@@ -91,20 +89,6 @@ public final class ResetOnceBackend implements AutoCloseable {
             }
         }
         return "";
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != -1) {
-            head.write(b);
-            byte[] h = head.toByteArray();
-            int n = h.length;
-            if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
-                return head.toString(StandardCharsets.ISO_8859_1);
-            }
-        }
-        throw new IOException("closed before head");
     }
 
     @Override

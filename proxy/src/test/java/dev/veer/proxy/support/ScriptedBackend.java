@@ -1,6 +1,5 @@
 package dev.veer.proxy.support;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -82,7 +81,7 @@ public final class ScriptedBackend implements AutoCloseable {
             OutputStream out = s.getOutputStream();
             s.setTcpNoDelay(true);
             String head;
-            while ((head = readHead(in)) != null) {
+            while ((head = RequestHeads.readOrNull(in)) != null) {
                 String path = head.split(" ", 3)[1];
                 Script script = scripts.get(path);
                 if (script == null) {
@@ -104,22 +103,6 @@ public final class ScriptedBackend implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             // the proxy closed the connection
         }
-    }
-
-    /** Reads a request head (requests here have no body); null at the end of the stream. */
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int b;
-        int matched = 0;
-        while ((b = in.read()) != -1) {
-            buf.write(b);
-            matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
-                    ? matched + 1 : (b == '\r' ? 1 : 0);
-            if (matched == 4) {
-                return buf.toString(StandardCharsets.ISO_8859_1);
-            }
-        }
-        return null;
     }
 
     @Override
