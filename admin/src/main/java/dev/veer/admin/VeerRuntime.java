@@ -167,6 +167,9 @@ public final class VeerRuntime implements AutoCloseable {
         ProxyServer proxy;
         try {
             proxy = ProxyServer.start(config.proxy(), initial.view().services(), initial.view().flags());
+        } catch (java.io.UncheckedIOException e) {
+            throw new StartupException("proxy.accessLog " + config.proxy().accessLog() + ": "
+                    + Text.ioProblem(e.getCause()) + " (expected: a file Veer can create or append to)", e);
         } catch (Exception e) { // including a BindException, which Netty throws without declaring it
             if (e instanceof InterruptedException) {
                 throw (InterruptedException) e;
@@ -202,7 +205,11 @@ public final class VeerRuntime implements AutoCloseable {
         VeerMetrics metrics = new VeerMetrics(proxy.stats(), control::view, proxy::endpointHealthy,
                 proxy::flagEvaluations);
         closeables.push(metrics);
-        Reload reload = new Reload(control, source, mapper, after -> retireDroppedRollouts(engine, after));
+        if (proxy.accessLog() != null) {
+            metrics.bindAccessLog(proxy.accessLog()::dropped);
+        }
+        Reload reload = new Reload(control, source, mapper, after -> retireDroppedRollouts(engine, after),
+                proxy::reopenAccessLog);
 
         AtomicBoolean ready = new AtomicBoolean();
         Router router = new Router();
@@ -231,9 +238,10 @@ public final class VeerRuntime implements AutoCloseable {
 
         VeerRuntime runtime = new VeerRuntime(config, closeables, proxy, control, reload, admin, ticker, ready);
         ready.set(true);
-        log.info("veer: proxy listening on {}, admin API on {} ({}), state in {}", address(proxy.localAddress()),
+        log.info("veer: proxy listening on {}, admin API on {} ({}), state in {}{}", address(proxy.localAddress()),
                 address(admin.localAddress()), auth.required() ? "bearer token required" : "no token, loopback only",
-                stateDir.toAbsolutePath().normalize());
+                stateDir.toAbsolutePath().normalize(),
+                proxy.accessLog() == null ? "" : ", access log " + proxy.accessLog().path().toAbsolutePath());
         return runtime;
     }
 

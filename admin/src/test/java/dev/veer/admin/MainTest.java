@@ -124,6 +124,17 @@ class MainTest {
     }
 
     @Test
+    void runExits1NamingTheAccessLogWhenItCannotBeOpened() throws Exception {
+        Path file = RuntimeFixture.configFile(dir);
+        Path accessLog = dir.resolve("no-such-dir").resolve("access.log");
+        int code = main(RuntimeFixture.env(dir, 9001, 9002), "run", "--config", file.toString(),
+                "--set", "proxy.accessLog=" + accessLog);
+        assertThat(code).isEqualTo(1);
+        assertThat(err()).contains("proxy.accessLog " + accessLog + ": ").contains("no such file or directory")
+                .contains("expected: a file Veer can create or append to");
+    }
+
+    @Test
     void sigtermFinishesInFlightRequestsRefusesNewConnectionsAndExitsZero() throws Exception {
         try (Backend blue = new Backend("blue"); Backend green = new Backend("green")) {
             Path file = RuntimeFixture.configFile(dir);

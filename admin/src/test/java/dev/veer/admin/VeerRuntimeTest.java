@@ -170,6 +170,36 @@ class VeerRuntimeTest {
         assertThat(admin.get("/api/v1/events?limit=1000").json().get("events")).hasSize(30);
     }
 
+    /** proxy.accessLog: requests are logged, and a reload (what logrotate's SIGHUP does) starts a fresh file. */
+    @Test
+    void accessLogIsReopenedByAReload() throws Exception {
+        runtime.close();
+        Path accessLog = dir.resolve("access.log");
+        Map<String, String> withLog = new java.util.HashMap<>(env);
+        withLog.put("VEER_PROXY_ACCESS_LOG", accessLog.toString());
+        env = withLog;
+        startRuntime();
+        sample(3);
+        assertThat(awaitLines(accessLog, 3)).allSatisfy(line -> assertThat(line).contains("\"version\":\"blue\""));
+        Path rotated = dir.resolve("access.log.1");
+        Files.move(accessLog, rotated);
+        assertThat(admin.post("/api/v1/reload", "{\"reason\":\"logrotate\"}").status()).isEqualTo(200);
+        sample(2);
+        assertThat(awaitLines(accessLog, 2)).hasSize(2);
+        assertThat(awaitLines(rotated, 3)).hasSize(3);
+        assertThat(admin.get("/metrics").body()).contains("veer_access_log_dropped_total 0.0");
+    }
+
+    private static List<String> awaitLines(Path file, int count) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        List<String> lines = List.of();
+        while (System.nanoTime() < deadline && lines.size() < count) {
+            Thread.sleep(20);
+            lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
+        }
+        return lines;
+    }
+
     @Test
     void statsCountProxiedRequestsPerVersion() throws Exception {
         sample(25);

@@ -73,6 +73,7 @@ class LayeringTest {
                 "VEER_PROXY_LIMITS_RESPONSETIMEOUT", "90s",
                 "VEER_PROXY_MAX_IN_FLIGHT", "10",
                 "VEER_STATE_DIR", "/tmp/veer-state",
+                "VEER_PROXY_ACCESS_LOG", "/var/log/veer/access.log",
                 "VEER_JAVA_OPTS", "-Xmx1g",
                 "VEER_ADMIN_URL", "http://127.0.0.1:9090",
                 "HOME", "/root");
@@ -82,6 +83,9 @@ class LayeringTest {
         assertThat(config.proxy().limits().responseTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(config.proxy().maxInFlight()).isEqualTo(10);
         assertThat(config.state().dir()).isEqualTo(Path.of("/tmp/veer-state"));
+        assertThat(config.proxy().accessLog()).isEqualTo(Path.of("/var/log/veer/access.log"));
+        assertThat(ConfigLoader.parse("proxy: { accessLog: \"\" }", "t", Map.of(), List.of()).proxy().accessLog())
+                .as("empty: no access log").isNull();
         assertThat(config.proxy().limits().maxHeaderCount()).isEqualTo(Limits.DEFAULTS.maxHeaderCount());
     }
 

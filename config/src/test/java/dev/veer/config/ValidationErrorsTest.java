@@ -17,7 +17,7 @@ class ValidationErrorsTest {
         assertThat(errors("proxy: { listn: \"0.0.0.0:80\" }\nextra: 1\n")).containsExactly(
                 "extra: unknown key (expected one of: proxy, admin, state, services, flags)",
                 "proxy.listn: unknown key (expected one of: listen, ioThreads, maxConnections, maxInFlight, "
-                        + "poolSizePerEndpoint, drainTimeout, eventBatchMicros, limits)");
+                        + "poolSizePerEndpoint, drainTimeout, eventBatchMicros, accessLog, limits)");
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.veer.config.model.FlagSpec;
 import dev.veer.config.model.HostPort;
 import dev.veer.config.model.ProxySettings;
 import dev.veer.config.model.ServiceSpec;
+import dev.veer.proxy.accesslog.AccessLog;
 import dev.veer.proxy.health.HealthChecker;
 import dev.veer.proxy.flag.FlagCounters;
 import dev.veer.proxy.outlier.OutlierDetector;
@@ -42,6 +43,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
@@ -82,11 +85,13 @@ public final class ProxyServer implements AutoCloseable {
     private final UpstreamPools pools;
     private final HealthChecker health;
     private final EndpointEvents endpointEvents;
+    private final AccessLog accessLog;
     private volatile boolean closed;
 
     private ProxyServer(EventLoopGroup group, Channel serverChannel, ChannelGroup channels, ServerContext context,
                         EndpointRegistry endpoints, StatsRegistry stats, FlagCounters flagCounters, UpstreamPools pools,
-                        HealthChecker health, EndpointEvents endpointEvents) {
+                        HealthChecker health, EndpointEvents endpointEvents, AccessLog accessLog) {
+        this.accessLog = accessLog;
         this.group = group;
         this.serverChannel = serverChannel;
         this.channels = channels;
@@ -105,9 +110,31 @@ public final class ProxyServer implements AutoCloseable {
         return start(settings, services, flags, Ticker.SYSTEM);
     }
 
-    /** As {@link #start(ProxySettings, List, List)}, with time-based decisions (ejections, retry budgets) on {@code ticker}. */
+    /**
+     * As {@link #start(ProxySettings, List, List)}, with time-based decisions (ejections, retry budgets) on {@code ticker}.
+     *
+     * @throws UncheckedIOException when the access log cannot be opened
+     */
     public static ProxyServer start(ProxySettings settings, List<ServiceSpec> services, List<FlagSpec> flags,
                                     Ticker ticker) throws InterruptedException {
+        AccessLog accessLog;
+        try {
+            accessLog = settings.accessLog() == null ? null : AccessLog.open(settings.accessLog());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            return start(settings, services, flags, ticker, accessLog);
+        } catch (InterruptedException | RuntimeException e) {
+            if (accessLog != null) {
+                accessLog.close();
+            }
+            throw e;
+        }
+    }
+
+    private static ProxyServer start(ProxySettings settings, List<ServiceSpec> services, List<FlagSpec> flags,
+                                     Ticker ticker, AccessLog accessLog) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         SelectStrategyFactory waiting = EventBatching.factory(settings.eventBatchMicros());
         IoHandlerFactory ioHandler = epoll ? EpollIoHandler.newFactory(0, waiting)
@@ -127,7 +154,7 @@ public final class ProxyServer implements AutoCloseable {
         configureGroups(endpoints, table);
         UpstreamPools pools = new UpstreamPools(clientType, settings.poolSizePerEndpoint(), settings.limits());
         ServerContext context = new ServerContext(table, pools, settings.limits(), settings.maxInFlight(),
-                settings.maxConnections());
+                settings.maxConnections(), accessLog);
         ChannelGroup channels = new DefaultChannelGroup("veer-downstream", GlobalEventExecutor.INSTANCE);
         HealthChecker health = new HealthChecker(group, clientType);
         try {
@@ -151,7 +178,7 @@ public final class ProxyServer implements AutoCloseable {
                 endpoints.tickRetryBudgets();
             }, HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS, TimeUnit.MILLISECONDS);
             return new ProxyServer(group, serverChannel, channels, context, endpoints, stats, flagCounters, pools,
-                    health, endpointEvents);
+                    health, endpointEvents, accessLog);
         } catch (InterruptedException | RuntimeException e) {
             health.close();
             endpointEvents.close();
@@ -225,6 +252,18 @@ public final class ProxyServer implements AutoCloseable {
         return stats;
     }
 
+    /** The access log, or null when requests are not logged. */
+    public AccessLog accessLog() {
+        return accessLog;
+    }
+
+    /** Starts the access log afresh under its name (after logrotate moved it away); nothing without one. */
+    public void reopenAccessLog() {
+        if (accessLog != null) {
+            accessLog.reopen();
+        }
+    }
+
     /** Requests being served right now. */
     public int inFlight() {
         return context.inFlight();
@@ -261,5 +300,8 @@ public final class ProxyServer implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         stats.close();
         endpointEvents.close();
+        if (accessLog != null) {
+            accessLog.close(); // after the event loops: every exchange that ended is in it
+        }
     }
 }

@@ -43,7 +43,7 @@ class ConnectPacingTest {
         Limits limits = new Limits(d.maxHeaderBytes(), d.maxHeaderCount(), d.maxRequestLineBytes(), d.maxBodyBytes(),
                 d.headerTimeout(), connectTimeout, d.responseTimeout(), d.idleTimeout());
         return new ProxySettings(new HostPort("127.0.0.1", 0), 1, limits, 10_000, 10_000, 1024,
-                Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros());
+                Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(), null);
     }
 
     @Test

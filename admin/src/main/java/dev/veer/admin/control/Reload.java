@@ -26,20 +26,26 @@ public final class Reload {
     private final ConfigSource source;
     private final ObjectMapper mapper;
     private final Consumer<RuntimeView> onApplied;
+    private final Runnable reopenLogs;
 
     /**
-     * @param onApplied runs on the writer thread right after a reload is committed, before anything else (lets
-     *                  the rollout engine let go of rollouts the new file dropped)
+     * @param onApplied  runs on the writer thread right after a reload is committed, before anything else (lets
+     *                   the rollout engine let go of rollouts the new file dropped)
+     * @param reopenLogs reopens the log files Veer appends to, on every reload whatever the file says: SIGHUP is
+     *                   what logrotate sends after moving a log away, as it does to nginx
      */
-    public Reload(ControlPlane control, ConfigSource source, ObjectMapper mapper, Consumer<RuntimeView> onApplied) {
+    public Reload(ControlPlane control, ConfigSource source, ObjectMapper mapper, Consumer<RuntimeView> onApplied,
+                  Runnable reopenLogs) {
         this.control = control;
         this.source = source;
         this.mapper = mapper;
         this.onApplied = onApplied;
+        this.reopenLogs = reopenLogs;
     }
 
     /** Completes with the diff ({@code {"revision","services":{...},"flags":{...},"restartRequired":[...]}}). */
     public CompletableFuture<ObjectNode> reload(String actor, String reason) {
+        reopenLogs.run();
         VeerConfig next;
         try {
             next = source.load();

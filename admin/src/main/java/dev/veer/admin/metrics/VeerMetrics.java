@@ -75,6 +75,14 @@ public final class VeerMetrics implements AutoCloseable {
         new NettyAllocatorMetrics(UnpooledByteBufAllocator.DEFAULT).bindTo(registry);
     }
 
+    /** Adds {@code veer_access_log_dropped_total}: access log lines lost to a writer that fell behind or failed. */
+    public void bindAccessLog(java.util.function.LongSupplier dropped) {
+        io.micrometer.core.instrument.FunctionCounter.builder("veer.access.log.dropped", dropped,
+                        java.util.function.LongSupplier::getAsLong)
+                .description("Access log lines dropped because the writer fell behind or could not write.")
+                .register(registry);
+    }
+
     public String scrape() {
         RuntimeView current = view.get();
         StringBuilder out = new StringBuilder(16 * 1024);

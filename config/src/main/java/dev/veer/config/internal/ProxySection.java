@@ -4,13 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.config.model.Limits;
 import dev.veer.config.model.ProxySettings;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** {@code proxy:} and {@code proxy.limits:}; anything omitted comes from {@link ProxySettings#DEFAULTS}. */
 public final class ProxySection {
 
     static final String[] KEYS = {"listen", "ioThreads", "maxConnections", "maxInFlight", "poolSizePerEndpoint",
-            "drainTimeout", "eventBatchMicros", "limits"};
+            "drainTimeout", "eventBatchMicros", "accessLog", "limits"};
     static final String[] LIMIT_KEYS = {"maxHeaderBytes", "maxHeaderCount", "maxRequestLineBytes", "maxBodyBytes",
             "headerTimeout", "connectTimeout", "responseTimeout", "idleTimeout"};
 
@@ -31,7 +33,23 @@ public final class ProxySection {
                 f.integer("maxInFlight", 1, Integer.MAX_VALUE, d.maxInFlight()),
                 f.integer("poolSizePerEndpoint", 0, 100_000, d.poolSizePerEndpoint()),
                 f.duration("drainTimeout", Duration.ZERO, d.drainTimeout()),
-                f.integer("eventBatchMicros", 0, 1000, d.eventBatchMicros()));
+                f.integer("eventBatchMicros", 0, 1000, d.eventBatchMicros()),
+                accessLog(f, problems));
+    }
+
+    /** A file path; absent or empty: no access log. */
+    private static Path accessLog(Fields f, Problems problems) {
+        String file = f.text("accessLog", "");
+        if (file == null || file.isEmpty()) {
+            return null;
+        }
+        try {
+            return Path.of(file);
+        } catch (InvalidPathException e) {
+            problems.add(f.path("accessLog"), "'" + file + "' (expected: a file path, or empty for no access log: "
+                    + e.getReason() + ")");
+            return null;
+        }
     }
 
     private static Limits limits(JsonNode node, String path, Problems problems) {

@@ -1,5 +1,7 @@
 package dev.veer.proxy.server;
 
+import dev.veer.proxy.accesslog.AccessLog;
+import dev.veer.proxy.accesslog.AccessLogEntry;
 import dev.veer.proxy.http.ChunkWriter;
 import dev.veer.proxy.http.FlatHttpHeaders;
 import dev.veer.proxy.http.HeadBytes;
@@ -122,6 +124,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** The connection closes after a proxy-made error while the client may still be sending: see LingeringClose. */
     private boolean lingerOnClose;
     private int status;
+    /** Response body bytes relayed from the upstream, for the access log. */
+    private long bodyBytes;
+    /** The upstream failure the client saw (a 502/504 or a cut response), or null. */
+    private FailureReason failure;
     private long lastUpstreamNanos;
     /** Bytes queued for the client while it was not writable, at the last look (onResponseTimer): its progress. */
     private long unsentAtLastCheck;
@@ -265,6 +271,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         interimForwarded = false;
         closeAfterResponse = draining || server.draining();
         status = 0;
+        bodyBytes = 0;
+        failure = null;
         keepAlive = req != null && MessageFraming.isKeepAlive(req);
         requestChunked = req != null && MessageFraming.isChunked(req);
         http10 = req != null && req.protocolVersion().minorVersion() == 0;
@@ -603,6 +611,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         recordStats();
         cancelResponseTimer();
         server.exitRequest();
+        logExchange(true); // the handshake; the tunnel after it is no exchange
         request = null;
         ctx.write(out.crlf().toBuffer(ctx.alloc(), 0), ctx.voidPromise());
         // Whatever the client sent after its request head, and all it sends from now on, reaches relayToUpstream.
@@ -625,6 +634,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (tunnel) {
             lastActivityNanos = lastUpstreamNanos;
         }
+        bodyBytes += part.readableBytes();
         if (heldHead != null && !frameChunks && part.readableBytes() <= HEAD_AND_BODY_BYTES) {
             // A small body that came with its head leaves in the same buffer: one write, one outbound entry.
             heldHead.writeBytes(part);
@@ -717,6 +727,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (version != null) {
             version.stats().failure(reason);
         }
+        failure = reason;
         // Retries are decided above with the head still counted as started: the upstream did answer.
         discardHeldHead();
         if (!responseStarted) {
@@ -861,6 +872,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         // Refused before counting as in flight: answer and close without touching the in-flight counter.
         responseStarted = true;
         status = errorStatus.code();
+        logExchange(true);
         active = false;
         closing = true;
         ctx.writeAndFlush(ErrorResponses.create(ctx.alloc(), errorStatus, message, true, false, isHead))
@@ -881,7 +893,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             }
         }
         boolean close = closeAfterResponse;
-        endExchange();
+        endExchange(true);
         if (close) {
             closeAfterFlush();
             return;
@@ -902,8 +914,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
     }
 
-    private void endExchange() {
+    /** {@code completed}: the response was sent whole (false: cut short, or none at all). */
+    private void endExchange(boolean completed) {
         if (active) {
+            if (!tunnel) {
+                logExchange(completed);
+            }
             active = false;
             if (request != null) {
                 server.exitRequest();
@@ -914,6 +930,27 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         connecting = false;
         sentBody.release();
         lastActivityNanos = System.nanoTime();
+    }
+
+    /** Hands the current exchange to the access log, if there is one. */
+    private void logExchange(boolean completed) {
+        AccessLog accessLog = server.accessLog();
+        if (accessLog == null) {
+            return;
+        }
+        HttpRequest req = request;
+        HttpHeaders headers = req == null ? null : req.headers();
+        ServiceRoute service = decision.service();
+        VersionRoute chosen = decision.version();
+        CharSequence flags = decision.flagsHeader();
+        accessLog.record(new AccessLogEntry(System.currentTimeMillis(), clientIp,
+                req == null ? null : req.method().name(), req == null ? null : req.uri(),
+                headers == null ? null : headers.get(HttpHeaderNames.HOST),
+                req == null ? null : req.protocolVersion().text(),
+                headers == null ? null : headers.get(HttpHeaderNames.USER_AGENT), status,
+                (System.nanoTime() - startNanos) / 1000, service == null ? null : service.name(),
+                chosen == null ? null : chosen.name(), endpoint == null ? null : endpoint.address(), decision.reason(),
+                flags == null ? null : flags.toString(), bodyBytes, failure, retries, completed));
     }
 
     /** Feeds parts of pipelined requests that arrived early, in order, as far as the current state allows. */
@@ -960,7 +997,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         discardHeldHead();
         dropUpstream();
         dropPendingBody();
-        endExchange();
+        endExchange(false);
     }
 
     private void dropUpstream() {

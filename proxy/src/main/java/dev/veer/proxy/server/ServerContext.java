@@ -1,6 +1,7 @@
 package dev.veer.proxy.server;
 
 import dev.veer.config.model.Limits;
+import dev.veer.proxy.accesslog.AccessLog;
 import dev.veer.proxy.route.RoutingTable;
 import dev.veer.proxy.upstream.UpstreamPools;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,9 +17,13 @@ public final class ServerContext {
     private final int maxConnections;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AccessLog accessLog;
 
-    public ServerContext(RoutingTable table, UpstreamPools pools, Limits limits, int maxInFlight, int maxConnections) {
+    /** {@code accessLog}: null for none. */
+    public ServerContext(RoutingTable table, UpstreamPools pools, Limits limits, int maxInFlight, int maxConnections,
+                         AccessLog accessLog) {
         this.table = table;
+        this.accessLog = accessLog;
         this.pools = pools;
         this.limits = limits;
         this.maxInFlight = maxInFlight <= 0 ? Integer.MAX_VALUE : maxInFlight;
@@ -51,6 +56,11 @@ public final class ServerContext {
 
     Limits limits() {
         return limits;
+    }
+
+    /** Where requests are logged; null when they are not. */
+    AccessLog accessLog() {
+        return accessLog;
     }
 
     /** Counts a new request in; false (and not counted) when maxInFlight is reached. */

@@ -29,7 +29,7 @@ public final class Specs {
 
     public static ProxySettings settings(Limits limits) {
         return new ProxySettings(new HostPort("127.0.0.1", 0), 2, limits, 10_000, 10_000, 16, Duration.ofSeconds(5),
-                ProxySettings.DEFAULTS.eventBatchMicros());
+                ProxySettings.DEFAULTS.eventBatchMicros(), null);
     }
 
     public static Limits limits(Duration headerTimeout, Duration responseTimeout) {
