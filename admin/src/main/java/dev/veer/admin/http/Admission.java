@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * Decides from a request head alone whether the admin API serves it, so a refused request is answered before
- * its body is read. In order: one Authorization and one Host header (400); no other site's page (403, CSRF); a
+ * its body is read. In order: one Authorization and one Host header, none only in HTTP/1.0 (400); no other site's page (403, CSRF); a
  * loopback Host when no token is configured (403, DNS rebinding); the bearer token where the route needs it (401).
  *
  * <p>Liveness and readiness probes skip the Host check: they change and reveal nothing, and a probe may name the
@@ -45,6 +45,10 @@ final class Admission {
         if (hosts.size() > 1) {
             return refuse(400, "more than one Host header (expected: one)");
         }
+        if (hosts.isEmpty() && head.protocolVersion().minorVersion() > 0) {
+            // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused. HTTP/1.0 has none to give.
+            return refuse(400, "no Host header (expected: one, as HTTP/1.1 requires)");
+        }
         String host = hosts.isEmpty() ? null : hosts.get(0);
         Optional<ApiResponse> crossSite = crossSite(headers, host);
         if (crossSite.isPresent()) {
@@ -54,7 +58,7 @@ final class Admission {
         Router.Match match = router.match(head.method().name(), path);
         boolean probe = match.found() ? match.access() == Router.Access.OPEN
                 : path.equals("/healthz") || path.equals("/readyz");
-        // Without a Host the request is no browser's, so no rebinding page's: HTTP/1.0 by hand stays possible.
+        // Without a Host (HTTP/1.0) the request is no browser's, so no rebinding page's: by hand stays possible.
         if (!auth.required() && !probe && host != null && !isLoopback(host)) {
             return refuse(403, "Host " + host + " is not a loopback name (expected: localhost, 127.x.x.x or [::1], "
                     + "with any port). Without admin.token the API answers only those, so a web page that rebinds "

@@ -37,6 +37,9 @@ final class RequestGate extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest head) {
             deadlines.headReceived();
+            if (head.decoderResult().isSuccess()) {
+                AbsoluteForm.toOriginForm(head);
+            }
             Optional<ApiResponse> refusal = head.decoderResult().isSuccess() ? admission.refusal(head)
                     : Optional.empty();
             if (refusal.isPresent()) {

@@ -465,6 +465,34 @@ class AdminApiTest {
         assertThat(events.get(0).get("action").asText()).isEqualTo("service.switch");
     }
 
+    /**
+     * A route's version stays: deleting it would drop the route with it (and a later re-add bring it back), as a
+     * flag a route uses stays. A file that routes to a version deleted at run time brings the version back.
+     */
+    @Test
+    void aVersionThatARouteSendsTrafficToIsNotDeleted() throws Exception {
+        Reply deleted = h.http.delete("/api/v1/services/shop/versions/green");
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(204);
+        String routed = YAML.replace("    sticky: { cookie: \"veer_shop\" }\n", "    sticky: { cookie: \"veer_shop\" }\n"
+                + "    routes: [ { match: { header: { name: x-canary, value: always } }, version: green } ]\n");
+        assertThat(routed).isNotEqualTo(YAML);
+        Files.writeString(h.configFile, routed);
+        Reply reload = h.http.post("/api/v1/reload", "{}");
+        assertThat(reload.status()).as(reload.toString()).isEqualTo(200);
+        JsonNode shop = h.http.get("/api/v1/services/shop").json();
+        assertThat(shop.get("versions").findValuesAsText("name")).containsExactly("blue", "green");
+        assertThat(shop.get("routes")).hasSize(1);
+        assertThat(h.http.get("/api/v1/events").json().get("events").findValuesAsText("reason"))
+                .anyMatch(r -> r.contains("runtime delete of shop/green undone: a route of the config sends it traffic"));
+
+        int events = eventCount();
+        Reply refused = h.http.delete("/api/v1/services/shop/versions/green");
+        assertThat(errorPath(refused, 409)).isEqualTo("routes[0]");
+        assertThat(refused.json().get("error").asText()).contains("change the config first");
+        assertThat(h.http.get("/api/v1/services/shop").json().get("routes")).hasSize(1);
+        assertThat(eventCount()).isEqualTo(events);
+    }
+
     @Test
     void versionsCanBeAddedReplacedAndDeletedOnlyWithoutTraffic() {
         Reply add = h.http.put("/api/v1/services/shop/versions/canary", "{\"endpoints\":[\"127.0.0.1:9003\"]}");

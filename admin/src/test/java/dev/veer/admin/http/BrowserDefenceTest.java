@@ -142,5 +142,30 @@ class BrowserDefenceTest {
             assertThat(answer.status()).isEqualTo(400);
             assertThat(answer.json().get("error").asText()).contains("Host");
         }
+        try (RawClient client = new RawClient(h.server.localAddress())) {
+            // RFC 9112 §3.2: an HTTP/1.1 request must name its Host; it does not get past the loopback check unnamed.
+            Answer answer = client.exchange("POST /api/v1/services/shop/switch HTTP/1.1\r\nContent-Length: 13\r\n"
+                    + "\r\n{\"to\":\"green\"}");
+            assertThat(answer.status()).isEqualTo(400);
+            assertThat(answer.json().get("error").asText()).contains("no Host header");
+        }
+        assertNothingChanged();
+    }
+
+    /** A request target in absolute form is served (RFC 9112 §3.2.2), its authority taken as the Host. */
+    @Test
+    void anAbsoluteFormTargetIsServedWithItsAuthorityAsTheHost() throws Exception {
+        start(null);
+        try (RawClient client = new RawClient(h.server.localAddress())) {
+            Answer answer = client.exchange("GET http://" + own() + "/api/v1/services/shop HTTP/1.1\r\nHost: "
+                    + own() + "\r\n\r\n");
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.json().get("name").asText()).isEqualTo("shop");
+        }
+        try (RawClient client = new RawClient(h.server.localAddress())) {
+            // The authority, not the Host header, is what the loopback check reads.
+            assertForbidden(client.exchange("GET http://attacker.example/api/v1/services HTTP/1.1\r\nHost: "
+                    + own() + "\r\n\r\n"), "is not a loopback name");
+        }
     }
 }
