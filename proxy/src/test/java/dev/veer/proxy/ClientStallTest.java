@@ -48,7 +48,7 @@ class ClientStallTest {
         sink = new RawBackend(RawBackend.Behaviour.STALL);
         Limits d = Limits.DEFAULTS;
         Limits limits = new Limits(d.maxHeaderBytes(), d.maxHeaderCount(), d.maxRequestLineBytes(), d.maxBodyBytes(),
-                d.headerTimeout(), d.connectTimeout(), RESPONSE_TIMEOUT, d.idleTimeout());
+                d.headerTimeout(), d.connectTimeout(), RESPONSE_TIMEOUT, d.idleTimeout(), d.upstreamIdleTimeout());
         proxy = ProxyServer.start(Specs.settings(limits), List.of(
                 service("svc", List.of("svc"), "/", List.of(version("v1", backend.address())), weights("v1", 10000),
                         null, List.of(), null),

@@ -41,7 +41,7 @@ class ConnectPacingTest {
     private static ProxySettings oneLoop(Duration connectTimeout) {
         Limits d = Limits.DEFAULTS;
         Limits limits = new Limits(d.maxHeaderBytes(), d.maxHeaderCount(), d.maxRequestLineBytes(), d.maxBodyBytes(),
-                d.headerTimeout(), connectTimeout, d.responseTimeout(), d.idleTimeout());
+                d.headerTimeout(), connectTimeout, d.responseTimeout(), d.idleTimeout(), d.upstreamIdleTimeout());
         return new ProxySettings(new HostPort("127.0.0.1", 0), 1, limits, 10_000, 10_000, 1024,
                 Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(), null);
     }

@@ -41,7 +41,8 @@ class ConnectTimeoutTest {
                 }
                 Limits d = Limits.DEFAULTS;
                 Limits limits = new Limits(d.maxHeaderBytes(), d.maxHeaderCount(), d.maxRequestLineBytes(),
-                        d.maxBodyBytes(), d.headerTimeout(), CONNECT_TIMEOUT, d.responseTimeout(), d.idleTimeout());
+                        d.maxBodyBytes(), d.headerTimeout(), CONNECT_TIMEOUT, d.responseTimeout(), d.idleTimeout(),
+                        d.upstreamIdleTimeout());
                 try (ProxyServer proxy = ProxyServer.start(Specs.settings(limits), List.of(service("svc", List.of("svc"),
                         "/", List.of(version("v1", "127.0.0.1:" + full.getLocalPort())), weights("v1", 10000), null,
                         List.of(), null)), List.of());

@@ -35,7 +35,8 @@ class HostileInputTest {
         backend = new Backend("blue");
         Limits d = Limits.DEFAULTS;
         Limits limits = new Limits(d.maxHeaderBytes(), d.maxHeaderCount(), d.maxRequestLineBytes(), MAX_BODY,
-                Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(5), d.idleTimeout());
+                Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(5), d.idleTimeout(),
+                d.upstreamIdleTimeout());
         proxy = ProxyServer.start(Specs.settings(limits), List.of(service("any",
                 List.of(version("blue", backend.address())), weights("blue", 10000), null)), List.of());
     }
@@ -186,6 +187,66 @@ class HostileInputTest {
         assertThat(got).extracting(Backend.Recorded::uri).containsExactly("/x?q=1", "/?q=2", "*");
         assertThat(got.get(0).headers().get("host")).isEqualTo("other");
         assertThat(got.get(2).method()).isEqualTo("OPTIONS");
+    }
+
+    /** RFC 9112 §3.2: a Host that is no host[:port] is refused, so Veer and the backend cannot read it apart. */
+    @ParameterizedTest
+    @MethodSource("badHosts")
+    void aMalformedHostIs400AndClosed(String host) throws Exception {
+        long bytesBefore = backend.bytesReceived();
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            RawHttp.Response r = http.send("GET /a HTTP/1.1\r\nHost: " + host + "\r\n\r\n").read();
+            assertThat(r.status()).as(host).isEqualTo(400);
+            assertThat(r.bodyText()).contains("Host");
+            assertThat(http.closedWithin(2000)).isTrue();
+        }
+        assertThat(backend.bytesReceived()).isEqualTo(bytesBefore);
+    }
+
+    static Stream<String> badHosts() {
+        return Stream.of("wire local", "u@wire.local", "wire.local/evil", "wire.local?x", "wire.local, other.local",
+                "[::1", "[]", "wire.local:abc", "wire.local:99999999", "wire.local:80:80", "a%zz", "caf\u00e9.local",
+                "a\\b", "a\"b", "[::1]x");
+    }
+
+    @Test
+    void wellFormedHostsAreServed() throws Exception {
+        for (String host : List.of("a", "a:80", "A.B-c_d.example:8080", "[::1]:8080", "[::1]", "127.0.0.1:1", "a.b.",
+                "xn--bcher-kva.example", "a:", "")) {
+            try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+                assertThat(http.send("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n").read().status()).as(host)
+                        .isEqualTo(200);
+            }
+        }
+    }
+
+    /** Trailers are fields too: what the head would not pass does not reach the backend behind the body either. */
+    @Test
+    void requestTrailersAreFilteredAsTheHeadIs() throws Exception {
+        int requestsBefore = backend.requests().size();
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            http.send("POST /t HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n"
+                    + "3\r\nabc\r\n0\r\nHost: evil.example\r\nX-Forwarded-For: 6.6.6.6\r\nx-veer-version: green\r\n"
+                    + "Connection: x\r\nKeep-Alive: 1\r\nX-Sum: 42\r\n\r\n");
+            assertThat(http.read().status()).isEqualTo(200);
+        }
+        Backend.Recorded got = backend.requests().get(requestsBefore);
+        assertThat(got.bodyText()).isEqualTo("abc");
+        assertThat(got.trailers().names()).containsExactly("X-Sum");
+        assertThat(got.headers().get("host")).isEqualTo("a");
+    }
+
+    /** An HTTP/1.0 request without Host: the backend gets one, X-Forwarded-Host does not claim the client sent it. */
+    @Test
+    void noXForwardedHostWhenTheClientSentNoHost() throws Exception {
+        int requestsBefore = backend.requests().size();
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            assertThat(http.send("GET /old HTTP/1.0\r\n\r\n").read().status()).isEqualTo(200);
+        }
+        Backend.Recorded got = backend.requests().get(requestsBefore);
+        assertThat(got.headers().get("host")).isEqualTo(backend.address());
+        assertThat(got.headers().contains("x-forwarded-host")).isFalse();
+        assertThat(got.headers().get("x-forwarded-for")).isEqualTo("127.0.0.1");
     }
 
     @Test

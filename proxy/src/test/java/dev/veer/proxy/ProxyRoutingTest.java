@@ -285,6 +285,16 @@ class ProxyRoutingTest {
         }
     }
 
+    /** {@code plain.local.} is the fully qualified {@code plain.local}. */
+    @Test
+    void aHostWithATrailingDotFindsItsService() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            RawHttp.Response r = http.send("GET / HTTP/1.1\r\nHost: Plain.Local.:8080\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("blue");
+        }
+    }
+
     @Test
     void connectionCloseIsHonoured() throws Exception {
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {

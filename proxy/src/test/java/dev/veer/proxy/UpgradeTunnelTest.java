@@ -46,7 +46,7 @@ class UpgradeTunnelTest {
         backend = new UpgradingBackend();
         Limits d = Limits.DEFAULTS;
         Limits limits = new Limits(d.maxHeaderBytes(), d.maxHeaderCount(), d.maxRequestLineBytes(), d.maxBodyBytes(),
-                d.headerTimeout(), d.connectTimeout(), RESPONSE_TIMEOUT, IDLE_TIMEOUT);
+                d.headerTimeout(), d.connectTimeout(), RESPONSE_TIMEOUT, IDLE_TIMEOUT, d.upstreamIdleTimeout());
         proxy = ProxyServer.start(Specs.settings(limits), List.of(service("ws", List.of("ws"), "/",
                 List.of(version("v1", backend.address())), weights("v1", 10000), null, List.of(), null)), List.of());
     }

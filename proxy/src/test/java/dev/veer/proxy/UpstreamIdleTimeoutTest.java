@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The idle timeout of pooled upstream connections (Limits.idleTimeout), observed from the backend. */
+/** The idle timeout of pooled upstream connections (Limits.upstreamIdleTimeout), observed from the backend. */
 class UpstreamIdleTimeoutTest {
 
     private static final Duration IDLE = Duration.ofMillis(300);
@@ -23,7 +23,7 @@ class UpstreamIdleTimeoutTest {
     private static Limits idleLimits() {
         Limits d = Limits.DEFAULTS;
         return new Limits(d.maxHeaderBytes(), d.maxHeaderCount(), d.maxRequestLineBytes(), d.maxBodyBytes(),
-                d.headerTimeout(), d.connectTimeout(), d.responseTimeout(), IDLE);
+                d.headerTimeout(), d.connectTimeout(), d.responseTimeout(), d.idleTimeout(), IDLE);
     }
 
     @Test

@@ -14,7 +14,7 @@ public final class ProxySection {
     static final String[] KEYS = {"listen", "ioThreads", "maxConnections", "maxInFlight", "poolSizePerEndpoint",
             "drainTimeout", "eventBatchMicros", "accessLog", "limits"};
     static final String[] LIMIT_KEYS = {"maxHeaderBytes", "maxHeaderCount", "maxRequestLineBytes", "maxBodyBytes",
-            "headerTimeout", "connectTimeout", "responseTimeout", "idleTimeout"};
+            "headerTimeout", "connectTimeout", "responseTimeout", "idleTimeout", "upstreamIdleTimeout"};
 
     private static final Duration ONE_MS = Duration.ofMillis(1);
     private static final int MAX_HEAD_BYTES = 16 * 1024 * 1024;
@@ -63,6 +63,7 @@ public final class ProxySection {
                 f.duration("headerTimeout", ONE_MS, d.headerTimeout()),
                 f.duration("connectTimeout", ONE_MS, d.connectTimeout()),
                 f.duration("responseTimeout", ONE_MS, d.responseTimeout()),
-                f.duration("idleTimeout", ONE_MS, d.idleTimeout()));
+                f.duration("idleTimeout", ONE_MS, d.idleTimeout()),
+                f.duration("upstreamIdleTimeout", ONE_MS, d.upstreamIdleTimeout()));
     }
 }

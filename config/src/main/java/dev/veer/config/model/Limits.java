@@ -13,12 +13,18 @@ import java.time.Duration;
  * @param headerTimeout      time to receive a complete request head before 408
  * @param connectTimeout     upstream connect timeout (502 with reason connect, retried once)
  * @param responseTimeout    upstream read timeout: no response byte for this long gives 504
- * @param idleTimeout        idle keep-alive connection lifetime, both sides
+ * @param idleTimeout        how long an idle client keep-alive connection (or WebSocket tunnel) stays open
+ * @param upstreamIdleTimeout how long an idle pooled upstream connection is kept. Short (4 s), and it must stay
+ *                           under the backends' own keep-alive timeout: a backend that closes an idle connection
+ *                           just as a request is sent on it fails that request, and only an idempotent one can be
+ *                           sent again (Node.js and uvicorn close after 5 s, gunicorn after 2 s; HAProxy purges
+ *                           idle server connections every 5 s)
  */
 public record Limits(int maxHeaderBytes, int maxHeaderCount, int maxRequestLineBytes, long maxBodyBytes,
                      Duration headerTimeout, Duration connectTimeout, Duration responseTimeout,
-                     Duration idleTimeout) {
+                     Duration idleTimeout, Duration upstreamIdleTimeout) {
 
     public static final Limits DEFAULTS = new Limits(60 * 1024, 100, 8 * 1024, 64L * 1024 * 1024,
-            Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofHours(1));
+            Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofHours(1),
+            Duration.ofSeconds(4));
 }

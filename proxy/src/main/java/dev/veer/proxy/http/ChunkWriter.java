@@ -4,9 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOutboundInvoker;
-import io.netty.handler.codec.http.HttpHeaders;
-import java.util.Iterator;
-import java.util.Map;
 
 /**
  * Chunked framing (RFC 9112 §7.1) that Veer writes itself, on either side: a request body the decoder took apart,
@@ -17,7 +14,8 @@ public final class ChunkWriter {
     /** The header line that announces a chunked body. */
     public static final byte[] TRANSFER_ENCODING_CHUNKED = HeadBytes.ascii("transfer-encoding: chunked\r\n");
     private static final byte[] CRLF = HeadBytes.ascii("\r\n");
-    private static final byte[] LAST_CHUNK = HeadBytes.ascii("0\r\n");
+    /** The last chunk's size line; trailers and an empty line follow. */
+    public static final byte[] LAST_CHUNK = HeadBytes.ascii("0\r\n");
 
     private ChunkWriter() {
     }
@@ -34,15 +32,8 @@ public final class ChunkWriter {
         out.write(Unpooled.wrappedBuffer(CRLF), out.voidPromise());
     }
 
-    /** The last chunk, the {@code trailers} (none when null) and the empty line that ends the body. */
-    public static ByteBuf end(ByteBufAllocator alloc, HttpHeaders trailers) {
-        HeadBytes end = HeadBytes.start().write(LAST_CHUNK);
-        if (trailers != null) {
-            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence(); it.hasNext(); ) {
-                Map.Entry<CharSequence, CharSequence> trailer = it.next();
-                end.writeField(trailer.getKey(), trailer.getValue());
-            }
-        }
-        return end.crlf().toBuffer(alloc, 0);
+    /** The last chunk and the empty line that ends the body. */
+    public static ByteBuf end(ByteBufAllocator alloc) {
+        return HeadBytes.start().write(LAST_CHUNK).crlf().toBuffer(alloc, 0);
     }
 }

@@ -56,7 +56,10 @@ final class HostIndex {
         return null;
     }
 
-    /** Length of the host part: an IPv6 literal up to its closing bracket, otherwise up to the port colon. */
+    /**
+     * Length of the host part: an IPv6 literal up to its closing bracket, otherwise up to the port colon, less a
+     * trailing dot ({@code shop.local.} is the fully qualified {@code shop.local}, as nginx takes it).
+     */
     static int hostEnd(CharSequence hostHeader) {
         int length = hostHeader.length();
         if (length > 0 && hostHeader.charAt(0) == '[') {
@@ -67,12 +70,14 @@ final class HostIndex {
             }
             return length;
         }
+        int end = length;
         for (int i = length - 1; i >= 0; i--) {
             if (hostHeader.charAt(i) == ':') {
-                return i;
+                end = i;
+                break;
             }
         }
-        return length;
+        return end > 1 && hostHeader.charAt(end - 1) == '.' ? end - 1 : end;
     }
 
     private static int hash(CharSequence s, int start, int end) {

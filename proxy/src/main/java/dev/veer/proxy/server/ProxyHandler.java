@@ -64,6 +64,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private final ServerContext server;
     private final long responseTimeoutNanos;
     private final long idleTimeoutNanos;
+    /** Request trailer fields passed on at most: the head's field limit. */
+    private final int maxTrailers;
     private final RouteDecision decision = new RouteDecision();
     private final ArrayDeque<Object> queued = new ArrayDeque<>(4);
     private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>(4);
@@ -137,6 +139,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         this.server = server;
         this.responseTimeoutNanos = server.limits().responseTimeout().toNanos();
         this.idleTimeoutNanos = server.limits().idleTimeout().toNanos();
+        this.maxTrailers = server.limits().maxHeaderCount();
     }
 
     // ---------------------------------------------------------------- downstream events
@@ -314,6 +317,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                 host = headers.get(HttpHeaderNames.HOST);
             }
         }
+        if (host != null && !HostSyntax.valid(host)) {
+            respondError(HttpResponseStatus.BAD_REQUEST, "malformed Host header");
+            return;
+        }
         RoutingTable table = server.table();
         ServiceRoute service = table.match(host, routedPath);
         if (service == null) {
@@ -465,7 +472,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void writeReplayed(HttpContent part) {
-        UpstreamRequest.writeBody(upstream.channel(), part, requestChunked);
+        UpstreamRequest.writeBody(upstream.channel(), part, requestChunked, maxTrailers);
     }
 
     private void writeBody(HttpContent part) {
@@ -477,7 +484,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             bodyBytesSent = true;
         }
         sentBody.written(part);
-        UpstreamRequest.writeBody(ch, part, requestChunked);
+        UpstreamRequest.writeBody(ch, part, requestChunked, maxTrailers);
         upstreamDirty = true;
         lastUpstreamNanos = System.nanoTime();
     }
@@ -665,7 +672,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void writeAsChunk(ByteBuf part, boolean last) {
         ChunkWriter.chunk(ctx, ctx.alloc(), part);
         if (last) {
-            ctx.write(ChunkWriter.end(ctx.alloc(), null), ctx.voidPromise());
+            ctx.write(ChunkWriter.end(ctx.alloc()), ctx.voidPromise());
         }
     }
 

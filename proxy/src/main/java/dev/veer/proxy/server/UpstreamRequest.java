@@ -8,9 +8,12 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * A request as it goes upstream, written straight into bytes from the client's decoded request: no rewritten
@@ -69,14 +72,14 @@ final class UpstreamRequest {
                 out.writeField(name, headers.valueAt(i));
             }
         }
-        CharSequence forwardedHost = host;
         if (host == null) {
+            // An HTTP/1.0 client named no host: the upstream gets one, but X-Forwarded-Host says only what the
+            // client sent, so an application building URLs from it does not publish the endpoint's address.
             out.writeField(HttpHeaderNames.HOST, defaultHost);
-            forwardedHost = defaultHost;
         }
         appendedField(out, headers, X_FORWARDED_FOR, clientIp);
         appendedField(out, headers, X_FORWARDED_PROTO, HTTP);
-        appendedField(out, headers, X_FORWARDED_HOST, forwardedHost);
+        appendedField(out, headers, X_FORWARDED_HOST, host);
         out.writeField(X_VEER_VERSION, version);
         if (flags != null) {
             out.writeField(X_VEER_FLAGS, flags);
@@ -95,7 +98,7 @@ final class UpstreamRequest {
      * Writes a part of the request body as the head framed it: as it is for a length, as one chunk (the last chunk
      * and the trailers after the final part) when chunked. Takes over {@code part}. Not flushed.
      */
-    static void writeBody(Channel ch, HttpContent part, boolean chunked) {
+    static void writeBody(Channel ch, HttpContent part, boolean chunked, int maxTrailers) {
         ByteBuf content = part.content();
         boolean last = part instanceof LastHttpContent;
         if (!chunked) {
@@ -107,23 +110,63 @@ final class UpstreamRequest {
             return;
         }
         // Read the trailers before the content is handed to the channel, which may release the part.
-        ByteBuf end = last ? ChunkWriter.end(ch.alloc(), ((LastHttpContent) part).trailingHeaders()) : null;
+        ByteBuf end = last ? lastChunk(ch.alloc(), ((LastHttpContent) part).trailingHeaders(), maxTrailers) : null;
         ChunkWriter.chunk(ch, ch.alloc(), content);
         if (end != null) {
             ch.write(end, ch.voidPromise());
         }
     }
 
-    /** A list-valued field: the client's values in order, joined by ", ", then Veer's own. */
+    /**
+     * The last chunk and the trailers that may pass: what the head would not pass either (hop-by-hop, Veer's own,
+     * framing) is dropped, as is Host, which a trailer must not change (RFC 9110 §6.5.1), and any beyond the
+     * head's field limit, since a proxy may drop trailers but must not let them through unchecked.
+     */
+    static ByteBuf lastChunk(ByteBufAllocator alloc, HttpHeaders trailers, int maxTrailers) {
+        HeadBytes end = HeadBytes.start().write(ChunkWriter.LAST_CHUNK);
+        int kept = 0;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence();
+             it.hasNext() && kept < maxTrailers; ) {
+            Map.Entry<CharSequence, CharSequence> trailer = it.next();
+            CharSequence name = trailer.getKey();
+            if (!isOneOf(name, NOT_FORWARDED) && !isOneOf(name, NOT_NOMINABLE)) {
+                end.writeField(name, trailer.getValue());
+                kept++;
+            }
+        }
+        return end.crlf().toBuffer(alloc, 0);
+    }
+
+    /**
+     * A list-valued field: the client's values in order, joined by ", ", then Veer's own; with no value of Veer's
+     * ({@code value} null), the client's alone, and no field when it sent none.
+     */
     private static void appendedField(HeadBytes out, FlatHttpHeaders headers, AsciiString name, CharSequence value) {
-        out.writeFieldName(name);
+        boolean started = false;
         int count = headers.size();
         for (int i = 0; i < count; i++) {
             if (AsciiString.contentEqualsIgnoreCase(headers.nameAt(i), name)) {
-                out.writeText(headers.valueAt(i)).write(COMMA);
+                started = startOrJoin(out, name, started);
+                out.writeText(headers.valueAt(i));
             }
         }
-        out.writeText(value).crlf();
+        if (value != null) {
+            started = startOrJoin(out, name, started);
+            out.writeText(value);
+        }
+        if (started) {
+            out.crlf();
+        }
+    }
+
+    /** Writes the field name before a list's first value, the separator before the others; returns true. */
+    private static boolean startOrJoin(HeadBytes out, AsciiString name, boolean started) {
+        if (started) {
+            out.write(COMMA);
+        } else {
+            out.writeFieldName(name);
+        }
+        return true;
     }
 
     private static boolean isOneOf(CharSequence name, AsciiString[] names) {

@@ -77,7 +77,7 @@ public final class UpstreamPools {
         this.channelType = channelType;
         this.maxIdlePerEndpoint = maxIdlePerEndpoint;
         this.limits = limits;
-        this.idleTimeoutNanos = limits.idleTimeout().toNanos();
+        this.idleTimeoutNanos = limits.upstreamIdleTimeout().toNanos();
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, limits.connectTimeout().toMillis()));
         this.connectTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
     }

@@ -37,7 +37,7 @@ import java.util.function.Function;
 public final class Backend implements AutoCloseable {
 
     /** One request as the backend saw it. */
-    public record Recorded(String method, String uri, HttpHeaders headers, byte[] body) {
+    public record Recorded(String method, String uri, HttpHeaders headers, byte[] body, HttpHeaders trailers) {
         public String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
         }
@@ -119,7 +119,8 @@ public final class Backend implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             Recorded recorded = new Recorded(req.method().name(), req.uri(),
-                    new DefaultHttpHeaders().set(req.headers()), ByteBufUtil.getBytes(req.content()));
+                    new DefaultHttpHeaders().set(req.headers()), ByteBufUtil.getBytes(req.content()),
+                    new DefaultHttpHeaders().set(req.trailingHeaders()));
             requests.add(recorded);
             FullHttpResponse response = responder.apply(recorded);
             response.headers().set("x-backend", name);

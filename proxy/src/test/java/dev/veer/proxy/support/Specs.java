@@ -35,7 +35,7 @@ public final class Specs {
     public static Limits limits(Duration headerTimeout, Duration responseTimeout) {
         Limits d = Limits.DEFAULTS;
         return new Limits(d.maxHeaderBytes(), d.maxHeaderCount(), d.maxRequestLineBytes(), d.maxBodyBytes(),
-                headerTimeout, Duration.ofSeconds(2), responseTimeout, d.idleTimeout());
+                headerTimeout, Duration.ofSeconds(2), responseTimeout, d.idleTimeout(), d.upstreamIdleTimeout());
     }
 
     public static VersionSpec version(String name, String... endpoints) {
