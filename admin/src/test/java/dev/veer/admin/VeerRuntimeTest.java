@@ -257,6 +257,24 @@ class VeerRuntimeTest {
         Promtool.assertPasses(text);
     }
 
+    /** A restart changes nothing about a running rollout, so an If-Match read before it still holds after it. */
+    @Test
+    void aRestartKeepsTheRevisionsOfARunningRollout() throws Exception {
+        Reply started = admin.post("/api/v1/services/shop/rollout", "{\"canary\":\"green\",\"baseline\":\"blue\","
+                + "\"steps\":[{\"weight\":20,\"pause\":\"1h\"},{\"weight\":100}],\"analysis\":{\"interval\":\"1s\"}}");
+        assertThat(started.status()).as(started.toString()).isEqualTo(201);
+        Thread.sleep(2_500); // analysed on the way: verdicts alone change no revision
+        JsonNode before = admin.get("/api/v1/services/shop/rollout").json();
+        long serviceBefore = admin.get("/api/v1/services/shop").json().get("revision").asLong();
+        runtime.close();
+        startRuntime();
+        Thread.sleep(2_500);
+        JsonNode after = admin.get("/api/v1/services/shop/rollout").json();
+        assertThat(after.get("phase").asText()).isEqualTo("Progressing");
+        assertThat(after.get("revision").asLong()).as(after.toString()).isEqualTo(before.get("revision").asLong());
+        assertThat(admin.get("/api/v1/services/shop").json().get("revision").asLong()).isEqualTo(serviceBefore);
+    }
+
     @Test
     void canaryRolloutCanBeStartedSteeredAndAbortedAndSurvivesRestart() throws Exception {
         String body = "{\"canary\":\"green\",\"baseline\":\"blue\",\"steps\":[{\"weight\":10,\"pause\":\"1h\"},"

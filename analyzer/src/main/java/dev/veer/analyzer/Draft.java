@@ -35,6 +35,7 @@ final class Draft {
     int stepFails;
     int consecutiveInconclusive;
     BaselineSnapshot baselineSnapshot;
+    long verdictsDropped;
     final List<Verdict> verdicts;
 
     Draft(RolloutState s) {
@@ -60,6 +61,7 @@ final class Draft {
         stepFails = s.stepFails();
         consecutiveInconclusive = s.consecutiveInconclusive();
         baselineSnapshot = s.baselineSnapshot();
+        verdictsDropped = s.verdictsDropped();
         verdicts = new ArrayList<>(s.verdicts());
     }
 
@@ -76,6 +78,6 @@ final class Draft {
         return new RolloutState(service, strategy, canary, baseline, versions, phase, reason, step, steps, analysis,
                 weightsBps, startedAtMillis, updatedAtMillis, stepStartedAtMillis, stepDeadlineMillis,
                 pauseRemainingMillis, nextAnalysisAtMillis, stepPasses, stepLastResult, stepFails,
-                consecutiveInconclusive, baselineSnapshot, verdicts);
+                consecutiveInconclusive, baselineSnapshot, verdictsDropped, verdicts);
     }
 }

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RolloutEngine {
 
-    /** Verdicts kept per rollout (the oldest are dropped). */
+    /** Verdicts kept per rollout (the oldest are dropped and counted: RolloutState.verdictsDropped). */
     public static final int MAX_VERDICTS = 500;
     /** How many of a step's latest analyses failureLimit counts Fails over (see recentStepFails). */
     public static final int FAILURE_WINDOW = 10;
@@ -115,7 +115,7 @@ public final class RolloutEngine {
         Analysis persisted = Analysis.of(analysis);
         RolloutState initial = new RolloutState(service, strategy, canary, baseline, versions,
                 RolloutPhase.Progressing, "starting", 0, steps, persisted, spec.weights().basisPoints(), now, now, now,
-                -1, -1, now + persisted.intervalMillis(), 0, null, 0, 0, null, List.of());
+                -1, -1, now + persisted.intervalMillis(), 0, null, 0, 0, null, 0, List.of());
         Draft draft = new Draft(initial);
         lastBaselineWindow.remove(service);
         enterStep(draft, 0, now);
@@ -288,7 +288,9 @@ public final class RolloutEngine {
         Verdict verdict = new Verdict(Instant.ofEpochMilli(now).toString(), draft.step, judgement.result(),
                 judgement.reason(), judgement.figures());
         if (draft.verdicts.size() >= MAX_VERDICTS) {
+            // Bounded: the state is rewritten on every analysis. Counted, so nobody takes the rest for all of them.
             draft.verdicts.remove(0);
+            draft.verdictsDropped++;
         }
         draft.verdicts.add(verdict);
         draft.nextAnalysisAtMillis += analysis.intervalMillis();

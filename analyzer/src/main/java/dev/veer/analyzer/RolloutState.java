@@ -41,6 +41,7 @@ import org.HdrHistogram.Histogram;
  * @param consecutiveInconclusive Inconclusive verdicts in a row
  * @param baselineSnapshot        the baseline's last figures, kept once the baseline gets no traffic any more
  *                                (blue-green switch, canary at 100%); null before
+ * @param verdictsDropped         the oldest verdicts dropped to keep the most recent {@link RolloutEngine#MAX_VERDICTS}
  * @param verdicts                the analyses, oldest first (the most recent {@link RolloutEngine#MAX_VERDICTS})
  */
 public record RolloutState(String service, String strategy, String canary, String baseline, List<String> versions,
@@ -49,7 +50,7 @@ public record RolloutState(String service, String strategy, String canary, Strin
                            long stepStartedAtMillis, long stepDeadlineMillis, long pauseRemainingMillis,
                            long nextAnalysisAtMillis, int stepPasses, Verdict.Result stepLastResult,
                            int stepFails, int consecutiveInconclusive, BaselineSnapshot baselineSnapshot,
-                           List<Verdict> verdicts) {
+                           long verdictsDropped, List<Verdict> verdicts) {
 
     public RolloutState {
         versions = List.copyOf(versions);

@@ -355,6 +355,8 @@ class RolloutEngineTest {
         RolloutState state = engine.status("shop");
         assertThat(state.verdicts()).hasSize(RolloutEngine.MAX_VERDICTS);
         assertThat(Instant.parse(state.lastVerdict().at())).isAfter(started.plus(Duration.ofHours(8)));
+        // 9 h of one-minute analyses: 540, of which the oldest 40 went and are counted.
+        assertThat(state.verdictsDropped()).isEqualTo(540 - RolloutEngine.MAX_VERDICTS);
     }
 
     @Test

@@ -18,9 +18,12 @@ import dev.veer.config.ConfigException;
 import dev.veer.config.ModelJson;
 import dev.veer.config.model.RolloutSpec;
 import dev.veer.config.model.ServiceSpec;
+import dev.veer.config.model.VersionSpec;
+import dev.veer.config.model.Weights;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 
 /** Start, inspect and steer a service's rollout. Engine commands run on the writer thread as one change each. */
 public final class RolloutApi {
@@ -31,9 +34,12 @@ public final class RolloutApi {
     private final RolloutEngine engine;
     private final RolloutBridge bridge;
     private final ObjectMapper mapper;
+    private final EndpointHealth health;
 
-    public RolloutApi(ControlPlane control, RolloutEngine engine, RolloutBridge bridge, ObjectMapper mapper) {
+    public RolloutApi(ControlPlane control, RolloutEngine engine, RolloutBridge bridge, ObjectMapper mapper,
+                      EndpointHealth health) {
         this.control = control;
+        this.health = health;
         this.engine = engine;
         this.bridge = bridge;
         this.mapper = mapper;
@@ -84,6 +90,10 @@ public final class RolloutApi {
                 throw ApiException.conflict("baseline " + base + " of " + name + " has no traffic (weight 0); a "
                         + "rollout would move traffic back onto it. Name the version serving now as the baseline");
             }
+            if (service.version(canary) != null && service.version(base) != null && !base.equals(canary)) {
+                refuseOtherTraffic(service, canary, base);
+                refuseUnhealthyCanary(service, canary);
+            }
             RolloutRequest rolloutRequest = new RolloutRequest(
                     strategy == null ? RolloutRequest.CANARY : strategy, canary, base, plan);
             JsonNode before = change.rollout(name);
@@ -115,6 +125,33 @@ public final class RolloutApi {
             RolloutBridge.auditCommand(change, "rollout." + action, name, before, change.rollout(name), reason);
             return (Committed<ApiResponse>) after -> rolloutResponse(after, name, 200);
         });
+    }
+
+    /**
+     * A rollout moves traffic between its canary and its baseline only: a third version's share would go to the
+     * baseline at the first step and not come back after an abort, so it is refused while one has any.
+     */
+    private static void refuseOtherTraffic(ServiceSpec service, String canary, String baseline) {
+        for (String version : service.versionNames()) {
+            int bps = service.weights().of(version);
+            if (bps > 0 && !version.equals(canary) && !version.equals(baseline)) {
+                throw new ApiException(409, "version " + version + " has " + Weights.percent(bps) + "% of "
+                        + service.name() + "'s traffic; a rollout moves traffic between its canary " + canary
+                        + " and its baseline " + baseline + " only: move " + version + "'s traffic first",
+                        "weights." + version);
+            }
+        }
+    }
+
+    /** Users are not sent to a canary that health checks (or outlier detection) already took out of rotation. */
+    private void refuseUnhealthyCanary(ServiceSpec service, String canary) {
+        VersionSpec version = service.version(canary);
+        boolean anyHealthy = version.endpoints().stream().anyMatch(e -> health.healthy(service.name(), canary, e));
+        if (!anyHealthy) {
+            throw new ApiException(409, "canary " + canary + " of " + service.name() + " has no healthy endpoint ("
+                    + version.endpoints().stream().map(Object::toString).collect(Collectors.joining(", "))
+                    + "); start the rollout once it passes its health checks", "canary");
+        }
     }
 
     /** The default baseline: the version with the most traffic that is not the canary. */

@@ -59,7 +59,7 @@ final class RolloutView {
             rollout.get("steps").forEach(step -> steps.add(step(step)));
             out.println("  plan: " + String.join(" -> ", steps));
         }
-        printVerdicts(rollout.path("verdicts"), out);
+        printVerdicts(rollout.path("verdicts"), rollout.path("verdictsDropped").asLong(0), out);
     }
 
     /** "5% for 30m", "approval", "100%": how the config file spells a step, in words. */
@@ -80,13 +80,14 @@ final class RolloutView {
         return parts.isEmpty() ? Json.compact(step) : String.join(" ", parts);
     }
 
-    private static void printVerdicts(JsonNode verdicts, PrintStream out) {
+    private static void printVerdicts(JsonNode verdicts, long dropped, PrintStream out) {
         if (!verdicts.isArray() || verdicts.isEmpty()) {
             out.println("  verdicts: none yet");
             return;
         }
         int skipped = Math.max(0, verdicts.size() - SHOWN_VERDICTS);
-        out.println("  verdicts:" + (skipped > 0 ? " (" + skipped + " earlier not shown; --json has all)" : ""));
+        out.println("  verdicts:" + (skipped > 0 ? " (" + skipped + " earlier not shown; --json has them)" : "")
+                + (dropped > 0 ? " (" + dropped + " older ones dropped: the latest " + verdicts.size() + " are kept)" : ""));
         TextTable table = new TextTable("AT", "RESULT", "REASON", "FIGURES");
         for (int i = skipped; i < verdicts.size(); i++) {
             JsonNode verdict = verdicts.get(i);

@@ -3,8 +3,8 @@ package dev.veer.admin.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The rollout resource's revision, and what counts as a change of a rollout.
@@ -38,12 +38,26 @@ public final class RolloutRevisions {
             return before != after;
         }
         for (String field : STATE_FIELDS) {
-            if (!Objects.equals(before.get(field), after.get(field))) {
+            JsonNode was = before.get(field);
+            JsonNode is = after.get(field);
+            if (was == null || is == null ? was != is : !was.equals(SAME_VALUE, is)) {
                 return true;
             }
         }
         return false;
     }
+
+    /**
+     * Nodes equal by value: a number read back from state.json is an IntNode where the engine's own rendering of the
+     * same long is a LongNode, and Jackson's equals tells them apart (a restart bumped every running rollout's
+     * revision, and a saved If-Match got 412).
+     */
+    private static final Comparator<JsonNode> SAME_VALUE = (a, b) -> {
+        if (a.equals(b)) {
+            return 0;
+        }
+        return a.isNumber() && b.isNumber() && a.decimalValue().compareTo(b.decimalValue()) == 0 ? 0 : 1;
+    };
 
     /**
      * {@code after} with its revision: as stamped already if it carries one (the change left it alone), else

@@ -60,11 +60,33 @@ public final class RolloutJson {
             node.put("pauseRemaining", ModelJson.renderDuration(Duration.ofMillis(remaining)));
         }
         node.set("stepFails", state.get("stepFails"));
+        node.set("analysis", analysis(state.path("analysis")));
+        // Only the latest RolloutEngine.MAX_VERDICTS are kept; this many older ones were dropped.
+        node.put("verdictsDropped", state.path("verdictsDropped").asLong(0));
         ArrayNode verdicts = node.putArray("verdicts");
         for (JsonNode v : state.path("verdicts")) {
             verdicts.add(verdict(state, v));
         }
         return node;
+    }
+
+    /** The analysis settings the rollout runs with, in the config file's syntax. */
+    private static ObjectNode analysis(JsonNode a) {
+        ObjectNode out = ModelJson.mapper().createObjectNode();
+        if (a.isMissingNode() || a.isNull()) {
+            return out;
+        }
+        out.put("interval", ModelJson.renderDuration(Duration.ofMillis(a.path("intervalMillis").asLong())));
+        out.set("minRequests", a.get("minRequests"));
+        out.set("maxErrorRate", a.get("maxErrorRate"));
+        out.set("maxErrorRateIncrease", a.get("maxErrorRateIncrease"));
+        out.set("latencyPercentile", a.get("latencyPercentile"));
+        out.put("maxLatency", ModelJson.renderDuration(Duration.ofNanos(a.path("maxLatencyMicros").asLong() * 1000)));
+        out.set("maxLatencyIncrease", a.get("maxLatencyIncrease"));
+        out.set("failureLimit", a.get("failureLimit"));
+        out.set("inconclusiveLimit", a.get("inconclusiveLimit"));
+        out.set("confidence", a.get("confidence"));
+        return out;
     }
 
     /** One verdict of {@code state} as the API and the audit log show it: its step counted from 1. */

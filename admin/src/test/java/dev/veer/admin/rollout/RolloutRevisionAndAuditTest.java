@@ -191,6 +191,51 @@ class RolloutRevisionAndAuditTest {
         assertThat(h.http.post("/api/v1/services/shop/rollout", swapped).status()).isEqualTo(201);
     }
 
+    /** The rollout shows the analysis it runs with: the request's fields over the service's plan and defaults. */
+    @Test
+    void theRolloutShowsItsEffectiveAnalysis() {
+        assertThat(h.http.post("/api/v1/services/shop/rollout", START).status()).isEqualTo(201);
+        JsonNode analysis = rollout().get("analysis");
+        assertThat(analysis.get("interval").asText()).isEqualTo("1s");
+        assertThat(analysis.get("minRequests").asLong()).isEqualTo(100);
+        assertThat(analysis.get("failureLimit").asInt()).isEqualTo(3);
+        assertThat(analysis.get("maxLatency").asText()).isEqualTo("500ms");
+        assertThat(analysis.get("maxErrorRate").asDouble()).isEqualTo(0.005);
+        assertThat(rollout().get("verdictsDropped").asLong()).isZero();
+    }
+
+    /** A third version's share is not silently handed to the baseline (and lost to it after an abort). */
+    @Test
+    void aRolloutIsRefusedWhileAThirdVersionHasTraffic() {
+        assertThat(h.http.put("/api/v1/services/shop/versions/red", "{\"endpoints\":[\"127.0.0.1:9003\"]}").status())
+                .isEqualTo(200);
+        assertThat(h.http.put("/api/v1/services/shop/weights", "{\"blue\":60,\"green\":0,\"red\":40}").status())
+                .isEqualTo(200);
+        Reply refused = h.http.post("/api/v1/services/shop/rollout", START);
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+        assertThat(refused.json().get("path").asText()).isEqualTo("weights.red");
+        assertThat(refused.json().get("error").asText()).contains("version red has 40% of shop's traffic");
+        assertThat(h.http.get("/api/v1/services/shop").json().get("weights").toString())
+                .isEqualTo("{\"blue\":60,\"green\":0,\"red\":40}");
+        assertThat(h.http.put("/api/v1/services/shop/weights", "{\"blue\":100,\"green\":0,\"red\":0}").status())
+                .isEqualTo(200);
+        assertThat(h.http.post("/api/v1/services/shop/rollout", START).status()).isEqualTo(201);
+    }
+
+    /** No user is sent to a canary its health checks already took out of rotation. */
+    @Test
+    void aRolloutToACanaryWithoutAHealthyEndpointIsRefused() {
+        h.unhealthyVersions.add("green");
+        Reply refused = h.http.post("/api/v1/services/shop/rollout", START);
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+        assertThat(refused.json().get("path").asText()).isEqualTo("canary");
+        assertThat(refused.json().get("error").asText()).contains("canary green of shop has no healthy endpoint")
+                .contains("127.0.0.1:9002");
+        assertThat(events("rollout.start")).isEmpty();
+        h.unhealthyVersions.remove("green");
+        assertThat(h.http.post("/api/v1/services/shop/rollout", START).status()).isEqualTo(201);
+    }
+
     @Test
     void rolloutRequestErrorsNameTheField() {
         assertThat(path(h.http.post("/api/v1/services/shop/rollout", "{\"canary\":\"purple\"}"), 400))
