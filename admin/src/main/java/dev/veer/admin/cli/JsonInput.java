@@ -1,13 +1,17 @@
 package dev.veer.admin.cli;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.admin.internal.Text;
+import dev.veer.config.ConfigException;
+import dev.veer.config.internal.Yaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
-/** Request bodies the operator supplies as a file or inline text; both must be a JSON object. */
+/** Request bodies the operator supplies as a file or inline text; both must be an object, in JSON or YAML. */
 final class JsonInput {
 
     private JsonInput() {
@@ -20,19 +24,46 @@ final class JsonInput {
         } catch (IOException e) {
             throw new UsageException(option + ": cannot read " + file + " (" + Text.ioReason(e) + ")");
         }
-        return parse(text, option + " " + file);
+        // YAML or JSON (YAML holds JSON), as the config file is: a plan or flag copied out of it reads as it is.
+        JsonNode node;
+        try {
+            node = Yaml.read(text, option + " " + file);
+        } catch (ConfigException e) {
+            throw new UsageException(e.errors().get(0).message()); // names the file, line and column
+        }
+        return requireObject(node, option + " " + file);
     }
 
+    /** Inline JSON ({@code --json '{...}'}). */
     static JsonNode parse(String text, String source) throws UsageException {
         JsonNode node;
         try {
             node = Json.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new UsageException(source + ": not valid JSON (" + e.getOriginalMessage() + ")");
+            // The parser's first line only, without its "(start marker at [Source: ...])" internals.
+            String why = e.getOriginalMessage().lines().findFirst().orElse("");
+            int internals = why.indexOf(" (start marker");
+            JsonLocation at = e.getLocation();
+            throw new UsageException(source + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+                    + ": not valid JSON (" + (internals < 0 ? why : why.substring(0, internals)) + ")");
         }
+        return requireObject(node, source);
+    }
+
+    private static JsonNode requireObject(JsonNode node, String source) throws UsageException {
         if (node == null || !node.isObject()) {
-            throw new UsageException(source + ": expected a JSON object");
+            throw new UsageException(source + ": expected an object (a JSON object, or a YAML mapping in a file)");
         }
         return node;
+    }
+
+    /** Fails unless every key of {@code node} is one of {@code allowed}. */
+    static void requireKeys(JsonNode node, String source, List<String> allowed, String hint) throws UsageException {
+        for (String key : (Iterable<String>) node::fieldNames) {
+            if (!allowed.contains(key)) {
+                throw new UsageException(source + ": " + key + ": not allowed here (expected: "
+                        + String.join(", ", allowed) + hint + ")");
+            }
+        }
     }
 }

@@ -37,7 +37,15 @@ final class RolloutCommands {
         String action = args.required(1, "start|pause|resume|approve|promote|abort");
         args.noMoreThan(2);
         if (action.equals("start")) {
-            show(service, session.client().post(path, startBody(args)), session);
+            AdminResponse started;
+            try {
+                started = session.client().post(path, startBody(args));
+            } catch (RefusedException e) {
+                String plan = args.option("--plan");
+                boolean fromPlan = e.getMessage().startsWith("steps") || e.getMessage().startsWith("analysis");
+                throw plan != null && fromPlan ? new RefusedException("--plan " + plan + ": " + e.getMessage()) : e;
+            }
+            show(service, started, session);
         } else if (CONTROLS.contains(action)) {
             requireNoStartOptions(args);
             show(service, session.client().post(path + "/" + action, null), session);
@@ -52,6 +60,8 @@ final class RolloutCommands {
         if (plan != null) {
             // the plan file holds steps and/or analysis, spelled as in the config's rollout section
             JsonNode planNode = JsonInput.readFile(plan, "--plan");
+            JsonInput.requireKeys(planNode, "--plan " + plan, List.of("steps", "analysis"),
+                    "; the versions come from --canary and --baseline, the strategy from --strategy");
             for (Map.Entry<String, JsonNode> field : planNode.properties()) {
                 body.set(field.getKey(), field.getValue());
             }

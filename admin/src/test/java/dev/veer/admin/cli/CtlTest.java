@@ -273,6 +273,40 @@ class CtlTest {
         assertThat(out()).startsWith("shop rollout: Progressing (canary)\n");
     }
 
+    /** A plan copied out of the config file's rollout section reads as it is (YAML); other keys are refused. */
+    @Test
+    void aRolloutPlanFileMayBeYamlAndHoldsOnlyStepsAndAnalysis(@TempDir Path dir) throws IOException {
+        Path plan = dir.resolve("plan.yaml");
+        Files.writeString(plan, "steps: [ {weight: 10, pause: 5m}, {weight: 100} ]\nanalysis: { interval: 30s }\n");
+        server.answer("POST /api/v1/services/shop/rollout", 201, ROLLOUT);
+        assertThat(ctl("rollout", "shop", "start", "--canary", "green", "--baseline", "blue", "--plan",
+                plan.toString())).isZero();
+        assertThat(server.only().body()).isEqualTo("{\"steps\":[{\"weight\":10,\"pause\":\"5m\"},{\"weight\":100}],"
+                + "\"analysis\":{\"interval\":\"30s\"},\"canary\":\"green\",\"baseline\":\"blue\"}");
+
+        Path withCanary = dir.resolve("canary.json");
+        Files.writeString(withCanary, "{\"canary\":\"blue\",\"steps\":[]}");
+        assertUsage("error: --plan " + withCanary + ": canary: not allowed here (expected: steps, analysis; the "
+                + "versions come from --canary and --baseline, the strategy from --strategy)", "rollout", "shop",
+                "start", "--canary", "green", "--baseline", "blue", "--plan", withCanary.toString());
+        Path broken = dir.resolve("broken.json");
+        Files.writeString(broken, "{\"steps\": [");
+        assertUsage("error: --plan " + broken + ":1:", "rollout", "shop", "start", "--canary", "green",
+                "--baseline", "blue", "--plan", broken.toString());
+    }
+
+    /** The API's error about a plan field says it came from the plan file. */
+    @Test
+    void aRefusedPlanNamesThePlanFile(@TempDir Path dir) throws IOException {
+        Path plan = dir.resolve("plan.json");
+        Files.writeString(plan, "{\"steps\":[{\"weight\":500}]}");
+        server.answer("POST /api/v1/services/shop/rollout", 400,
+                "{\"error\":\"500 (expected: 0..100)\",\"path\":\"steps[0].weight\"}");
+        assertThat(ctl("rollout", "shop", "start", "--canary", "green", "--baseline", "blue", "--plan",
+                plan.toString())).isEqualTo(1);
+        assertThat(err()).contains("--plan " + plan + ": steps[0].weight: 500 (expected: 0..100)");
+    }
+
     @Test
     void rolloutStatusShowsPlanAndEveryVerdictWithFigures() {
         server.answer("GET /api/v1/services/shop/rollout", 200, ROLLOUT);
@@ -543,7 +577,9 @@ class CtlTest {
                 "/no/such/plan.json");
         assertUsage("error: flags set needs exactly one of --file FILE.json or --json '{...}'",
                 "flags", "set", "x");
-        assertUsage("error: --json: not valid JSON", "flags", "set", "x", "--json", "{nope");
+        assertUsage("error: --json:1:2: not valid JSON (Unexpected character ('n' (code 110)): was expecting double-quote "
+                + "to start field name)", "flags", "set", "x", "--json", "{nope");
+        assertThat(err()).doesNotContain("Source").doesNotContain("start marker");
         assertUsage("error: --limit: 0 (expected: a positive number)", "events", "--limit", "0");
         assertUsage("error: unknown option: --limt", "events", "--limt", "3");
         assertUsage("error: unexpected argument: extra", "switch", "shop", "green", "extra");
