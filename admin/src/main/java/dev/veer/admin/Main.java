@@ -2,13 +2,10 @@ package dev.veer.admin;
 
 import dev.veer.admin.cli.Ctl;
 import dev.veer.admin.demo.Demo;
-import dev.veer.admin.http.ApiException;
 import dev.veer.config.ConfigError;
 import dev.veer.config.ConfigException;
 import dev.veer.config.ConfigLoader;
 import dev.veer.config.model.VeerConfig;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -22,7 +19,6 @@ import java.util.concurrent.CountDownLatch;
 /** {@code veer run | check | ctl | demo}. Exit codes: 0 ok, 1 bad config or refused, 2 usage. */
 public final class Main {
 
-    private static final Logger log = LoggerFactory.getLogger(Main.class);
     static final String DEFAULT_CONFIG = "config/veer.yaml";
     static final String USAGE = """
             usage: veer run   [--config FILE] [--set key=value ...]   (default FILE: config/veer.yaml)
@@ -161,19 +157,7 @@ public final class Main {
         }
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTerminate(stop::countDown);
-        Signals.onHangup(() -> runtime.reload("local", "SIGHUP").whenComplete((diff, failure) -> {
-            if (failure != null) {
-                Throwable cause = failure.getCause() == null ? failure : failure.getCause();
-                if (cause instanceof ApiException api && !api.errors().isEmpty()) {
-                    // Each error with its key path, as `veer check` prints them.
-                    api.errors().forEach(error -> log.error("reload refused, nothing changed: {}: {}", file, error));
-                } else {
-                    log.error("reload refused, nothing changed: {}", cause.getMessage());
-                }
-            } else {
-                log.info("reload applied (revision {})", diff.path("revision").asLong());
-            }
-        }));
+        Signals.onHangup(() -> runtime.reload("local", "SIGHUP")); // Reload logs what it did or why not
         // Any other exit (System.exit elsewhere, SIGINT without handler) still closes cleanly.
         Thread hook = new Thread(() -> runtime.shutdown(config.proxy().drainTimeout()), "veer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

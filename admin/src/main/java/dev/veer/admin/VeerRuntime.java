@@ -16,7 +16,6 @@ import dev.veer.admin.control.ControlPlane.Committed;
 import dev.veer.admin.control.ControlPlane;
 import dev.veer.admin.control.Overlay;
 import dev.veer.admin.control.Reload;
-import dev.veer.admin.control.RuntimeView;
 import dev.veer.admin.http.AdminHttpServer;
 import dev.veer.admin.http.ApiResponse;
 import dev.veer.admin.http.Router;
@@ -29,8 +28,6 @@ import dev.veer.admin.state.StateDoc;
 import dev.veer.admin.state.StateStore;
 import dev.veer.admin.state.UnusableStateException;
 import dev.veer.analyzer.RolloutEngine;
-import dev.veer.analyzer.RolloutPhase;
-import dev.veer.analyzer.RolloutState;
 import dev.veer.analyzer.StatsSource;
 import dev.veer.analyzer.WindowStats;
 import dev.veer.config.ModelJson;
@@ -208,8 +205,7 @@ public final class VeerRuntime implements AutoCloseable {
         if (proxy.accessLog() != null) {
             metrics.bindAccessLog(proxy.accessLog()::dropped);
         }
-        Reload reload = new Reload(control, source, mapper, after -> retireDroppedRollouts(engine, after),
-                proxy::reopenAccessLog);
+        Reload reload = new Reload(control, source, mapper, proxy::reopenAccessLog);
 
         AtomicBoolean ready = new AtomicBoolean();
         Router router = new Router();
@@ -254,23 +250,6 @@ public final class VeerRuntime implements AutoCloseable {
                         e.getMessage());
             }
         });
-    }
-
-    /**
-     * A reload that removed a rollout's service or versions drops the rollout from the state; the engine must stop
-     * driving it too. It keeps it as Aborted, which it never touches again.
-     */
-    private static void retireDroppedRollouts(RolloutEngine engine, RuntimeView view) {
-        for (RolloutState state : engine.all()) {
-            if (!state.phase().terminal() && !view.rollouts().containsKey(state.service())) {
-                ObjectNode json = (ObjectNode) RolloutBridge.toJson(state);
-                json.put("phase", RolloutPhase.Aborted.name());
-                json.put("reason", "dropped by a config reload: its service or versions are gone");
-                engine.restore(RolloutBridge.fromJson(json));
-                log.warn("rollout of {}: stopped, the reloaded config no longer has its service or versions",
-                        state.service());
-            }
-        }
     }
 
     /** One engine tick on the writer thread, inside one change by the analyzer. */

@@ -7,6 +7,7 @@ import dev.veer.admin.control.Change;
 import dev.veer.admin.control.ControlPlane;
 import dev.veer.admin.control.ControlPlane.Committed;
 import dev.veer.admin.control.RuntimeView;
+import dev.veer.admin.rollout.Rollouts;
 import dev.veer.admin.http.ApiException;
 import dev.veer.admin.http.ApiRequest;
 import dev.veer.admin.http.ApiResponse;

@@ -82,6 +82,9 @@ final class EventCommands {
             line(session, "kept from runtime changes (the file's change does not apply)",
                     names(diff.path("overriddenAtRuntime")));
             line(session, "needs a restart", names(diff.path("restartRequired")));
+            for (String dropped : names(diff.path("dropped"))) {
+                line(session, "dropped", List.of(dropped));
+            }
         }
     }
 }

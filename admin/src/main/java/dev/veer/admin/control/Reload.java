@@ -5,15 +5,18 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veer.admin.control.ControlPlane.Committed;
 import dev.veer.admin.http.ApiException;
+import dev.veer.admin.rollout.Rollouts;
 import dev.veer.config.ConfigException;
 import dev.veer.config.ModelJson;
 import dev.veer.config.model.FlagSpec;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.VeerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * Re-reads the config file and applies it as one change: services and flags from the file, with runtime changes
@@ -25,45 +28,81 @@ public final class Reload {
     private final ControlPlane control;
     private final ConfigSource source;
     private final ObjectMapper mapper;
-    private final Consumer<RuntimeView> onApplied;
+    private static final Logger log = LoggerFactory.getLogger(Reload.class);
+
     private final Runnable reopenLogs;
+    /** The listener, token and state settings in force: only a restart changes them. */
+    private final VeerConfig running;
 
     /**
-     * @param onApplied  runs on the writer thread right after a reload is committed, before anything else (lets
-     *                   the rollout engine let go of rollouts the new file dropped)
      * @param reopenLogs reopens the log files Veer appends to, on every reload whatever the file says: SIGHUP is
      *                   what logrotate sends after moving a log away, as it does to nginx
      */
-    public Reload(ControlPlane control, ConfigSource source, ObjectMapper mapper, Consumer<RuntimeView> onApplied,
-                  Runnable reopenLogs) {
+    public Reload(ControlPlane control, ConfigSource source, ObjectMapper mapper, Runnable reopenLogs) {
         this.control = control;
+        this.running = control.view().config();
         this.source = source;
         this.mapper = mapper;
-        this.onApplied = onApplied;
         this.reopenLogs = reopenLogs;
     }
 
-    /** Completes with the diff ({@code {"revision","services":{...},"flags":{...},"restartRequired":[...]}}). */
+    /**
+     * Completes with the diff ({@code {"revision","services":{...},"flags":{...},"restartRequired":[...],
+     * "dropped":[...]}}). Logs the outcome, whoever asked (SIGHUP, the API, ctl).
+     */
     public CompletableFuture<ObjectNode> reload(String actor, String reason) {
         reopenLogs.run();
         VeerConfig next;
         try {
             next = source.load();
         } catch (ConfigException e) {
+            e.errors().forEach(error -> log.error("reload by {} refused, nothing changed: {}", actor, error));
             return CompletableFuture.failedFuture(ApiException.invalid(e));
         }
-        return control.submit(actor, change -> {
+        return control.<ObjectNode>submit(actor, change -> {
             VeerConfig current = change.before().config();
+            refuseDroppingRunningRollouts(change.before(), next);
             change.replaceConfig(next);
             ObjectNode diff = diff(current, next);
             overridden(diff, current, next, change.draft());
+            ArrayNode dropped = diff.putArray("dropped");
+            change.draftResult().dropped().forEach(d -> dropped.add(d.message()));
             change.audit("config.reload", "config", null, diff, reason);
             return (Committed<ObjectNode>) after -> {
-                onApplied.accept(after);
                 ObjectNode answer = diff.deepCopy();
                 answer.put("revision", after.revision());
                 return answer;
             };
+        }).whenComplete((answer, failure) -> {
+            if (failure == null) {
+                log.info("reload by {} applied (revision {}){}", actor, answer.path("revision").asLong(),
+                        answer.path("restartRequired").isEmpty() ? ""
+                                : "; needs a restart to take effect: " + answer.path("restartRequired"));
+            } else {
+                Throwable cause = failure.getCause() == null ? failure : failure.getCause();
+                log.error("reload by {} refused, nothing changed: {}", actor, cause.getMessage());
+            }
+        });
+    }
+
+    /**
+     * A reload may not take a running rollout's service, canary or baseline away: it would end the rollout and
+     * reset its weights without anyone deciding so, where deleting the version through the API is refused.
+     */
+    private static void refuseDroppingRunningRollouts(RuntimeView before, VeerConfig next) {
+        before.rollouts().forEach((service, rollout) -> {
+            if (!Rollouts.isActive(rollout)) {
+                return;
+            }
+            ServiceSpec wanted = next.service(service);
+            for (String role : List.of("canary", "baseline")) {
+                String version = rollout.path(role).asText();
+                if (wanted == null || wanted.version(version) == null) {
+                    throw new ApiException(409, "the file no longer has " + (wanted == null ? "service " + service
+                            : "version " + service + "/" + version) + ", the " + role + " of the running rollout of "
+                            + service + "; abort or finish the rollout first (nothing changed)");
+                }
+            }
         });
     }
 
@@ -99,14 +138,15 @@ public final class Reload {
         }
         before.flags().stream().filter(f -> flag(after, f.name()) == null).forEach(f -> flagsRemoved.add(f.name()));
 
+        // Against what runs, not the previous file: a second reload still says a restart is due.
         ArrayNode restart = diff.putArray("restartRequired");
-        if (!Objects.equals(before.proxy(), after.proxy())) {
+        if (!Objects.equals(running.proxy(), after.proxy())) {
             restart.add("proxy");
         }
-        if (!Objects.equals(before.admin(), after.admin())) {
+        if (!Objects.equals(running.admin(), after.admin())) {
             restart.add("admin");
         }
-        if (!Objects.equals(before.state(), after.state())) {
+        if (!Objects.equals(running.state(), after.state())) {
             restart.add("state");
         }
         return diff;

@@ -482,7 +482,7 @@ class CtlTest {
         server.answer("POST /api/v1/reload", 200, json("""
                 {'revision':13,'services':{'added':['cart'],'removed':[],'changed':{'shop':{'before':{},'after':{}}}},
                  'flags':{'added':[],'removed':[],'changed':['dark']},'overriddenAtRuntime':['shop'],
-                 'restartRequired':['proxy']}"""));
+                 'restartRequired':['proxy'],'dropped':['runtime weights of shop dropped: a','runtime delete undone']}"""));
 
         assertThat(ctl("reload")).isZero();
 
@@ -493,6 +493,8 @@ class CtlTest {
                   flags changed: dark
                   kept from runtime changes (the file's change does not apply): shop
                   needs a restart: proxy
+                  dropped: runtime weights of shop dropped: a
+                  dropped: runtime delete undone
                 """);
     }
 

@@ -60,7 +60,7 @@ final class ControlPlaneHarness implements AutoCloseable {
         new FlagsApi(control, ModelJson.mapper()).register(router);
         new SystemApi(audit, () -> true, () -> "# no metrics here\n", ModelJson.mapper()).register(router);
         Reload reload = new Reload(control, () -> ConfigLoader.load(configFile, env, List.of()), ModelJson.mapper(),
-                after -> { }, () -> { });
+                () -> { });
         router.add("POST", "/api/v1/reload", Router.Access.API, r -> reload.reload(r.actor(), null)
                 .thenApply(diff -> ApiResponse.json(ModelJson.mapper(), 200, diff)));
         server = AdminHttpServer.start(new InetSocketAddress("127.0.0.1", 0), router, new BearerAuth(token), true,

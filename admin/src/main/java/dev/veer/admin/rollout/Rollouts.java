@@ -1,16 +1,16 @@
-package dev.veer.admin.api;
+package dev.veer.admin.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.analyzer.RolloutPhase;
 
 /** Reading the persisted rollout state (plain JSON of the analyzer's RolloutState). */
-final class Rollouts {
+public final class Rollouts {
 
     private Rollouts() {
     }
 
     /** A rollout that still drives the service's weights: its phase is one the analyzer does not call terminal. */
-    static boolean isActive(JsonNode rollout) {
+    public static boolean isActive(JsonNode rollout) {
         if (rollout == null) {
             return false;
         }
