@@ -92,6 +92,10 @@ public final class Ctl {
                     case "--if-match" -> {
                         ifMatch = optionValue(tokens, i, "--if-match");
                         i += tokenText.contains("=") ? 0 : 1;
+                        if (ifMatch.isBlank()) {
+                            // An empty $rev in a script: refused rather than sent as no precondition at all.
+                            throw new UsageException("--if-match: empty (expected: a revision, e.g. 7)");
+                        }
                     }
                     case "--reason" -> {
                         reason = optionValue(tokens, i, "--reason");

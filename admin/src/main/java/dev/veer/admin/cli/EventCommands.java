@@ -33,7 +33,7 @@ final class EventCommands {
         if (session.printedRaw(response)) {
             return;
         }
-        List<JsonNode> events = Json.list(response.json(), "events");
+        List<JsonNode> events = Json.list(response.jsonWith("events"), "events");
         if (events.isEmpty()) {
             session.out().println("no events");
             return;

@@ -92,7 +92,7 @@ final class FlagCommands {
         if (session.printedRaw(response)) {
             return;
         }
-        List<JsonNode> flags = Json.list(response.json(), "flags");
+        List<JsonNode> flags = Json.list(response.jsonWith("flags"), "flags");
         if (flags.isEmpty()) {
             session.out().println("no flags");
             return;

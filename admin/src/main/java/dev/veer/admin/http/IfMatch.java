@@ -26,9 +26,12 @@ record IfMatch(boolean any, List<Tag> tags) {
         tags = List.copyOf(tags);
     }
 
-    /** The condition {@code field} states; null when there is none; 400 when it names no revisions. */
+    /**
+     * The condition {@code field} states; null when there is none; 400 when it names no revisions, an empty field
+     * too: a script whose revision variable came out empty must not lose its precondition without a word.
+     */
     static IfMatch parse(String field) {
-        if (field == null || field.isBlank()) {
+        if (field == null) {
             return null;
         }
         if (field.trim().equals("*")) {

@@ -101,6 +101,15 @@ class CtlTest {
         assertThat(err()).isEmpty();
     }
 
+    /** Some other HTTP service at the admin URL, answering 200 with JSON to anything, is not an empty Veer. */
+    @Test
+    void anAnswerThatIsNotVeersIsRefusedNotShownAsEmpty() {
+        server.answer("GET /api/v1/services", 200, "{\"ok\":true}");
+        assertThat(ctl("status")).isEqualTo(1);
+        assertThat(err()).contains("the answer holds no \"services\"").contains("is the admin URL Veer's admin API?");
+        assertThat(out()).doesNotContain("no services");
+    }
+
     @Test
     void statusOfOneServiceShowsItsLastFinishedRollout() {
         server.answer("GET /api/v1/services/cart", 200, CART)
@@ -583,6 +592,8 @@ class CtlTest {
                 + "to start field name)", "flags", "set", "x", "--json", "{nope");
         assertThat(err()).doesNotContain("Source").doesNotContain("start marker");
         assertUsage("error: --limit: 0 (expected: a positive number)", "events", "--limit", "0");
+        assertUsage("error: --if-match: empty (expected: a revision, e.g. 7)", "--if-match", "", "switch", "shop",
+                "blue");
         assertUsage("error: unknown option: --limt", "events", "--limt", "3");
         assertUsage("error: unexpected argument: extra", "switch", "shop", "green", "extra");
         assertUsage("error: admin URL: http:// (expected: http://HOST:PORT)", "--url", "http://", "status");

@@ -200,6 +200,8 @@ class AdminApiTest {
         assertThat(errorPath(h.http.put("/api/v1/services/shop/weights", "[100]"), 400)).isEmpty();
         assertThat(errorPath(h.http.send("PUT", "/api/v1/services/shop/weights", "{\"blue\":100}", "W/x"), 400))
                 .isEmpty();
+        assertThat(errorPath(h.http.send("PUT", "/api/v1/services/shop/weights", "{\"blue\":100}", ""), 400))
+                .as("an empty If-Match is no precondition a script meant to drop").isEmpty();
         assertThat(errorPath(h.http.send("GET", "/api/v1/services", null, null, null), 401)).isEmpty();
         assertThat(errorPath(h.http.get("/api/v1/services/nope"), 404)).isEmpty();
         assertThat(errorPath(h.http.get("/api/v1/nothing"), 404)).isEmpty();
