@@ -4,6 +4,7 @@
 # PLAN.json (optional): {"steps": [...], "analysis": {...}} in the config file's syntax, for this rollout only;
 # without it the service's rollout plan applies.
 # Needs bash and curl (7.76+ for --fail-with-body). GATE_TIMEOUT_SECONDS (default 3600), GATE_POLL_SECONDS (15).
+# A poll that fails (Veer restarting, a network blink) is retried until the timeout: the rollout goes on meanwhile.
 # GATE_APPROVE_IF: a command run whenever the rollout waits at an approval step; exit 0 approves the step,
 # anything else aborts the rollout and fails the gate. Unset: the gate waits for someone else to approve.
 set -euo pipefail
@@ -36,8 +37,19 @@ fi
 
 deadline=$(( $(date +%s) + ${GATE_TIMEOUT_SECONDS:-3600} ))
 last=""
+timed_out() {
+  echo "gate: timed out in phase ${phase:-unknown}; aborting the rollout" >&2
+  api -X POST "$admin/api/v1/services/$svc/rollout/abort" >/dev/null || true
+  exit 1
+}
 while :; do
-  rollout="$(api "$admin/api/v1/services/$svc/rollout")"
+  if ! rollout="$(api "$admin/api/v1/services/$svc/rollout" 2>&1)"; then
+    # Veer restarting or the network blinking: the rollout goes on (its state survives a restart); keep watching.
+    echo "gate: cannot read the rollout ($rollout); trying again" >&2
+    [ "$(date +%s)" -ge "$deadline" ] && timed_out
+    sleep "${GATE_POLL_SECONDS:-15}"
+    continue
+  fi
   phase="$(printf '%s' "$rollout" | phase_of)"
   [ "$phase" != "$last" ] && echo "gate: $svc rollout $phase" && last="$phase"
   case "$phase" in
@@ -57,10 +69,6 @@ while :; do
       fi
       ;;
   esac
-  if [ "$(date +%s)" -ge "$deadline" ]; then
-    echo "gate: timed out in phase $phase; aborting the rollout" >&2
-    api -X POST "$admin/api/v1/services/$svc/rollout/abort" >/dev/null || true
-    exit 1
-  fi
+  [ "$(date +%s)" -ge "$deadline" ] && timed_out
   sleep "${GATE_POLL_SECONDS:-15}"
 done

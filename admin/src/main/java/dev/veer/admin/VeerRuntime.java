@@ -303,7 +303,11 @@ public final class VeerRuntime implements AutoCloseable {
         } catch (Exception e) {
             log.warn("veer: control plane did not settle: {}", e.toString());
         }
-        proxy.drain(drainTimeout);
+        int cut = proxy.drain(drainTimeout);
+        if (cut > 0) {
+            log.warn("veer: drain timeout ({}) ran out with {} request(s) in flight: they were cut",
+                    ModelJson.renderDuration(drainTimeout), cut);
+        }
         close();
     }
 

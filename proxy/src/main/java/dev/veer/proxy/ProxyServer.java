@@ -269,8 +269,11 @@ public final class ProxyServer implements AutoCloseable {
         return context.inFlight();
     }
 
-    /** Stop accepting, let in-flight requests finish up to timeout, then close everything. */
-    public void drain(Duration timeout) {
+    /**
+     * Stop accepting, let in-flight requests finish up to timeout, then close everything. Returns how many were
+     * still in flight when the timeout ran out (cut by the close); 0 when all finished.
+     */
+    public int drain(Duration timeout) {
         context.startDraining();
         serverChannel.close().syncUninterruptibly();
         for (Channel ch : channels) {
@@ -285,7 +288,9 @@ public final class ProxyServer implements AutoCloseable {
                 break;
             }
         }
+        int cut = context.inFlight();
         close();
+        return cut;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.veer.admin.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.veer.admin.audit.AuditLog;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +25,9 @@ final class EventCommands {
             } catch (NumberFormatException e) {
                 count = -1;
             }
-            if (count < 1) {
-                throw new UsageException("--limit: " + limit + " (expected: a positive number)");
+            // The server's bound too: a limit it would refuse is a usage error here (exit 2), as 0 is.
+            if (count < 1 || count > AuditLog.RECENT_CAPACITY) {
+                throw new UsageException("--limit: " + limit + " (expected: 1.." + AuditLog.RECENT_CAPACITY + ")");
             }
             path += "?limit=" + count;
         }

@@ -69,6 +69,9 @@ public final class Demo {
 
     private int play() throws IOException, InterruptedException, ConfigException, StartupException {
         Path stateDir = Files.createTempDirectory("veer-demo");
+        // Ctrl-C ends the JVM without running the finally below: the hook removes the state dir then.
+        Thread removeOnInterrupt = new Thread(() -> deleteQuietly(stateDir), "veer-demo-cleanup");
+        Runtime.getRuntime().addShutdownHook(removeOnInterrupt);
         try (DemoBackend blue = new DemoBackend("blue", 0.0, 2, 8);
              DemoBackend green = faulty ? new DemoBackend("green", 0.3, 10, 40) : new DemoBackend("green", 0.0, 2, 8)) {
             InetSocketAddress blueAddress = blue.start();
@@ -92,7 +95,16 @@ public final class Demo {
                 }
             }
         } finally {
+            Runtime.getRuntime().removeShutdownHook(removeOnInterrupt);
             deleteTree(stateDir);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            deleteTree(dir);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("veer demo: could not remove " + dir + ": " + e.getMessage());
         }
     }
 

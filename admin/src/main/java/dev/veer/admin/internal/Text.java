@@ -28,7 +28,10 @@ public final class Text {
         if (what == null) {
             return message.isEmpty() ? e.getClass().getSimpleName() : message;
         }
-        return message.isEmpty() ? what : what + ": " + message;
+        // A FileSystemException's message is "file: reason", and the reason is what: the file alone follows it.
+        String where = e instanceof java.nio.file.FileSystemException fs && fs.getFile() != null
+                ? fs.getFile() + (fs.getOtherFile() == null ? "" : " -> " + fs.getOtherFile()) : message;
+        return where.isEmpty() ? what : what + ": " + where;
     }
 
     /** {@link #ioProblem} without the path, for a message that names the file already: "permission denied". */

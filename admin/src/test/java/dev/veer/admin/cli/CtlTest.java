@@ -591,7 +591,8 @@ class CtlTest {
         assertUsage("error: --json:1:2: not valid JSON (Unexpected character ('n' (code 110)): was expecting double-quote "
                 + "to start field name)", "flags", "set", "x", "--json", "{nope");
         assertThat(err()).doesNotContain("Source").doesNotContain("start marker");
-        assertUsage("error: --limit: 0 (expected: a positive number)", "events", "--limit", "0");
+        assertUsage("error: --limit: 0 (expected: 1..10000)", "events", "--limit", "0");
+        assertUsage("error: --limit: 100000 (expected: 1..10000)", "events", "--limit", "100000");
         assertUsage("error: --if-match: empty (expected: a revision, e.g. 7)", "--if-match", "", "switch", "shop",
                 "blue");
         assertUsage("error: unknown option: --limt", "events", "--limt", "3");
