@@ -156,6 +156,9 @@ proxy:
   listen: "127.0.0.1:$port"
   ioThreads: 1
   poolSizePerEndpoint: $UPSTREAM_IDLE
+  # nginx's upstream keepalive_timeout (60s by default; the backend keeps connections 120s): the pool outlives the
+  # other proxies' runs in between, as nginx's does, instead of Veer's 4s default made for backends that close early.
+  limits: { upstreamIdleTimeout: 60s }
 admin:
   listen: "127.0.0.1:$admin_port"
 state:
