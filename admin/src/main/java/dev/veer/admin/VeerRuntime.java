@@ -211,7 +211,7 @@ public final class VeerRuntime implements AutoCloseable {
         Router router = new Router();
         new ServicesApi(control, proxy::endpointHealthy, mapper).register(router);
         new FlagsApi(control, mapper).register(router);
-        new RolloutApi(control, engine, bridge, mapper, proxy::endpointHealthy).register(router);
+        new RolloutApi(control, engine, bridge, mapper).register(router);
         new StatsApi(control, proxy.stats(), mapper).register(router);
         new SystemApi(audit, ready::get, metrics::scrape, mapper).register(router);
         router.add("POST", "/api/v1/reload", Router.Access.API, request -> reload.reload(request.actor(),

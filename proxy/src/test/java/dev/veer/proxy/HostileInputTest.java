@@ -212,6 +212,7 @@ class HostileInputTest {
     @Test
     void wellFormedHostsAreServed() throws Exception {
         for (String host : List.of("a", "a:80", "A.B-c_d.example:8080", "[::1]:8080", "[::1]", "127.0.0.1:1", "a.b.",
+                "[fe80::1%25eth0]:80",
                 "xn--bcher-kva.example", "a:", "")) {
             try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
                 assertThat(http.send("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n").read().status()).as(host)

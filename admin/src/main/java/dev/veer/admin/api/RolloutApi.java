@@ -18,12 +18,10 @@ import dev.veer.config.ConfigException;
 import dev.veer.config.ModelJson;
 import dev.veer.config.model.RolloutSpec;
 import dev.veer.config.model.ServiceSpec;
-import dev.veer.config.model.VersionSpec;
 import dev.veer.config.model.Weights;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 
 /** Start, inspect and steer a service's rollout. Engine commands run on the writer thread as one change each. */
 public final class RolloutApi {
@@ -34,12 +32,9 @@ public final class RolloutApi {
     private final RolloutEngine engine;
     private final RolloutBridge bridge;
     private final ObjectMapper mapper;
-    private final EndpointHealth health;
 
-    public RolloutApi(ControlPlane control, RolloutEngine engine, RolloutBridge bridge, ObjectMapper mapper,
-                      EndpointHealth health) {
+    public RolloutApi(ControlPlane control, RolloutEngine engine, RolloutBridge bridge, ObjectMapper mapper) {
         this.control = control;
-        this.health = health;
         this.engine = engine;
         this.bridge = bridge;
         this.mapper = mapper;
@@ -92,7 +87,6 @@ public final class RolloutApi {
             }
             if (service.version(canary) != null && service.version(base) != null && !base.equals(canary)) {
                 refuseOtherTraffic(service, canary, base);
-                refuseUnhealthyCanary(service, canary);
             }
             RolloutRequest rolloutRequest = new RolloutRequest(
                     strategy == null ? RolloutRequest.CANARY : strategy, canary, base, plan);
@@ -140,17 +134,6 @@ public final class RolloutApi {
                         + " and its baseline " + baseline + " only: move " + version + "'s traffic first",
                         "weights." + version);
             }
-        }
-    }
-
-    /** Users are not sent to a canary that health checks (or outlier detection) already took out of rotation. */
-    private void refuseUnhealthyCanary(ServiceSpec service, String canary) {
-        VersionSpec version = service.version(canary);
-        boolean anyHealthy = version.endpoints().stream().anyMatch(e -> health.healthy(service.name(), canary, e));
-        if (!anyHealthy) {
-            throw new ApiException(409, "canary " + canary + " of " + service.name() + " has no healthy endpoint ("
-                    + version.endpoints().stream().map(Object::toString).collect(Collectors.joining(", "))
-                    + "); start the rollout once it passes its health checks", "canary");
         }
     }
 

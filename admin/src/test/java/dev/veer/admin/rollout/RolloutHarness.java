@@ -1,7 +1,6 @@
 package dev.veer.admin.rollout;
 
 import dev.veer.admin.Http;
-import dev.veer.admin.api.EndpointHealth;
 import dev.veer.admin.api.RolloutApi;
 import dev.veer.admin.api.ServicesApi;
 import dev.veer.admin.api.SystemApi;
@@ -53,8 +52,6 @@ final class RolloutHarness implements AutoCloseable {
     volatile WindowStats baseline = new WindowStats(0, 0, null);
     private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
-    /** Versions whose endpoints all count as failing their health checks. */
-    final java.util.Set<String> unhealthyVersions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** When set, every save fails as a full or broken disk would. */
     final AtomicBoolean failSaves;
     final AuditLog audit;
@@ -80,9 +77,8 @@ final class RolloutHarness implements AutoCloseable {
                 bridge, bridge);
         bridge.keepInStep(engine);
         Router router = new Router();
-        EndpointHealth health = (s, v, e) -> !unhealthyVersions.contains(v);
-        new ServicesApi(control, health, ModelJson.mapper()).register(router);
-        new RolloutApi(control, engine, bridge, ModelJson.mapper(), health).register(router);
+        new ServicesApi(control, (s, v, e) -> true, ModelJson.mapper()).register(router);
+        new RolloutApi(control, engine, bridge, ModelJson.mapper()).register(router);
         new SystemApi(audit, () -> true, () -> "# none\n", ModelJson.mapper()).register(router);
         server = AdminHttpServer.start(new InetSocketAddress("127.0.0.1", 0), router, new BearerAuth(TOKEN), true,
                 ModelJson.mapper());

@@ -222,20 +222,6 @@ class RolloutRevisionAndAuditTest {
         assertThat(h.http.post("/api/v1/services/shop/rollout", START).status()).isEqualTo(201);
     }
 
-    /** No user is sent to a canary its health checks already took out of rotation. */
-    @Test
-    void aRolloutToACanaryWithoutAHealthyEndpointIsRefused() {
-        h.unhealthyVersions.add("green");
-        Reply refused = h.http.post("/api/v1/services/shop/rollout", START);
-        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
-        assertThat(refused.json().get("path").asText()).isEqualTo("canary");
-        assertThat(refused.json().get("error").asText()).contains("canary green of shop has no healthy endpoint")
-                .contains("127.0.0.1:9002");
-        assertThat(events("rollout.start")).isEmpty();
-        h.unhealthyVersions.remove("green");
-        assertThat(h.http.post("/api/v1/services/shop/rollout", START).status()).isEqualTo(201);
-    }
-
     @Test
     void rolloutRequestErrorsNameTheField() {
         assertThat(path(h.http.post("/api/v1/services/shop/rollout", "{\"canary\":\"purple\"}"), 400))

@@ -71,9 +71,10 @@ final class HostSyntax {
                 || c == '*' || c == '+' || c == ';' || c == '=';
     }
 
-    /** Inside brackets: an IPv6 address (hex, colons, an embedded IPv4) or an IPvFuture literal. */
+    /** Inside brackets: an IPv6 address (hex, colons, an embedded IPv4, a %25 zone id) or an IPvFuture literal. */
     private static boolean isLiteralChar(char c) {
-        return isHex(c) || c == ':' || c == '.' || c == 'v' || c == 'V';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' || c == '.'
+                || c == '%' || c == '-' || c == '_' || c == '~';
     }
 
     private static boolean isHex(char c) {
