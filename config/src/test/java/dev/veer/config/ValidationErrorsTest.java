@@ -263,7 +263,7 @@ class ValidationErrorsTest {
                     rollout:
                       steps: [ { weight: 101 }, {}, { approval: false }, { pause: 5 } ]
                       analysis: { maxErrorRate: 1.5, latencyPercentile: 1, failureLimit: 0, confidence: 0, bogus: 1,
-                                  interval: 500ms, minRequests: 0 }
+                                  interval: 0s, minRequests: -1 }
                 """)).containsExactly(
                 "services[0].rollout.steps[0].weight: 101 (expected: 0..100)",
                 "services[0].rollout.steps[1]: empty step (expected: weight, pause or approval: true)",
@@ -272,8 +272,8 @@ class ValidationErrorsTest {
                 "services[0].rollout.analysis.bogus: unknown key (expected one of: interval, minRequests, maxErrorRate, "
                         + "maxErrorRateIncrease, latencyPercentile, maxLatency, maxLatencyIncrease, failureLimit, "
                         + "inconclusiveLimit, confidence)",
-                "services[0].rollout.analysis.interval: '500ms' (expected: at least 1s)",
-                "services[0].rollout.analysis.minRequests: 0 (expected: >= 1)",
+                "services[0].rollout.analysis.interval: '0s' (expected: at least 1ms)",
+                "services[0].rollout.analysis.minRequests: -1 (expected: >= 0)",
                 "services[0].rollout.analysis.maxErrorRate: 1.5 (expected: 0..1)",
                 "services[0].rollout.analysis.latencyPercentile: 1 (expected: > 0 and < 1)",
                 "services[0].rollout.analysis.failureLimit: 0 (expected: 1..10)",

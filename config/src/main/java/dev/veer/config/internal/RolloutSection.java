@@ -23,7 +23,6 @@ public final class RolloutSection {
             "latencyPercentile", "maxLatency", "maxLatencyIncrease", "failureLimit", "inconclusiveLimit", "confidence"};
 
     private static final Duration ONE_MS = Duration.ofMillis(1);
-    private static final Duration ONE_SECOND = Duration.ofSeconds(1);
     private static final double UNBOUNDED = Double.POSITIVE_INFINITY;
 
     private RolloutSection() {
@@ -79,10 +78,10 @@ public final class RolloutSection {
     private static AnalysisSpec analysis(JsonNode node, String path, AnalysisSpec d, Problems problems) {
         Fields f = Fields.of(node, path, problems).allow(ANALYSIS_KEYS);
         return new AnalysisSpec(
-                // The analyzer ticks once a second: a shorter interval would run as 1s anyway.
-                f.duration("interval", ONE_SECOND, d.interval()),
-                // A window without a request proves nothing: 0 would let an idle canary pass every analysis.
-                f.integer("minRequests", 1L, Long.MAX_VALUE, d.minRequests()),
+                // The analyzer ticks once a second: a shorter interval is accepted and runs every second.
+                f.duration("interval", ONE_MS, d.interval()),
+                // 0 is the operator's call (a window without requests then passes); docs/canary-analysis.md says so.
+                f.integer("minRequests", 0L, Long.MAX_VALUE, d.minRequests()),
                 f.decimal("maxErrorRate", 0, false, 1, false, d.maxErrorRate()),
                 f.decimal("maxErrorRateIncrease", 0, false, UNBOUNDED, false, d.maxErrorRateIncrease()),
                 f.decimal("latencyPercentile", 0, true, 1, true, d.latencyPercentile()),
