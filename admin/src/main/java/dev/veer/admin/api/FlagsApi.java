@@ -17,6 +17,8 @@ import dev.veer.config.model.RouteMatch;
 import dev.veer.config.model.RouteSpec;
 import dev.veer.config.model.ServiceSpec;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** Feature flags: list, get, create or replace, delete. Changes reach the proxy like any other change. */
@@ -80,7 +82,11 @@ public final class FlagsApi {
         return control.submit(request.actor(), change -> {
             FlagSpec old = existing(change.before(), name);
             checkIfMatch(request, change.before(), old, name);
-            for (ServiceSpec service : change.before().services()) {
+            // The file's routes too: a route to a version deleted at run time is out of force, not gone, and comes
+            // back with the version; it must not come back naming a flag deleted meanwhile.
+            List<ServiceSpec> routed = new ArrayList<>(change.before().services());
+            routed.addAll(change.before().config().services());
+            for (ServiceSpec service : routed) {
                 for (RouteSpec route : service.routes()) {
                     if (route.match() instanceof RouteMatch.Flag f && f.name().equals(name)) {
                         throw ApiException.conflict("flag " + name + " is used by a route of service "

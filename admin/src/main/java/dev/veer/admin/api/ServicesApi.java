@@ -148,14 +148,6 @@ public final class ServicesApi {
             if (versionName.equals(change.before().previews().get(name))) {
                 throw ApiException.conflict("version " + versionName + " is the preview version of " + name);
             }
-            for (int i = 0; i < service.routes().size(); i++) {
-                if (service.routes().get(i).version().equals(versionName)) {
-                    // As a flag a route uses: dropping the route with the version would silently change who gets
-                    // what, and bring it back with the version.
-                    throw new ApiException(409, "version " + versionName + " is the target of routes[" + i
-                            + "] of " + name + "; change the config first", "routes[" + i + "]");
-                }
-            }
             boolean inFile = change.before().config().service(name).version(versionName) != null;
             change.updateService(name, s -> s.withVersionDeleted(versionName, inFile));
             change.audit("version.delete", name + "/" + versionName, ModelJson.render(old), null, reason);

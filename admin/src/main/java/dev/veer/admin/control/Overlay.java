@@ -129,13 +129,7 @@ public final class Overlay {
         List<String> deletes = new ArrayList<>();
         for (String version : nullToEmpty(state.deletedVersions())) {
             if (fileVersions.contains(version) && !puts.containsKey(version)) {
-                if (fileSpec.routesTo(version)) {
-                    // A reloaded file routes to it again: a route to a missing version would be a broken config.
-                    dropped.add(new Dropped(svc, "runtime delete of " + svc + "/" + version
-                            + " undone: a route of the config sends it traffic"));
-                } else {
-                    deletes.add(version);
-                }
+                deletes.add(version);
             }
         }
 

@@ -56,17 +56,13 @@ public record ServiceSpec(String name, MatchSpec match, List<VersionSpec> versio
                 outlierDetection, retry, rollout);
     }
 
-    /** Removes a version; the caller checks that no weight or route sends it traffic. */
+    /** Removes a version (the caller checks its weight is 0) and any route that targets it. */
     public ServiceSpec withoutVersion(String versionName) {
         List<VersionSpec> newVersions = versions.stream().filter(v -> !v.name().equals(versionName)).toList();
         Map<String, Integer> bps = new LinkedHashMap<>(weights.basisPoints());
         bps.remove(versionName);
-        return new ServiceSpec(name, match, newVersions, new Weights(bps), sticky, routes, healthCheck,
+        List<RouteSpec> newRoutes = routes.stream().filter(r -> !r.version().equals(versionName)).toList();
+        return new ServiceSpec(name, match, newVersions, new Weights(bps), sticky, newRoutes, healthCheck,
                 outlierDetection, retry, rollout);
-    }
-
-    /** Whether a route sends requests to the version. */
-    public boolean routesTo(String versionName) {
-        return routes.stream().anyMatch(r -> r.version().equals(versionName));
     }
 }
