@@ -129,10 +129,19 @@ public final class Main {
             return 0;
         } catch (ConfigException e) {
             for (ConfigError error : e.errors()) {
-                out.println(options.config() + ": " + error);
+                out.println(line(options.config(), error));
             }
             return 1;
         }
+    }
+
+    /**
+     * {@code FILE: path: message}. An error about the whole file that already starts with its name is printed as it
+     * is: a syntax error says {@code FILE:3:1: ...}, and {@code FILE: FILE:3:1: ...} named the file twice.
+     */
+    static String line(Path file, ConfigError error) {
+        String text = error.toString();
+        return error.path().isEmpty() && text.startsWith(file + ":") ? text : file + ": " + text;
     }
 
     private static int runCommand(String[] args, PrintStream err, Map<String, String> env) {
@@ -148,7 +157,7 @@ public final class Main {
             config = ConfigLoader.load(file, env, options.sets());
         } catch (ConfigException e) {
             for (ConfigError error : e.errors()) {
-                err.println(file + ": " + error);
+                err.println(line(file, error));
             }
             return 1;
         }
@@ -166,7 +175,7 @@ public final class Main {
                 Throwable cause = failure.getCause() == null ? failure : failure.getCause();
                 if (cause instanceof ApiException api && !api.errors().isEmpty()) {
                     // Each error with its key path, as `veer check` prints them.
-                    api.errors().forEach(error -> log.error("reload refused, nothing changed: {}: {}", file, error));
+                    api.errors().forEach(error -> log.error("reload refused, nothing changed: {}", line(file, error)));
                 } else {
                     log.error("reload refused, nothing changed: {}", cause.getMessage());
                 }

@@ -69,6 +69,21 @@ class MainTest {
         assertThat(out()).contains("weights").contains("percentage").contains("drainTimeout");
     }
 
+    /** A syntax error names the file once, with line and column, and what the parser found there. */
+    @Test
+    void checkNamesTheFileOnceInASyntaxError() throws Exception {
+        Path file = dir.resolve("q.yaml");
+        Files.writeString(file, "proxy:\n  listen: \"127.0.0.1:8080\n");
+        assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
+        assertThat(out()).isEqualTo(file + ":3:1: found unexpected end of stream, while scanning a quoted scalar"
+                + " started at 2:11 (expected: valid YAML or JSON)\n");
+
+        Files.writeString(file, "- a list\n");
+        assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
+        assertThat(out()).endsWith("\n" + file + ": the document is not a mapping (expected: proxy, admin, state,"
+                + " services, flags)\n");
+    }
+
     @Test
     void aVeerVariableThatSetsNothingIsNamedButNotAnError() throws Exception {
         Path file = RuntimeFixture.configFile(dir);

@@ -379,4 +379,79 @@ class ValidationErrorsTest {
                 .startsWith("test.yaml:3:").contains("Duplicate field 'listen'");
         assertThat(errors("proxy: [\n")).singleElement().asString().startsWith("test.yaml:");
     }
+
+    /**
+     * What the parser found, where, and while reading what: Jackson's own message gave only the "while ..." part
+     * ("while scanning a quoted scalar") and the place it was at, not "found unexpected end of stream".
+     */
+    @Test
+    void syntaxErrorsSayWhatWasFoundWhereAndWhileReadingWhat() {
+        String valid = " (expected: valid YAML or JSON)";
+        assertThat(errors("proxy:\n  listen: \"127.0.0.1:8080\n")).containsExactly("test.yaml:3:1: found unexpected end"
+                + " of stream, while scanning a quoted scalar started at 2:11" + valid);
+        assertThat(errors("proxy:\n\tlisten: x\n")).containsExactly("test.yaml:2:1: found a tab that cannot start any"
+                + " token. (Do not use tabs for indentation), while scanning for the next token" + valid);
+        assertThat(errors("a: b\n  c: d\n")).containsExactly("test.yaml:2:4: mapping values are not allowed here"
+                + valid);
+    }
+
+    /**
+     * In { } and [ ] a plain value ends at '{', so an unquoted ${W:-100} there is a syntax error: the hint says to
+     * quote it, which changes nothing else (an expanded value is typed as if unquoted).
+     */
+    @Test
+    void anUnquotedReferenceInAFlowMappingIsASyntaxErrorWithAHint() throws Exception {
+        String service = """
+                services:
+                  - name: shop
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9001"] } ]
+                """;
+        assertThat(errors(service + "    weights: { blue: ${W:-100} }\n")).containsExactly("test.yaml:4:23: expected"
+                + " ',' or '}', but got {, while parsing a flow mapping started at 4:14 (expected: valid YAML or JSON;"
+                + " ${...} inside { } or [ ] needs quotes: \"${W:-100}\", which is still expanded and typed like an"
+                + " unquoted value)");
+        assertThat(parse(service + "    weights: { blue: \"${W:-100}\" }\n").services().get(0).weights().of("blue"))
+                .isEqualTo(10_000);
+    }
+
+    /**
+     * Jackson's tree reader reads an alias as the anchor's name: {@code cookie: *ck} was the cookie "ck", and
+     * {@code veer check} said ok. Every alias, of a scalar, a mapping, as a key or a merge, is refused where it is.
+     */
+    @Test
+    void aliasesAreRefusedWithWhereTheyAre() throws Exception {
+        String hint = " is not supported (expected: the value written out again where it is used; YAML anchors and"
+                + " aliases are not read)";
+        assertThat(errors("""
+                services:
+                  - name: shop
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9001"] } ]
+                    sticky: { cookie: &ck veer_shop }
+                  - name: cart
+                    match: { pathPrefix: /cart }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9002"] } ]
+                    sticky: { cookie: *ck }
+                """)).containsExactly("test.yaml:8:23: alias *ck" + hint);
+        assertThat(errors("proxy: &p { listen: \"127.0.0.1:8080\" }\nadmin: *p\n"))
+                .containsExactly("test.yaml:2:8: alias *p" + hint);
+        assertThat(errors("x: &limits { maxBodyBytes: 1 }\nproxy:\n  limits:\n    <<: *limits\n"))
+                .containsExactly("test.yaml:4:9: alias *limits" + hint);
+        assertThat(errors("proxy:\n  &k listen: \"127.0.0.1:1\"\nadmin:\n  *k : \"127.0.0.1:2\"\n"))
+                .singleElement().asString().startsWith("test.yaml:4:").endsWith("alias *k" + hint);
+        // An anchor nothing refers to changes nothing.
+        assertThat(parse(SHOP.replace("versions:", "versions: &v")).services().get(0).versions()).hasSize(2);
+    }
+
+    /** A number is given short, as 1E+400 rather than its 401 digits. */
+    @Test
+    void hugeNumbersAreShortInMessages() {
+        assertThat(errors(SHOP + """
+                    weights: { blue: 1e400, green: 1e-400 }
+                    rollout: { analysis: { maxErrorRate: 1e300, minRequests: 100000000000000000000000000000000000000 } }
+                """)).containsExactly(
+                "services[0].weights.blue: 1E+400 (expected: 0..100)",
+                "services[0].weights.green: 1E-400 (expected: at most 2 decimals)",
+                "services[0].rollout.analysis.minRequests: 1E+38 (expected: an integer >= 1)",
+                "services[0].rollout.analysis.maxErrorRate: 1E+300 (expected: 0..1)");
+    }
 }

@@ -13,8 +13,11 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.veer.config.ConfigException;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 
 /** Reads config text (YAML, which includes JSON) into a tree, and resolves single scalars from env and --set. */
@@ -28,16 +31,38 @@ public final class Yaml {
     private Yaml() {
     }
 
-    /** The document's tree; an empty document is an empty mapping. Syntax errors name the source, line and column. */
+    /**
+     * The document's tree; an empty document is an empty mapping. Syntax errors and aliases name the source, line
+     * and column.
+     */
     public static JsonNode read(String text, String sourceName) throws ConfigException {
         try {
+            refuseAliases(text, sourceName);
             JsonNode tree = YAML.readTree(text);
             return tree == null || tree.isMissingNode() || tree.isNull() ? YAML.createObjectNode() : tree;
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? sourceName : sourceName + ":" + at.getLineNr() + ":" + at.getColumnNr();
-            throw new ConfigException("", where + ": " + e.getOriginalMessage().lines().findFirst().orElse("")
-                    + " (expected: valid YAML or JSON)");
+            throw new ConfigException("", YamlSyntaxError.describe(e, text, sourceName));
+        }
+    }
+
+    /**
+     * Jackson's tree reader does not resolve aliases: {@code *ck} reads as the string "ck", whatever {@code &ck}
+     * holds, so {@code cookie: *ck} silently became the cookie "ck". Refused rather than half resolved.
+     */
+    private static void refuseAliases(String text, String sourceName) throws JsonProcessingException,
+            ConfigException {
+        try (YAMLParser parser = (YAMLParser) YAML.getFactory().createParser(text)) {
+            while (parser.nextToken() != null) {
+                if (parser.isCurrentAlias()) {
+                    JsonLocation at = parser.currentTokenLocation();
+                    throw new ConfigException("", sourceName + ":" + at.getLineNr() + ":" + at.getColumnNr() + ": "
+                            + YamlSyntaxError.alias(parser.getText()));
+                }
+            }
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reading a String does no I/O
         }
     }
 
