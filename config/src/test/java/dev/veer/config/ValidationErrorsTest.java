@@ -442,6 +442,15 @@ class ValidationErrorsTest {
         assertThat(parse(SHOP.replace("versions:", "versions: &v")).services().get(0).versions()).hasSize(2);
     }
 
+    /** Jackson reads the first document only: what follows a --- line was silently ignored. */
+    @Test
+    void aSecondDocumentIsRefused() throws Exception {
+        assertThat(errors(SHOP + "---\nproxy: { listen: \"127.0.0.1:1\" }\n")).containsExactly("test.yaml:7:1: a"
+                + " second document (expected: one YAML document; what follows its --- line would be ignored)");
+        // A --- that starts the only document, and an empty document after it, lose nothing.
+        assertThat(parse("---\n" + SHOP + "---\n# nothing\n").services()).hasSize(1);
+    }
+
     /** A number is given short, as 1E+400 rather than its 401 digits. */
     @Test
     void hugeNumbersAreShortInMessages() {

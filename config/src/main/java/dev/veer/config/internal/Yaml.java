@@ -3,6 +3,7 @@ package dev.veer.config.internal;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,12 +33,12 @@ public final class Yaml {
     }
 
     /**
-     * The document's tree; an empty document is an empty mapping. Syntax errors and aliases name the source, line
-     * and column.
+     * The document's tree; an empty document is an empty mapping. Syntax errors, aliases and a second document name
+     * the source, line and column.
      */
     public static JsonNode read(String text, String sourceName) throws ConfigException {
         try {
-            refuseAliases(text, sourceName);
+            refuseWhatTheTreeLoses(text, sourceName);
             JsonNode tree = YAML.readTree(text);
             return tree == null || tree.isMissingNode() || tree.isNull() ? YAML.createObjectNode() : tree;
         } catch (JsonProcessingException e) {
@@ -46,24 +47,38 @@ public final class Yaml {
     }
 
     /**
-     * Jackson's tree reader does not resolve aliases: {@code *ck} reads as the string "ck", whatever {@code &ck}
-     * holds, so {@code cookie: *ck} silently became the cookie "ck". Refused rather than half resolved.
+     * Refuses what the tree reader would lose without a word. Aliases: it does not resolve them, {@code *ck} reads
+     * as the string "ck" whatever {@code &ck} holds, so {@code cookie: *ck} silently became the cookie "ck". A second
+     * document (after {@code ---}): it reads the first only.
      */
-    private static void refuseAliases(String text, String sourceName) throws JsonProcessingException,
+    private static void refuseWhatTheTreeLoses(String text, String sourceName) throws JsonProcessingException,
             ConfigException {
         try (YAMLParser parser = (YAMLParser) YAML.getFactory().createParser(text)) {
-            while (parser.nextToken() != null) {
+            int depth = 0;
+            boolean rootSeen = false;
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
                 if (parser.isCurrentAlias()) {
-                    JsonLocation at = parser.currentTokenLocation();
-                    throw new ConfigException("", sourceName + ":" + at.getLineNr() + ":" + at.getColumnNr() + ": "
-                            + YamlSyntaxError.alias(parser.getText()));
+                    throw new ConfigException("", at(parser, sourceName) + YamlSyntaxError.alias(parser.getText()));
                 }
+                if (depth == 0 && rootSeen && token != JsonToken.VALUE_NULL) { // an empty document loses nothing
+                    throw new ConfigException("", at(parser, sourceName) + "a second document (expected: one YAML document; what"
+                            + " follows its --- line would be ignored)");
+                }
+                rootSeen |= depth == 0;
+                depth += token.isStructStart() ? 1 : token.isStructEnd() ? -1 : 0;
             }
         } catch (JsonProcessingException e) {
             throw e;
         } catch (IOException e) {
             throw new UncheckedIOException(e); // reading a String does no I/O
         }
+    }
+
+    /** {@code source:line:column: } of the parser's current token. */
+    private static String at(JsonParser parser, String sourceName) {
+        JsonLocation at = parser.currentTokenLocation();
+        return sourceName + ":" + at.getLineNr() + ":" + at.getColumnNr() + ": ";
     }
 
     /** A value from the environment or {@code --set}, typed as a YAML plain scalar would be. */
