@@ -190,9 +190,67 @@ class ValidationErrorsTest {
                     versions: [ { name: v1, endpoints: ["127.0.0.1:9001"] } ]
                 """)).containsExactly(
                 "services[1].name: 'shop' duplicate of services[0] (expected: unique service names)",
-                "services[2].match: host 'shop.local' with pathPrefix '/' is already matched by service 'shop' "
+                "services[2].match: host 'shop.local' with pathPrefix '/' is already matched by services[0] ('shop') "
                         + "(expected: a distinct host or pathPrefix)",
                 "services[4].match.pathPrefix: 'api' (expected: a path starting with /)");
+    }
+
+    /**
+     * A service or flag with an error of its own is still checked against the others: the duplicate name and the
+     * shared match showed up one run of {@code veer check} after another, each once the error before it was fixed.
+     */
+    @Test
+    void namesAndMatchesAreCheckedAcrossServicesThatHaveOtherErrors() {
+        assertThat(errors("""
+                services:
+                  - name: shop
+                    match: { hosts: ["a.local"] }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9001"] } ]
+                    weights: { blue: 90 }
+                  - name: shop
+                    match: { hosts: ["a.local"] }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9002"] } ]
+                    weights: { blue: 100 }
+                  - name: "bad name"
+                    match: { hosts: ["a.local", "b.local"] }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9003"] } ]
+                  - name: cart
+                    match: { hosts: ["b.local", "c local"] }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9004"] } ]
+                flags:
+                  - { name: f, percentage: 200 }
+                  - { name: f }
+                """)).containsExactly(
+                "flags[0].percentage: 200 (expected: 0..100)",
+                "flags[1].name: 'f' duplicate of flags[0] (expected: unique flag names)",
+                "services[0].weights: sum is 90 (expected: 100)",
+                "services[1].name: 'shop' duplicate of services[0] (expected: unique service names)",
+                "services[1].match: host 'a.local' with pathPrefix '/' is already matched by services[0] ('shop')"
+                        + " (expected: a distinct host or pathPrefix)",
+                "services[2].name: 'bad name' (expected: a name matching [A-Za-z0-9][A-Za-z0-9_.-]*)",
+                "services[2].match: host 'a.local' with pathPrefix '/' is already matched by services[0] ('shop')"
+                        + " (expected: a distinct host or pathPrefix)",
+                "services[3].match.hosts[1]: 'c local' (expected: a host name, or *.domain for every name under it;"
+                        + " leave hosts out to match any host)",
+                "services[3].match: host 'b.local' with pathPrefix '/' is already matched by services[2]"
+                        + " (expected: a distinct host or pathPrefix)");
+        // A match read as something else than written (a misspelt key reads as any host) is not compared.
+        assertThat(errors(SHOP + """
+                  - name: cart
+                    match: { hostz: ["cart.local"] }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9003"] } ]
+                """)).containsExactly("services[1].match.hostz: unknown key (expected one of: hosts, pathPrefix)");
+        // Nor a host left as written because its ${VAR} is unset; a bad host is named at its own index.
+        assertThat(errors(SHOP.replace("- name: shop", "- name: shop\n    match: { hosts: [\"${H}\"] }") + """
+                  - name: cart
+                    match: { hosts: [ { a: 1 }, "c local", "${H}" ] }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9003"] } ]
+                """)).containsExactly(
+                "services[0].match.hosts[0]: ${H} is not set (expected: the variable set, or a default: ${H:-value})",
+                "services[1].match.hosts[2]: ${H} is not set (expected: the variable set, or a default: ${H:-value})",
+                "services[1].match.hosts[0]: a mapping (expected: a string)",
+                "services[1].match.hosts[1]: 'c local' (expected: a host name, or *.domain for every name under it;"
+                        + " leave hosts out to match any host)");
     }
 
     @Test
@@ -327,6 +385,7 @@ class ValidationErrorsTest {
                         + "exists, semverAtLeast)",
                 "flags[0].variants[0].weight: 0 (expected: 1..1000000)",
                 "flags[0].variants[1].name: 'v' duplicate (expected: unique variant names)",
+                "flags[1].name: 'a' duplicate of flags[0] (expected: unique flag names)",
                 "flags[2].enabled: 'maybe' (expected: true or false)",
                 "flags[2].percentage: 101 (expected: 0..100)");
     }

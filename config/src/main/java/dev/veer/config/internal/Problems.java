@@ -28,6 +28,22 @@ public final class Problems {
         suppressed.add(path);
     }
 
+    /**
+     * The paths at {@code path} or below it that were reported, or are suppressed as already known to be wrong:
+     * a value read there is a fallback, not what was written.
+     */
+    public List<String> pathsAt(String path) {
+        List<String> out = new ArrayList<>();
+        errors.stream().map(ConfigError::path).filter(p -> isAtOrBelow(p, path)).forEach(out::add);
+        suppressed.stream().filter(p -> isAtOrBelow(p, path)).forEach(out::add);
+        return out;
+    }
+
+    private static boolean isAtOrBelow(String candidate, String path) {
+        return candidate.equals(path) || (candidate.startsWith(path)
+                && (candidate.charAt(path.length()) == '.' || candidate.charAt(path.length()) == '['));
+    }
+
     public int count() {
         return errors.size();
     }
