@@ -1,5 +1,6 @@
 package dev.veer.config;
 
+import dev.veer.config.model.HostPort;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -129,6 +130,67 @@ class ValidationErrorsTest {
                 "services[1].versions[0].endpoints[2]: 'abc' (expected: host:port)",
                 "services[1].versions[0].endpoints[3]: 'h:0': port 0 (expected: 1..65535)",
                 "services[1].versions[0].endpoints[4]: '::1:80' (expected: IPv6 in brackets, e.g. [::1]:8080)");
+    }
+
+    /**
+     * A host is a DNS name (RFC 1123 labels), an IPv4 address or a bracketed IPv6 address: "bad host:80" and
+     * "exa_mple..com:80" passed, and a URL was told to bracket its IPv6. An endpoint's port is 1..65535, a
+     * listener's 0..65535 (0: any free port), and each says its own range.
+     */
+    @Test
+    void endpointAndListenAddressesAreHostPort() throws Exception {
+        String name = " is not a host name (expected: a host name of letters, digits and hyphens in dot-separated"
+                + " labels, not starting or ending with a hyphen, or an IP address)";
+        assertThat(errors("""
+                proxy: { listen: "127.0.0.1:-1" }
+                admin: { listen: "localhost:65536" }
+                services:
+                  - name: shop
+                    versions:
+                      - name: blue
+                        endpoints: ["bad host:80", "exa_mple..com:80", "-a.example:80", "a-.example:80", "999.1.1.1:80",
+                                    "10.0.0:80", "127.0.0.1:-1", "http://x:80", "x:80/api", "[zz]:80", "[::1]", "h:+80",
+                                    "h:٨٠", "h:123456789012", "h:"]
+                """)).containsExactly(
+                "proxy.listen: '127.0.0.1:-1': port -1 (expected: 0..65535)",
+                "admin.listen: 'localhost:65536': port 65536 (expected: 0..65535)",
+                "services[0].versions[0].endpoints[0]: 'bad host:80': 'bad host'" + name,
+                "services[0].versions[0].endpoints[1]: 'exa_mple..com:80': 'exa_mple..com'" + name,
+                "services[0].versions[0].endpoints[2]: '-a.example:80': '-a.example'" + name,
+                "services[0].versions[0].endpoints[3]: 'a-.example:80': 'a-.example'" + name,
+                "services[0].versions[0].endpoints[4]: '999.1.1.1:80': '999.1.1.1' is not an IPv4 address (expected:"
+                        + " four numbers 0..255, e.g. 10.0.0.1)",
+                "services[0].versions[0].endpoints[5]: '10.0.0:80': '10.0.0' is not an IPv4 address (expected:"
+                        + " four numbers 0..255, e.g. 10.0.0.1)",
+                "services[0].versions[0].endpoints[6]: '127.0.0.1:-1': port -1 (expected: 1..65535)",
+                "services[0].versions[0].endpoints[7]: 'http://x:80': a URL (expected: host:port, without a scheme"
+                        + " such as http://)",
+                "services[0].versions[0].endpoints[8]: 'x:80/api': a path (expected: host:port, without a path)",
+                "services[0].versions[0].endpoints[9]: '[zz]:80': 'zz' is not an IPv6 address (expected: [IPv6]:port,"
+                        + " e.g. [::1]:8080)",
+                "services[0].versions[0].endpoints[10]: '[::1]' (expected: [IPv6]:port, e.g. [::1]:8080)",
+                "services[0].versions[0].endpoints[11]: 'h:+80': port is not a number (expected: host:port)",
+                "services[0].versions[0].endpoints[12]: 'h:٨٠': port is not a number (expected: host:port)",
+                "services[0].versions[0].endpoints[13]: 'h:123456789012': port of 12 digits (expected: 1..65535)",
+                "services[0].versions[0].endpoints[14]: 'h:' (expected: host:port)");
+
+        assertThat(parse("""
+                proxy: { listen: "[::]:0" }
+                services:
+                  - name: shop
+                    versions:
+                      - name: blue
+                        endpoints: ["Localhost:80", "svc.ns.svc.cluster.local.:8080", "1and1.example:1", "10.0.0.1:65535",
+                                    "[::ffff:10.0.0.1]:80", "[fe80::1%eth0]:80", "[2001:db8::8:800:200c:417a]:443",
+                                    "[1:2:3:4:5:6:7:8]:80"]
+                """).services().get(0).versions().get(0).endpoints()).extracting(HostPort::toString).containsExactly(
+                "Localhost:80", "svc.ns.svc.cluster.local.:8080", "1and1.example:1", "10.0.0.1:65535",
+                "[::ffff:10.0.0.1]:80", "[fe80::1%eth0]:80", "[2001:db8::8:800:200c:417a]:443", "[1:2:3:4:5:6:7:8]:80");
+        for (String bad : List.of("[1:2:3:4:5:6:7:8:9]:80", "[1::2::3]:80", "[:1::]:80", "[1:2:3:4:5:6:7::8]:80",
+                "[::1.2.3]:80", "[12345::]:80", "[fe80::1%]:80")) {
+            assertThat(errors(SHOP.replace("127.0.0.1:9001", bad))).as(bad).singleElement().asString()
+                    .endsWith("is not an IPv6 address (expected: [IPv6]:port, e.g. [::1]:8080)");
+        }
     }
 
     @Test
