@@ -458,6 +458,41 @@ class ValidationErrorsTest {
                 .containsExactly("flags[1].name: 'a' duplicate of flags[0] (expected: unique flag names)");
     }
 
+    /**
+     * The proxy and the admin API on one socket passed the check; then start-up failed with "admin cannot listen
+     * ... Address already in use", as if another process held the port.
+     */
+    @Test
+    void proxyAndAdminListenersDoNotShareAPort() throws Exception {
+        String expected = " (expected: a port proxy.listen does not use)";
+        assertThat(errors("proxy: { listen: \"127.0.0.1:22690\" }\nadmin: { listen: \"127.0.0.1:22690\" }\n"))
+                .containsExactly("admin.listen: '127.0.0.1:22690' needs port 22690, which proxy.listen"
+                        + " '127.0.0.1:22690' already takes" + expected);
+        assertThat(errors("admin: { listen: \"127.0.0.1:8080\" }\n")).as("the default proxy.listen, 0.0.0.0:8080")
+                .containsExactly("admin.listen: '127.0.0.1:8080' needs port 8080, which proxy.listen '0.0.0.0:8080'"
+                        + " already takes" + expected);
+        assertThat(errors("proxy: { listen: \"[::]:9000\" }\nadmin: { listen: \"127.0.0.1:9000\" }\n"))
+                .singleElement().asString().startsWith("admin.listen: '127.0.0.1:9000' needs port 9000");
+        assertThat(errors("proxy: { listen: \"localhost:9000\" }\nadmin: { listen: \"127.0.0.1:9000\" }\n"))
+                .singleElement().asString().startsWith("admin.listen: '127.0.0.1:9000' needs port 9000");
+        assertThat(errors("", Map.of("VEER_ADMIN_LISTEN", "127.0.0.1:8080"), List.of())).containsExactly(
+                "admin.listen: '127.0.0.1:8080' needs port 8080, which proxy.listen '0.0.0.0:8080' already takes"
+                        + expected + " [from VEER_ADMIN_LISTEN]");
+
+        // A bad proxy.listen reads as the default; it is not compared, nor is one in a section that is no mapping.
+        assertThat(errors("proxy: { listen: nope }\nadmin: { listen: \"127.0.0.1:8080\" }\n"))
+                .containsExactly("proxy.listen: 'nope' (expected: host:port)");
+        assertThat(errors("proxy: [1]\nadmin: { listen: \"127.0.0.1:8080\" }\n"))
+                .containsExactly("proxy: a list (expected: a mapping)");
+
+        // Apart: port 0 (any free port), other ports, other addresses, an IPv6 address beside the IPv4 wildcard.
+        for (String[] apart : new String[][] {{"127.0.0.1:0", "127.0.0.1:0"}, {"127.0.0.1:8080", "127.0.0.1:9090"},
+                {"127.0.0.1:8080", "127.0.0.2:8080"}, {"0.0.0.0:8080", "[::1]:8080"}}) {
+            assertThat(parse("proxy: { listen: \"" + apart[0] + "\" }\nadmin: { listen: \"" + apart[1] + "\" }\n")
+                    .admin().listen()).hasToString(apart[1]);
+        }
+    }
+
     @Test
     void adminTokenRequiredOffLoopback() {
         assertThat(errors("admin: { listen: \"0.0.0.0:9090\" }\n"))

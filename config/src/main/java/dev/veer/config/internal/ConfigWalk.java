@@ -34,11 +34,26 @@ public final class ConfigWalk {
         Fields f = Fields.of(root, "", problems).allow(ROOT_KEYS);
         ProxySettings proxy = ProxySection.read(f.get("proxy"), "proxy", problems);
         AdminSettings admin = AdminSection.read(f.get("admin"), "admin", problems);
+        listenersApart(proxy, admin, problems);
         StateSettings state = StateSection.read(f.get("state"), "state", problems);
         List<FlagSpec> flags = flags(f.list("flags"), problems);
         FlagCatalog catalog = catalog(f.list("flags"), flags);
         List<ServiceSpec> services = services(f.list("services"), catalog, problems);
         return problems.isEmpty() ? new VeerConfig(proxy, admin, state, services, flags) : null;
+    }
+
+    /**
+     * proxy.listen and admin.listen on one socket passed the check, then the admin API failed to start with "Address
+     * already in use", as if another process held the port. Compared only when both are as written, not defaults
+     * standing in for a bad value.
+     */
+    private static void listenersApart(ProxySettings proxy, AdminSettings admin, Problems problems) {
+        if (problems.asWritten("proxy.listen") && problems.asWritten("admin.listen")
+                && admin.listen().overlaps(proxy.listen())) {
+            problems.add("admin.listen", "'" + admin.listen() + "' needs port " + admin.listen().port()
+                    + ", which proxy.listen '" + proxy.listen() + "' already takes (expected: a port proxy.listen does"
+                    + " not use)");
+        }
     }
 
     /** The valid flags; a name given twice is reported whatever else is wrong with either flag. */

@@ -39,6 +39,25 @@ public final class Problems {
         return out;
     }
 
+    /**
+     * Whether the value at {@code path} is what was written: nothing reported at it, below it, or at a section above
+     * it (a section that is no mapping reads as its defaults).
+     */
+    public boolean asWritten(String path) {
+        if (!pathsAt(path).isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < path.length(); i++) {
+            if (path.charAt(i) == '.' || path.charAt(i) == '[') {
+                String above = path.substring(0, i);
+                if (suppressed.contains(above) || errors.stream().anyMatch(e -> e.path().equals(above))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private static boolean isAtOrBelow(String candidate, String path) {
         return candidate.equals(path) || (candidate.startsWith(path)
                 && (candidate.charAt(path.length()) == '.' || candidate.charAt(path.length()) == '['));

@@ -1,7 +1,9 @@
 package dev.veer.config.model;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Locale;
 
 /** A host and port as written in config ("127.0.0.1:9001", "[::1]:8080", "localhost:80"). */
 public record HostPort(String host, int port) {
@@ -87,6 +89,46 @@ public record HostPort(String host, int port) {
                     + " (expected: " + minPort + "..65535)");
         }
         return (int) port;
+    }
+
+    /**
+     * Whether listening on both would need the same socket: the same port (not 0, which picks a free one) on the same
+     * address, or with a wildcard on either side ({@code ::} takes every address, {@code 0.0.0.0} every IPv4 address
+     * and any name), or localhost and a loopback address. Names are not resolved: two different names never overlap.
+     */
+    public boolean overlaps(HostPort other) {
+        if (port == 0 || port != other.port) {
+            return false;
+        }
+        String a = address(host);
+        String b = address(other.host);
+        if (a.equals(b) || a.equals("::") || b.equals("::")) {
+            return true;
+        }
+        if (a.equals("0.0.0.0") || b.equals("0.0.0.0")) {
+            return !HostSyntax.isIpv6(a.equals("0.0.0.0") ? b : a);
+        }
+        return (a.equals("localhost") && isLoopbackLiteral(b)) || (b.equals("localhost") && isLoopbackLiteral(a));
+    }
+
+    /** An IP literal in one spelling ({@code 0:0::0} is {@code ::}); a name in lower case. Nothing is resolved. */
+    private static String address(String host) {
+        String lower = host.toLowerCase(Locale.ROOT);
+        if (!HostSyntax.isIpv4(lower) && !(HostSyntax.isIpv6(lower) && lower.indexOf('%') < 0)) {
+            return lower;
+        }
+        try {
+            // A literal: InetAddress parses it without a lookup.
+            InetAddress address = InetAddress.getByName(lower);
+            return address instanceof Inet6Address && address.isAnyLocalAddress() ? "::" : address.getHostAddress();
+        } catch (UnknownHostException e) {
+            return lower;
+        }
+    }
+
+    /** What localhost binds to. */
+    private static boolean isLoopbackLiteral(String address) {
+        return address.equals("127.0.0.1") || address.equals("0:0:0:0:0:0:0:1");
     }
 
     /** True when the host names or resolves to a loopback address only. */
