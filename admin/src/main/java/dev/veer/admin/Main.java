@@ -113,6 +113,17 @@ public final class Main {
         }
     }
 
+    /**
+     * A config without services is valid (every setting has a default) but serves nothing: said once, not an error,
+     * as an empty or wrong file would otherwise pass the check and start a proxy that answers every request 404.
+     */
+    private static void warnNoServices(Path file, VeerConfig config, PrintStream err) {
+        if (config.services().isEmpty()) {
+            err.println("veer: warning: " + file + " defines no services, so the proxy answers every request with 404"
+                    + " (expected: at least one entry under services)");
+        }
+    }
+
     private static int check(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
         Options options = Options.parse(args, true, err);
         warnUnusedVariables(env, err);
@@ -124,7 +135,8 @@ public final class Main {
             return 2;
         }
         try {
-            ConfigLoader.load(options.config(), env, options.sets());
+            VeerConfig config = ConfigLoader.load(options.config(), env, options.sets());
+            warnNoServices(options.config(), config, err);
             out.println(options.config() + ": ok");
             return 0;
         } catch (ConfigException e) {
@@ -161,6 +173,7 @@ public final class Main {
             }
             return 1;
         }
+        warnNoServices(file, config, err);
         VeerRuntime runtime;
         try {
             runtime = VeerRuntime.start(config, () -> ConfigLoader.load(file, env, options.sets()));

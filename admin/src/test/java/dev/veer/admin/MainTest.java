@@ -84,6 +84,17 @@ class MainTest {
                 + " services, flags)\n");
     }
 
+    /** Valid, every setting has a default, but nothing would be served: a warning, and still exit 0. */
+    @Test
+    void checkWarnsAboutAConfigWithoutServices() throws Exception {
+        Path file = dir.resolve("empty.yaml");
+        Files.writeString(file, "");
+        assertThat(main(Map.of(), "check", "--config", file.toString())).isZero();
+        assertThat(out()).isEqualTo(file + ": ok\n");
+        assertThat(err()).isEqualTo("veer: warning: " + file + " defines no services, so the proxy answers every"
+                + " request with 404 (expected: at least one entry under services)\n");
+    }
+
     @Test
     void aVeerVariableThatSetsNothingIsNamedButNotAnError() throws Exception {
         Path file = RuntimeFixture.configFile(dir);
