@@ -26,7 +26,7 @@ public final class Main {
     static final String DEFAULT_CONFIG = "config/veer.yaml";
     static final String USAGE = """
             usage: veer run   [--config FILE] [--set key=value ...]   (default FILE: config/veer.yaml)
-                   veer check --config FILE
+                   veer check --config FILE [--set key=value ...]     (what run would load; exit 1 on any error)
                    veer ctl   <verb> ...                             (veer ctl --help)
                    veer demo  [--faulty]                             (built-in backends, load and a live canary)
             """;

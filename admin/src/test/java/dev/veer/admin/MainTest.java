@@ -112,6 +112,18 @@ class MainTest {
         assertThat(out()).contains("usage:");
     }
 
+    /** check takes --set as run does (docs/put-veer-in-front.md uses it); the usage said only --config FILE. */
+    @Test
+    void checkUsageShowsSetAndCheckHonoursIt() throws Exception {
+        assertThat(main(Map.of(), "check", "--help")).isZero();
+        assertThat(out()).contains("veer check --config FILE [--set key=value ...]");
+
+        Path file = RuntimeFixture.configFile(dir);
+        assertThat(main(RuntimeFixture.env(dir, 9001, 9002), "check", "--config", file.toString(),
+                "--set", "services.shop.weights.blue=90")).isEqualTo(1);
+        assertThat(out()).contains(file + ": services[0].weights: sum is 90 (expected: 100)");
+    }
+
     @Test
     void usageErrorsExit2() {
         assertThat(main(Map.of())).isEqualTo(2);
