@@ -22,7 +22,7 @@ public final class Main {
     static final String DEFAULT_CONFIG = "config/veer.yaml";
     static final String USAGE = """
             usage: veer run   [--config FILE] [--set key=value ...]   (default FILE: config/veer.yaml)
-                   veer check --config FILE
+                   veer check --config FILE [--set key=value ...]     (what run would load; exit 1 on any error)
                    veer ctl   <verb> ...                             (veer ctl --help)
                    veer demo  [--faulty]                             (built-in backends, load and a live canary)
             """;
@@ -109,6 +109,17 @@ public final class Main {
         }
     }
 
+    /**
+     * A config without services is valid (every setting has a default) but serves nothing: said once, not an error,
+     * as an empty or wrong file would otherwise pass the check and start a proxy that answers every request 404.
+     */
+    private static void warnNoServices(Path file, VeerConfig config, PrintStream err) {
+        if (config.services().isEmpty()) {
+            err.println("veer: warning: " + file + " defines no services, so the proxy answers every request with 404"
+                    + " (expected: at least one entry under services)");
+        }
+    }
+
     private static int check(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
         Options options = Options.parse(args, true, err);
         warnUnusedVariables(env, err);
@@ -120,15 +131,25 @@ public final class Main {
             return 2;
         }
         try {
-            ConfigLoader.load(options.config(), env, options.sets());
+            VeerConfig config = ConfigLoader.load(options.config(), env, options.sets());
+            warnNoServices(options.config(), config, err);
             out.println(options.config() + ": ok");
             return 0;
         } catch (ConfigException e) {
             for (ConfigError error : e.errors()) {
-                out.println(options.config() + ": " + error);
+                out.println(line(options.config(), error));
             }
             return 1;
         }
+    }
+
+    /**
+     * {@code FILE: path: message}. An error about the whole file that already starts with its name is printed as it
+     * is: a syntax error says {@code FILE:3:1: ...}, and {@code FILE: FILE:3:1: ...} named the file twice.
+     */
+    static String line(Path file, ConfigError error) {
+        String text = error.toString();
+        return error.path().isEmpty() && text.startsWith(file + ":") ? text : file + ": " + text;
     }
 
     private static int runCommand(String[] args, PrintStream err, Map<String, String> env) {
@@ -144,10 +165,11 @@ public final class Main {
             config = ConfigLoader.load(file, env, options.sets());
         } catch (ConfigException e) {
             for (ConfigError error : e.errors()) {
-                err.println(file + ": " + error);
+                err.println(line(file, error));
             }
             return 1;
         }
+        warnNoServices(file, config, err);
         VeerRuntime runtime;
         try {
             runtime = VeerRuntime.start(config, () -> ConfigLoader.load(file, env, options.sets()));

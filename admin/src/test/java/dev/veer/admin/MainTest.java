@@ -69,6 +69,32 @@ class MainTest {
         assertThat(out()).contains("weights").contains("percentage").contains("drainTimeout");
     }
 
+    /** A syntax error names the file once, with line and column, and what the parser found there. */
+    @Test
+    void checkNamesTheFileOnceInASyntaxError() throws Exception {
+        Path file = dir.resolve("q.yaml");
+        Files.writeString(file, "proxy:\n  listen: \"127.0.0.1:8080\n");
+        assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
+        assertThat(out()).isEqualTo(file + ":3:1: found unexpected end of stream, while scanning a quoted scalar"
+                + " started at 2:11 (expected: valid YAML or JSON)\n");
+
+        Files.writeString(file, "- a list\n");
+        assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
+        assertThat(out()).endsWith("\n" + file + ": the document is not a mapping (expected: proxy, admin, state,"
+                + " services, flags)\n");
+    }
+
+    /** Valid, every setting has a default, but nothing would be served: a warning, and still exit 0. */
+    @Test
+    void checkWarnsAboutAConfigWithoutServices() throws Exception {
+        Path file = dir.resolve("empty.yaml");
+        Files.writeString(file, "");
+        assertThat(main(Map.of(), "check", "--config", file.toString())).isZero();
+        assertThat(out()).isEqualTo(file + ": ok\n");
+        assertThat(err()).isEqualTo("veer: warning: " + file + " defines no services, so the proxy answers every"
+                + " request with 404 (expected: at least one entry under services)\n");
+    }
+
     @Test
     void aVeerVariableThatSetsNothingIsNamedButNotAnError() throws Exception {
         Path file = RuntimeFixture.configFile(dir);
@@ -84,6 +110,18 @@ class MainTest {
     void helpExits0() {
         assertThat(main(Map.of(), "check", "--help")).isZero();
         assertThat(out()).contains("usage:");
+    }
+
+    /** check takes --set as run does (docs/put-veer-in-front.md uses it); the usage said only --config FILE. */
+    @Test
+    void checkUsageShowsSetAndCheckHonoursIt() throws Exception {
+        assertThat(main(Map.of(), "check", "--help")).isZero();
+        assertThat(out()).contains("veer check --config FILE [--set key=value ...]");
+
+        Path file = RuntimeFixture.configFile(dir);
+        assertThat(main(RuntimeFixture.env(dir, 9001, 9002), "check", "--config", file.toString(),
+                "--set", "services.shop.weights.blue=90")).isEqualTo(1);
+        assertThat(out()).contains(file + ": services[0].weights: sum is 90 (expected: 100)");
     }
 
     @Test

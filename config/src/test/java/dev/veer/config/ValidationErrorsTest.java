@@ -1,5 +1,6 @@
 package dev.veer.config;
 
+import dev.veer.config.model.HostPort;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -131,6 +132,67 @@ class ValidationErrorsTest {
                 "services[1].versions[0].endpoints[4]: '::1:80' (expected: IPv6 in brackets, e.g. [::1]:8080)");
     }
 
+    /**
+     * A host is a DNS name (RFC 1123 labels), an IPv4 address or a bracketed IPv6 address: "bad host:80" and
+     * "exa_mple..com:80" passed, and a URL was told to bracket its IPv6. An endpoint's port is 1..65535, a
+     * listener's 0..65535 (0: any free port), and each says its own range.
+     */
+    @Test
+    void endpointAndListenAddressesAreHostPort() throws Exception {
+        String name = " is not a host name (expected: a host name of letters, digits and hyphens in dot-separated"
+                + " labels, not starting or ending with a hyphen, or an IP address)";
+        assertThat(errors("""
+                proxy: { listen: "127.0.0.1:-1" }
+                admin: { listen: "localhost:65536" }
+                services:
+                  - name: shop
+                    versions:
+                      - name: blue
+                        endpoints: ["bad host:80", "exa_mple..com:80", "-a.example:80", "a-.example:80", "999.1.1.1:80",
+                                    "10.0.0:80", "127.0.0.1:-1", "http://x:80", "x:80/api", "[zz]:80", "[::1]", "h:+80",
+                                    "h:٨٠", "h:123456789012", "h:"]
+                """)).containsExactly(
+                "proxy.listen: '127.0.0.1:-1': port -1 (expected: 0..65535)",
+                "admin.listen: 'localhost:65536': port 65536 (expected: 0..65535)",
+                "services[0].versions[0].endpoints[0]: 'bad host:80': 'bad host'" + name,
+                "services[0].versions[0].endpoints[1]: 'exa_mple..com:80': 'exa_mple..com'" + name,
+                "services[0].versions[0].endpoints[2]: '-a.example:80': '-a.example'" + name,
+                "services[0].versions[0].endpoints[3]: 'a-.example:80': 'a-.example'" + name,
+                "services[0].versions[0].endpoints[4]: '999.1.1.1:80': '999.1.1.1' is not an IPv4 address (expected:"
+                        + " four numbers 0..255, e.g. 10.0.0.1)",
+                "services[0].versions[0].endpoints[5]: '10.0.0:80': '10.0.0' is not an IPv4 address (expected:"
+                        + " four numbers 0..255, e.g. 10.0.0.1)",
+                "services[0].versions[0].endpoints[6]: '127.0.0.1:-1': port -1 (expected: 1..65535)",
+                "services[0].versions[0].endpoints[7]: 'http://x:80': a URL (expected: host:port, without a scheme"
+                        + " such as http://)",
+                "services[0].versions[0].endpoints[8]: 'x:80/api': a path (expected: host:port, without a path)",
+                "services[0].versions[0].endpoints[9]: '[zz]:80': 'zz' is not an IPv6 address (expected: [IPv6]:port,"
+                        + " e.g. [::1]:8080)",
+                "services[0].versions[0].endpoints[10]: '[::1]' (expected: [IPv6]:port, e.g. [::1]:8080)",
+                "services[0].versions[0].endpoints[11]: 'h:+80': port is not a number (expected: host:port)",
+                "services[0].versions[0].endpoints[12]: 'h:٨٠': port is not a number (expected: host:port)",
+                "services[0].versions[0].endpoints[13]: 'h:123456789012': port of 12 digits (expected: 1..65535)",
+                "services[0].versions[0].endpoints[14]: 'h:' (expected: host:port)");
+
+        assertThat(parse("""
+                proxy: { listen: "[::]:0" }
+                services:
+                  - name: shop
+                    versions:
+                      - name: blue
+                        endpoints: ["Localhost:80", "svc.ns.svc.cluster.local.:8080", "1and1.example:1", "10.0.0.1:65535",
+                                    "[::ffff:10.0.0.1]:80", "[fe80::1%eth0]:80", "[2001:db8::8:800:200c:417a]:443",
+                                    "[1:2:3:4:5:6:7:8]:80"]
+                """).services().get(0).versions().get(0).endpoints()).extracting(HostPort::toString).containsExactly(
+                "Localhost:80", "svc.ns.svc.cluster.local.:8080", "1and1.example:1", "10.0.0.1:65535",
+                "[::ffff:10.0.0.1]:80", "[fe80::1%eth0]:80", "[2001:db8::8:800:200c:417a]:443", "[1:2:3:4:5:6:7:8]:80");
+        for (String bad : List.of("[1:2:3:4:5:6:7:8:9]:80", "[1::2::3]:80", "[:1::]:80", "[1:2:3:4:5:6:7::8]:80",
+                "[::1.2.3]:80", "[12345::]:80", "[fe80::1%]:80")) {
+            assertThat(errors(SHOP.replace("127.0.0.1:9001", bad))).as(bad).singleElement().asString()
+                    .endsWith("is not an IPv6 address (expected: [IPv6]:port, e.g. [::1]:8080)");
+        }
+    }
+
     @Test
     void versionsNeedEndpointsAndUniqueValidNames() {
         assertThat(errors("""
@@ -190,9 +252,67 @@ class ValidationErrorsTest {
                     versions: [ { name: v1, endpoints: ["127.0.0.1:9001"] } ]
                 """)).containsExactly(
                 "services[1].name: 'shop' duplicate of services[0] (expected: unique service names)",
-                "services[2].match: host 'shop.local' with pathPrefix '/' is already matched by service 'shop' "
+                "services[2].match: host 'shop.local' with pathPrefix '/' is already matched by services[0] ('shop') "
                         + "(expected: a distinct host or pathPrefix)",
                 "services[4].match.pathPrefix: 'api' (expected: a path starting with /)");
+    }
+
+    /**
+     * A service or flag with an error of its own is still checked against the others: the duplicate name and the
+     * shared match showed up one run of {@code veer check} after another, each once the error before it was fixed.
+     */
+    @Test
+    void namesAndMatchesAreCheckedAcrossServicesThatHaveOtherErrors() {
+        assertThat(errors("""
+                services:
+                  - name: shop
+                    match: { hosts: ["a.local"] }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9001"] } ]
+                    weights: { blue: 90 }
+                  - name: shop
+                    match: { hosts: ["a.local"] }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9002"] } ]
+                    weights: { blue: 100 }
+                  - name: "bad name"
+                    match: { hosts: ["a.local", "b.local"] }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9003"] } ]
+                  - name: cart
+                    match: { hosts: ["b.local", "c local"] }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9004"] } ]
+                flags:
+                  - { name: f, percentage: 200 }
+                  - { name: f }
+                """)).containsExactly(
+                "flags[0].percentage: 200 (expected: 0..100)",
+                "flags[1].name: 'f' duplicate of flags[0] (expected: unique flag names)",
+                "services[0].weights: sum is 90 (expected: 100)",
+                "services[1].name: 'shop' duplicate of services[0] (expected: unique service names)",
+                "services[1].match: host 'a.local' with pathPrefix '/' is already matched by services[0] ('shop')"
+                        + " (expected: a distinct host or pathPrefix)",
+                "services[2].name: 'bad name' (expected: a name matching [A-Za-z0-9][A-Za-z0-9_.-]*)",
+                "services[2].match: host 'a.local' with pathPrefix '/' is already matched by services[0] ('shop')"
+                        + " (expected: a distinct host or pathPrefix)",
+                "services[3].match.hosts[1]: 'c local' (expected: a host name, or *.domain for every name under it;"
+                        + " leave hosts out to match any host)",
+                "services[3].match: host 'b.local' with pathPrefix '/' is already matched by services[2]"
+                        + " (expected: a distinct host or pathPrefix)");
+        // A match read as something else than written (a misspelt key reads as any host) is not compared.
+        assertThat(errors(SHOP + """
+                  - name: cart
+                    match: { hostz: ["cart.local"] }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9003"] } ]
+                """)).containsExactly("services[1].match.hostz: unknown key (expected one of: hosts, pathPrefix)");
+        // Nor a host left as written because its ${VAR} is unset; a bad host is named at its own index.
+        assertThat(errors(SHOP.replace("- name: shop", "- name: shop\n    match: { hosts: [\"${H}\"] }") + """
+                  - name: cart
+                    match: { hosts: [ { a: 1 }, "c local", "${H}" ] }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9003"] } ]
+                """)).containsExactly(
+                "services[0].match.hosts[0]: ${H} is not set (expected: the variable set, or a default: ${H:-value})",
+                "services[1].match.hosts[2]: ${H} is not set (expected: the variable set, or a default: ${H:-value})",
+                "services[1].match.hosts[0]: a mapping (expected: a string)",
+                "services[1].match.hosts[1]: 'c local' (expected: a host name, or *.domain for every name under it;"
+                        + " leave hosts out to match any host)");
     }
 
     @Test
@@ -327,6 +447,7 @@ class ValidationErrorsTest {
                         + "exists, semverAtLeast)",
                 "flags[0].variants[0].weight: 0 (expected: 1..1000000)",
                 "flags[0].variants[1].name: 'v' duplicate (expected: unique variant names)",
+                "flags[1].name: 'a' duplicate of flags[0] (expected: unique flag names)",
                 "flags[2].enabled: 'maybe' (expected: true or false)",
                 "flags[2].percentage: 101 (expected: 0..100)");
     }
@@ -335,6 +456,41 @@ class ValidationErrorsTest {
     void duplicateFlagNames() {
         assertThat(errors("flags:\n  - name: a\n  - name: a\n"))
                 .containsExactly("flags[1].name: 'a' duplicate of flags[0] (expected: unique flag names)");
+    }
+
+    /**
+     * The proxy and the admin API on one socket passed the check; then start-up failed with "admin cannot listen
+     * ... Address already in use", as if another process held the port.
+     */
+    @Test
+    void proxyAndAdminListenersDoNotShareAPort() throws Exception {
+        String expected = " (expected: a port proxy.listen does not use)";
+        assertThat(errors("proxy: { listen: \"127.0.0.1:22690\" }\nadmin: { listen: \"127.0.0.1:22690\" }\n"))
+                .containsExactly("admin.listen: '127.0.0.1:22690' needs port 22690, which proxy.listen"
+                        + " '127.0.0.1:22690' already takes" + expected);
+        assertThat(errors("admin: { listen: \"127.0.0.1:8080\" }\n")).as("the default proxy.listen, 0.0.0.0:8080")
+                .containsExactly("admin.listen: '127.0.0.1:8080' needs port 8080, which proxy.listen '0.0.0.0:8080'"
+                        + " already takes" + expected);
+        assertThat(errors("proxy: { listen: \"[::]:9000\" }\nadmin: { listen: \"127.0.0.1:9000\" }\n"))
+                .singleElement().asString().startsWith("admin.listen: '127.0.0.1:9000' needs port 9000");
+        assertThat(errors("proxy: { listen: \"localhost:9000\" }\nadmin: { listen: \"127.0.0.1:9000\" }\n"))
+                .singleElement().asString().startsWith("admin.listen: '127.0.0.1:9000' needs port 9000");
+        assertThat(errors("", Map.of("VEER_ADMIN_LISTEN", "127.0.0.1:8080"), List.of())).containsExactly(
+                "admin.listen: '127.0.0.1:8080' needs port 8080, which proxy.listen '0.0.0.0:8080' already takes"
+                        + expected + " [from VEER_ADMIN_LISTEN]");
+
+        // A bad proxy.listen reads as the default; it is not compared, nor is one in a section that is no mapping.
+        assertThat(errors("proxy: { listen: nope }\nadmin: { listen: \"127.0.0.1:8080\" }\n"))
+                .containsExactly("proxy.listen: 'nope' (expected: host:port)");
+        assertThat(errors("proxy: [1]\nadmin: { listen: \"127.0.0.1:8080\" }\n"))
+                .containsExactly("proxy: a list (expected: a mapping)");
+
+        // Apart: port 0 (any free port), other ports, other addresses, an IPv6 address beside the IPv4 wildcard.
+        for (String[] apart : new String[][] {{"127.0.0.1:0", "127.0.0.1:0"}, {"127.0.0.1:8080", "127.0.0.1:9090"},
+                {"127.0.0.1:8080", "127.0.0.2:8080"}, {"0.0.0.0:8080", "[::1]:8080"}}) {
+            assertThat(parse("proxy: { listen: \"" + apart[0] + "\" }\nadmin: { listen: \"" + apart[1] + "\" }\n")
+                    .admin().listen()).hasToString(apart[1]);
+        }
     }
 
     @Test
@@ -378,5 +534,89 @@ class ValidationErrorsTest {
         assertThat(errors("proxy:\n  listen: a\n  listen: b\n")).singleElement().asString()
                 .startsWith("test.yaml:3:").contains("Duplicate field 'listen'");
         assertThat(errors("proxy: [\n")).singleElement().asString().startsWith("test.yaml:");
+    }
+
+    /**
+     * What the parser found, where, and while reading what: Jackson's own message gave only the "while ..." part
+     * ("while scanning a quoted scalar") and the place it was at, not "found unexpected end of stream".
+     */
+    @Test
+    void syntaxErrorsSayWhatWasFoundWhereAndWhileReadingWhat() {
+        String valid = " (expected: valid YAML or JSON)";
+        assertThat(errors("proxy:\n  listen: \"127.0.0.1:8080\n")).containsExactly("test.yaml:3:1: found unexpected end"
+                + " of stream, while scanning a quoted scalar started at 2:11" + valid);
+        assertThat(errors("proxy:\n\tlisten: x\n")).containsExactly("test.yaml:2:1: found a tab that cannot start any"
+                + " token. (Do not use tabs for indentation), while scanning for the next token" + valid);
+        assertThat(errors("a: b\n  c: d\n")).containsExactly("test.yaml:2:4: mapping values are not allowed here"
+                + valid);
+    }
+
+    /**
+     * In { } and [ ] a plain value ends at '{', so an unquoted ${W:-100} there is a syntax error: the hint says to
+     * quote it, which changes nothing else (an expanded value is typed as if unquoted).
+     */
+    @Test
+    void anUnquotedReferenceInAFlowMappingIsASyntaxErrorWithAHint() throws Exception {
+        String service = """
+                services:
+                  - name: shop
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9001"] } ]
+                """;
+        assertThat(errors(service + "    weights: { blue: ${W:-100} }\n")).containsExactly("test.yaml:4:23: expected"
+                + " ',' or '}', but got {, while parsing a flow mapping started at 4:14 (expected: valid YAML or JSON;"
+                + " ${...} inside { } or [ ] needs quotes: \"${W:-100}\", which is still expanded and typed like an"
+                + " unquoted value)");
+        assertThat(parse(service + "    weights: { blue: \"${W:-100}\" }\n").services().get(0).weights().of("blue"))
+                .isEqualTo(10_000);
+    }
+
+    /**
+     * Jackson's tree reader reads an alias as the anchor's name: {@code cookie: *ck} was the cookie "ck", and
+     * {@code veer check} said ok. Every alias, of a scalar, a mapping, as a key or a merge, is refused where it is.
+     */
+    @Test
+    void aliasesAreRefusedWithWhereTheyAre() throws Exception {
+        String hint = " is not supported (expected: the value written out again where it is used; YAML anchors and"
+                + " aliases are not read)";
+        assertThat(errors("""
+                services:
+                  - name: shop
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9001"] } ]
+                    sticky: { cookie: &ck veer_shop }
+                  - name: cart
+                    match: { pathPrefix: /cart }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9002"] } ]
+                    sticky: { cookie: *ck }
+                """)).containsExactly("test.yaml:8:23: alias *ck" + hint);
+        assertThat(errors("proxy: &p { listen: \"127.0.0.1:8080\" }\nadmin: *p\n"))
+                .containsExactly("test.yaml:2:8: alias *p" + hint);
+        assertThat(errors("x: &limits { maxBodyBytes: 1 }\nproxy:\n  limits:\n    <<: *limits\n"))
+                .containsExactly("test.yaml:4:9: alias *limits" + hint);
+        assertThat(errors("proxy:\n  &k listen: \"127.0.0.1:1\"\nadmin:\n  *k : \"127.0.0.1:2\"\n"))
+                .singleElement().asString().startsWith("test.yaml:4:").endsWith("alias *k" + hint);
+        // An anchor nothing refers to changes nothing.
+        assertThat(parse(SHOP.replace("versions:", "versions: &v")).services().get(0).versions()).hasSize(2);
+    }
+
+    /** Jackson reads the first document only: what follows a --- line was silently ignored. */
+    @Test
+    void aSecondDocumentIsRefused() throws Exception {
+        assertThat(errors(SHOP + "---\nproxy: { listen: \"127.0.0.1:1\" }\n")).containsExactly("test.yaml:7:1: a"
+                + " second document (expected: one YAML document; what follows its --- line would be ignored)");
+        // A --- that starts the only document, and an empty document after it, lose nothing.
+        assertThat(parse("---\n" + SHOP + "---\n# nothing\n").services()).hasSize(1);
+    }
+
+    /** A number is given short, as 1E+400 rather than its 401 digits. */
+    @Test
+    void hugeNumbersAreShortInMessages() {
+        assertThat(errors(SHOP + """
+                    weights: { blue: 1e400, green: 1e-400 }
+                    rollout: { analysis: { maxErrorRate: 1e300, minRequests: 100000000000000000000000000000000000000 } }
+                """)).containsExactly(
+                "services[0].weights.blue: 1E+400 (expected: 0..100)",
+                "services[0].weights.green: 1E-400 (expected: at most 2 decimals)",
+                "services[0].rollout.analysis.minRequests: 1E+38 (expected: an integer >= 1)",
+                "services[0].rollout.analysis.maxErrorRate: 1E+300 (expected: 0..1)");
     }
 }

@@ -3,6 +3,7 @@ package dev.veer.config.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.config.model.AdminSettings;
 import dev.veer.config.model.FlagSpec;
+import dev.veer.config.model.MatchSpec;
 import dev.veer.config.model.ProxySettings;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.StateSettings;
@@ -33,6 +34,7 @@ public final class ConfigWalk {
         Fields f = Fields.of(root, "", problems).allow(ROOT_KEYS);
         ProxySettings proxy = ProxySection.read(f.get("proxy"), "proxy", problems);
         AdminSettings admin = AdminSection.read(f.get("admin"), "admin", problems);
+        listenersApart(proxy, admin, problems);
         StateSettings state = StateSection.read(f.get("state"), "state", problems);
         List<FlagSpec> flags = flags(f.list("flags"), problems);
         FlagCatalog catalog = catalog(f.list("flags"), flags);
@@ -40,22 +42,34 @@ public final class ConfigWalk {
         return problems.isEmpty() ? new VeerConfig(proxy, admin, state, services, flags) : null;
     }
 
+    /**
+     * proxy.listen and admin.listen on one socket passed the check, then the admin API failed to start with "Address
+     * already in use", as if another process held the port. Compared only when both are as written, not defaults
+     * standing in for a bad value.
+     */
+    private static void listenersApart(ProxySettings proxy, AdminSettings admin, Problems problems) {
+        if (problems.asWritten("proxy.listen") && problems.asWritten("admin.listen")
+                && admin.listen().overlaps(proxy.listen())) {
+            problems.add("admin.listen", "'" + admin.listen() + "' needs port " + admin.listen().port()
+                    + ", which proxy.listen '" + proxy.listen() + "' already takes (expected: a port proxy.listen does"
+                    + " not use)");
+        }
+    }
+
+    /** The valid flags; a name given twice is reported whatever else is wrong with either flag. */
     private static List<FlagSpec> flags(List<JsonNode> items, Problems problems) {
         List<FlagSpec> out = new ArrayList<>();
         Map<String, Integer> firstIndex = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
             String path = Paths.index("flags", i);
-            FlagSpec flag = FlagSection.read(null, items.get(i), path, problems);
-            if (flag == null) {
-                continue;
-            }
-            Integer earlier = firstIndex.putIfAbsent(flag.name(), i);
+            FlagSection.Read flag = FlagSection.readParts(null, items.get(i), path, problems);
+            Integer earlier = flag.name() == null ? null : firstIndex.putIfAbsent(flag.name(), i);
             if (earlier != null) {
                 problems.add(Paths.key(path, "name"), "'" + flag.name() + "' duplicate of flags[" + earlier
                         + "] (expected: unique flag names)");
-                continue;
+            } else if (flag.flag() != null) {
+                out.add(flag.flag());
             }
-            out.add(flag);
         }
         return out;
     }
@@ -78,33 +92,40 @@ public final class ConfigWalk {
         return new FlagCatalog(variants);
     }
 
+    /**
+     * The valid services. A name given twice and a host and pathPrefix two services claim are reported whatever else
+     * is wrong with either service, so one run of {@code veer check} shows them all.
+     */
     private static List<ServiceSpec> services(List<JsonNode> items, FlagCatalog flags, Problems problems) {
         List<ServiceSpec> out = new ArrayList<>();
         Map<String, Integer> firstIndex = new HashMap<>();
-        // host ("" = any host) + " " + pathPrefix -> the service that already claims it
-        Map<String, String> claimed = new HashMap<>();
+        List<String> names = new ArrayList<>();
+        // host ("" = any host) + " " + pathPrefix -> the index of the service that already claims it
+        Map<String, Integer> claimed = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
             String path = Paths.index("services", i);
-            ServiceSpec service = ServiceSection.read(items.get(i), path, flags, problems);
-            if (service == null) {
-                continue;
-            }
-            Integer earlier = firstIndex.putIfAbsent(service.name(), i);
+            ServiceSection.Read service = ServiceSection.readParts(items.get(i), path, flags, problems);
+            names.add(service.name());
+            Integer earlier = service.name() == null ? null : firstIndex.putIfAbsent(service.name(), i);
             if (earlier != null) {
                 problems.add(Paths.key(path, "name"), "'" + service.name() + "' duplicate of services[" + earlier
                         + "] (expected: unique service names)");
-                continue;
             }
-            List<String> hosts = service.match().hosts().isEmpty() ? List.of("") : service.match().hosts();
-            for (String host : hosts) {
-                String owner = claimed.putIfAbsent(host + " " + service.match().pathPrefix(), service.name());
-                if (owner != null) {
-                    problems.add(Paths.key(path, "match"), (host.isEmpty() ? "any host" : "host '" + host + "'")
-                            + " with pathPrefix '" + service.match().pathPrefix() + "' is already matched by service '"
-                            + owner + "' (expected: a distinct host or pathPrefix)");
+            if (service.match() != null) {
+                MatchSpec match = service.match();
+                for (String host : match.hosts().isEmpty() ? List.of("") : match.hosts()) {
+                    Integer owner = claimed.putIfAbsent(host + " " + match.pathPrefix(), i);
+                    if (owner != null) {
+                        problems.add(Paths.key(path, "match"), (host.isEmpty() ? "any host" : "host '" + host + "'")
+                                + " with pathPrefix '" + match.pathPrefix() + "' is already matched by services["
+                                + owner + "]" + (names.get(owner) == null ? "" : " ('" + names.get(owner) + "')")
+                                + " (expected: a distinct host or pathPrefix)");
+                    }
                 }
             }
-            out.add(service);
+            if (earlier == null && service.service() != null) {
+                out.add(service.service());
+            }
         }
         return out;
     }

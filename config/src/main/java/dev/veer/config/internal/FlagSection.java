@@ -25,10 +25,21 @@ public final class FlagSection {
     }
 
     /**
+     * A flag as read: its name, null when the name itself is wrong, and the flag, null when anything in it is. Names
+     * are checked for duplicates even when the rest of the flag has errors.
+     */
+    public record Read(String name, FlagSpec flag) {
+    }
+
+    /**
      * @param name the flag's name when known from elsewhere (an API path), else null to read the {@code name} key
      * @return the flag, or null when it is too broken to build (its errors are reported)
      */
     public static FlagSpec read(String name, JsonNode node, String path, Problems problems) {
+        return readParts(name, node, path, problems).flag();
+    }
+
+    public static Read readParts(String name, JsonNode node, String path, Problems problems) {
         int before = problems.count();
         Fields f = Fields.of(node, path, problems).allow(KEYS);
         String flagName = Names.fromPathOrBody(name, f, problems);
@@ -48,9 +59,9 @@ public final class FlagSection {
         }
         List<VariantSpec> variants = variants(f, problems);
         if (problems.count() > before || flagName == null || percentageBps == null) {
-            return null;
+            return new Read(flagName, null);
         }
-        return new FlagSpec(flagName, enabled, percentageBps, stickiness, targeting, variants);
+        return new Read(flagName, new FlagSpec(flagName, enabled, percentageBps, stickiness, targeting, variants));
     }
 
     private static List<VariantSpec> variants(Fields f, Problems problems) {

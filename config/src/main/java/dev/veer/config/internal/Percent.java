@@ -31,12 +31,12 @@ public final class Percent {
             return null;
         }
         if (value.signum() < 0 || value.compareTo(BigDecimal.valueOf(100)) > 0) {
-            problems.add(path, value.stripTrailingZeros().toPlainString() + " (expected: 0..100)");
+            problems.add(path, Describe.number(value) + " (expected: 0..100)");
             return null;
         }
         BigDecimal bps = value.movePointRight(2);
         if (bps.stripTrailingZeros().scale() > 0) {
-            problems.add(path, value.stripTrailingZeros().toPlainString() + " (expected: at most 2 decimals)");
+            problems.add(path, Describe.number(value) + " (expected: at most 2 decimals)");
             return null;
         }
         return bps.intValueExact();

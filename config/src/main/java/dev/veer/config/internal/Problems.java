@@ -28,6 +28,41 @@ public final class Problems {
         suppressed.add(path);
     }
 
+    /**
+     * The paths at {@code path} or below it that were reported, or are suppressed as already known to be wrong:
+     * a value read there is a fallback, not what was written.
+     */
+    public List<String> pathsAt(String path) {
+        List<String> out = new ArrayList<>();
+        errors.stream().map(ConfigError::path).filter(p -> isAtOrBelow(p, path)).forEach(out::add);
+        suppressed.stream().filter(p -> isAtOrBelow(p, path)).forEach(out::add);
+        return out;
+    }
+
+    /**
+     * Whether the value at {@code path} is what was written: nothing reported at it, below it, or at a section above
+     * it (a section that is no mapping reads as its defaults).
+     */
+    public boolean asWritten(String path) {
+        if (!pathsAt(path).isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < path.length(); i++) {
+            if (path.charAt(i) == '.' || path.charAt(i) == '[') {
+                String above = path.substring(0, i);
+                if (suppressed.contains(above) || errors.stream().anyMatch(e -> e.path().equals(above))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAtOrBelow(String candidate, String path) {
+        return candidate.equals(path) || (candidate.startsWith(path)
+                && (candidate.charAt(path.length()) == '.' || candidate.charAt(path.length()) == '['));
+    }
+
     public int count() {
         return errors.size();
     }

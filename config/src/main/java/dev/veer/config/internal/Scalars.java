@@ -127,24 +127,18 @@ public final class Scalars {
         return value;
     }
 
+    /** {@code host:port} with a port {@code minPort}..65535: 0 for a listener (any free port), 1 for an endpoint. */
     public static HostPort hostPort(JsonNode node, String path, Problems problems, int minPort, HostPort fallback) {
         if (!node.isTextual()) {
             problems.add(path, Describe.value(node) + " (expected: host:port)");
             return fallback;
         }
-        HostPort value;
         try {
-            value = HostPort.parse(node.textValue());
+            return HostPort.parse(node.textValue(), minPort);
         } catch (IllegalArgumentException e) {
             problems.add(path, e.getMessage());
             return fallback;
         }
-        if (value.port() < minPort) {
-            problems.add(path, "'" + node.textValue() + "': port " + value.port() + " (expected: " + minPort
-                    + "..65535)");
-            return fallback;
-        }
-        return value;
     }
 
     public static KeySource keySource(JsonNode node, String path, Problems problems) {

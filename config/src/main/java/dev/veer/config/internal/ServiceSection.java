@@ -39,8 +39,20 @@ public final class ServiceSection {
     private ServiceSection() {
     }
 
+    /**
+     * A service as read: its name and match, each null when it has errors of its own, and the service, null when
+     * anything in it has errors. The checks across services use the name and match, so a service with a bad weight
+     * is still found to share its name or match with another (they showed up only once the weight was fixed).
+     */
+    public record Read(String name, MatchSpec match, ServiceSpec service) {
+    }
+
     /** The service, or null when it is too broken to build (its errors are reported). */
     public static ServiceSpec read(JsonNode node, String path, FlagCatalog flags, Problems problems) {
+        return readParts(node, path, flags, problems).service();
+    }
+
+    public static Read readParts(JsonNode node, String path, FlagCatalog flags, Problems problems) {
         int before = problems.count();
         Fields f = Fields.of(node, path, problems).allow(KEYS);
         String name = f.name("name");
@@ -63,10 +75,26 @@ public final class ServiceSection {
         RolloutSpec rollout = f.has("rollout")
                 ? RolloutSection.read(f.get("rollout"), RolloutSpec.DEFAULTS, f.path("rollout"), false, problems)
                 : null;
+        MatchSpec checkedMatch = comparable(match, f.path("match"), problems);
         if (problems.count() > before || name == null || weights == null) {
-            return null;
+            return new Read(name, checkedMatch, null);
         }
-        return new ServiceSpec(name, match, versions, weights, sticky, routes, healthCheck, outliers, retry, rollout);
+        return new Read(name, checkedMatch,
+                new ServiceSpec(name, match, versions, weights, sticky, routes, healthCheck, outliers, retry, rollout));
+    }
+
+    /**
+     * The match to compare with other services' matches, or null when it was read as something else than written:
+     * a bad pathPrefix reads as /, hosts that are no list or a misspelt key as any host, and either would clash
+     * where the written match does not. A bad entry in hosts is only left out, the others still count; unless none
+     * is left, which would read as any host too.
+     */
+    private static MatchSpec comparable(MatchSpec match, String path, Problems problems) {
+        String badHost = Paths.key(path, "hosts") + "[";
+        List<String> wrong = problems.pathsAt(path);
+        boolean asWritten = wrong.stream().allMatch(p -> p.startsWith(badHost))
+                && (wrong.isEmpty() || !match.hosts().isEmpty());
+        return asWritten ? match : null;
     }
 
     /**
@@ -88,12 +116,17 @@ public final class ServiceSection {
     private static MatchSpec match(JsonNode node, String path, Problems problems) {
         Fields f = Fields.of(node, path, problems).allow(MATCH_KEYS);
         Set<String> hosts = new LinkedHashSet<>();
-        List<String> written = f.texts("hosts");
+        List<JsonNode> written = f.list("hosts");
         for (int i = 0; i < written.size(); i++) {
-            String host = normalizeHost(written.get(i));
+            String itemPath = Paths.index(f.path("hosts"), i);
+            String text = Scalars.text(written.get(i), itemPath, problems, null);
+            if (!problems.pathsAt(itemPath).isEmpty()) {
+                continue; // not a string, or an unset ${VAR} left as written: reported, and no host to compare
+            }
+            String host = normalizeHost(text);
             if (host == null) {
-                problems.add(Paths.index(f.path("hosts"), i), "'" + written.get(i) + "' (expected: a host name, or"
-                        + " *.domain for every name under it; leave hosts out to match any host)");
+                problems.add(itemPath, "'" + text + "' (expected: a host name, or *.domain for every name under it;"
+                        + " leave hosts out to match any host)");
             } else {
                 hosts.add(host);
             }

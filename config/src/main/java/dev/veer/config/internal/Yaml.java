@@ -3,6 +3,7 @@ package dev.veer.config.internal;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,8 +14,11 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.veer.config.ConfigException;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 
 /** Reads config text (YAML, which includes JSON) into a tree, and resolves single scalars from env and --set. */
@@ -28,17 +32,53 @@ public final class Yaml {
     private Yaml() {
     }
 
-    /** The document's tree; an empty document is an empty mapping. Syntax errors name the source, line and column. */
+    /**
+     * The document's tree; an empty document is an empty mapping. Syntax errors, aliases and a second document name
+     * the source, line and column.
+     */
     public static JsonNode read(String text, String sourceName) throws ConfigException {
         try {
+            refuseWhatTheTreeLoses(text, sourceName);
             JsonNode tree = YAML.readTree(text);
             return tree == null || tree.isMissingNode() || tree.isNull() ? YAML.createObjectNode() : tree;
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? sourceName : sourceName + ":" + at.getLineNr() + ":" + at.getColumnNr();
-            throw new ConfigException("", where + ": " + e.getOriginalMessage().lines().findFirst().orElse("")
-                    + " (expected: valid YAML or JSON)");
+            throw new ConfigException("", YamlSyntaxError.describe(e, text, sourceName));
         }
+    }
+
+    /**
+     * Refuses what the tree reader would lose without a word. Aliases: it does not resolve them, {@code *ck} reads
+     * as the string "ck" whatever {@code &ck} holds, so {@code cookie: *ck} silently became the cookie "ck". A second
+     * document (after {@code ---}): it reads the first only.
+     */
+    private static void refuseWhatTheTreeLoses(String text, String sourceName) throws JsonProcessingException,
+            ConfigException {
+        try (YAMLParser parser = (YAMLParser) YAML.getFactory().createParser(text)) {
+            int depth = 0;
+            boolean rootSeen = false;
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                if (parser.isCurrentAlias()) {
+                    throw new ConfigException("", at(parser, sourceName) + YamlSyntaxError.alias(parser.getText()));
+                }
+                if (depth == 0 && rootSeen && token != JsonToken.VALUE_NULL) { // an empty document loses nothing
+                    throw new ConfigException("", at(parser, sourceName) + "a second document (expected: one YAML document; what"
+                            + " follows its --- line would be ignored)");
+                }
+                rootSeen |= depth == 0;
+                depth += token.isStructStart() ? 1 : token.isStructEnd() ? -1 : 0;
+            }
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reading a String does no I/O
+        }
+    }
+
+    /** {@code source:line:column: } of the parser's current token. */
+    private static String at(JsonParser parser, String sourceName) {
+        JsonLocation at = parser.currentTokenLocation();
+        return sourceName + ":" + at.getLineNr() + ":" + at.getColumnNr() + ": ";
     }
 
     /** A value from the environment or {@code --set}, typed as a YAML plain scalar would be. */
