@@ -245,8 +245,9 @@ class ModelJsonTest {
         ConfigException badHost = catchThrowableOfType(ConfigException.class,
                 () -> ModelJson.parseVersion("v3", json("{\"endpoints\": [\"bad host:80\", \"h:0\"]}"), ""));
         assertThat(badHost.errors()).extracting(ConfigError::toString).containsExactly(
-                "endpoints[0]: 'bad host:80': 'bad host' is not a host name (expected: a host name of letters, digits"
-                        + " and hyphens in dot-separated labels, not starting or ending with a hyphen, or an IP address)",
+                "endpoints[0]: 'bad host:80': 'bad host' is not a host name (expected: a host name of letters, digits,"
+                        + " hyphens and underscores in dot-separated labels, not starting or ending with a hyphen, or an"
+                        + " IP address)",
                 "endpoints[1]: 'h:0': port 0 (expected: 1..65535)");
         ConfigException empty = catchThrowableOfType(ConfigException.class,
                 () -> ModelJson.parseVersion("bad name", json("{}"), "body"));

@@ -139,8 +139,10 @@ class ValidationErrorsTest {
      */
     @Test
     void endpointAndListenAddressesAreHostPort() throws Exception {
-        String name = " is not a host name (expected: a host name of letters, digits and hyphens in dot-separated"
-                + " labels, not starting or ending with a hyphen, or an IP address)";
+        String name = " is not a host name (expected: a host name of letters, digits, hyphens and underscores in"
+                + " dot-separated labels, not starting or ending with a hyphen, or an IP address)";
+        // Docker Compose's container names have underscores, and resolve.
+        assertThat(dev.veer.config.model.HostPort.parse("project_web_1:80").host()).isEqualTo("project_web_1");
         assertThat(errors("""
                 proxy: { listen: "127.0.0.1:-1" }
                 admin: { listen: "localhost:65536" }
@@ -616,7 +618,7 @@ class ValidationErrorsTest {
                 """)).containsExactly(
                 "services[0].weights.blue: 1E+400 (expected: 0..100)",
                 "services[0].weights.green: 1E-400 (expected: at most 2 decimals)",
-                "services[0].rollout.analysis.minRequests: 1E+38 (expected: an integer >= 1)",
+                "services[0].rollout.analysis.minRequests: 1E+38 (expected: an integer >= 0)",
                 "services[0].rollout.analysis.maxErrorRate: 1E+300 (expected: 0..1)");
     }
 }

@@ -30,7 +30,7 @@ public final class Ctl {
               versions SVC set VER HOST:PORT[,HOST:PORT]    add or replace a version
               versions SVC delete VER                       remove a version (refused while its weight > 0)
               rollout SVC                                   phase, step, weights and the analysis verdicts
-              rollout SVC start --canary VER --baseline VER [--strategy canary|blueGreen] [--plan FILE.json]
+              rollout SVC start --canary VER --baseline VER [--strategy canary|blueGreen] [--plan FILE]
               rollout SVC pause|resume|approve|promote|abort
               flags                                         list the feature flags
               flags get NAME

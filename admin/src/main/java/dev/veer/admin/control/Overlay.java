@@ -109,6 +109,15 @@ public final class Overlay {
     private record ServiceOutcome(ServiceSpec spec, ServiceState state) {
     }
 
+    private static boolean parseable(List<String> endpoints) {
+        try {
+            endpoints.forEach(HostPort::parse);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private static ServiceOutcome applyService(ServiceSpec fileSpec, ServiceState state, List<Dropped> dropped) {
         String svc = fileSpec.name();
         Set<String> fileVersions = new LinkedHashSet<>(fileSpec.versionNames());
@@ -121,6 +130,10 @@ public final class Overlay {
                 if (removedByFile.contains(version)) {
                     dropped.add(new Dropped(svc, "runtime endpoints of " + svc + "/" + version
                             + " dropped: the config removed that version"));
+                } else if (!parseable(endpoints)) {
+                    // Accepted by an older Veer that checked addresses less: dropped, not a refusal to start.
+                    dropped.add(new Dropped(svc, "runtime endpoints of " + svc + "/" + version + " " + endpoints
+                            + " dropped: not all are host:port addresses this Veer accepts"));
                 } else {
                     puts.put(version, endpoints);
                 }

@@ -8,10 +8,13 @@ import java.util.regex.Pattern;
  */
 final class HostSyntax {
 
-    static final String NAME_EXPECTED = "a host name of letters, digits and hyphens in dot-separated labels, not"
-            + " starting or ending with a hyphen, or an IP address";
+    static final String NAME_EXPECTED = "a host name of letters, digits, hyphens and underscores in dot-separated"
+            + " labels, not starting or ending with a hyphen, or an IP address";
 
-    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+    /**
+     * RFC 1123, plus the underscore: Docker Compose names containers project_web_1, and resolvers answer for them.
+     */
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?");
     private static final Pattern HEX_GROUP = Pattern.compile("[0-9A-Fa-f]{1,4}");
     private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9_.-]+");
 
@@ -23,7 +26,7 @@ final class HostSyntax {
         return !host.isEmpty() && host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
     }
 
-    /** RFC 1123: labels of 1 to 63 letters, digits and hyphens, no hyphen first or last; one trailing dot allowed. */
+    /** RFC 1123 labels of 1 to 63 letters, digits, hyphens (none first or last) and underscores; one trailing dot. */
     static boolean isName(String host) {
         String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
         if (name.isEmpty() || name.length() > 253) {
