@@ -68,6 +68,22 @@ class OverlayTest {
         assertThat(result.doc().services().get("shop").baseVersions()).containsExactly("blue");
     }
 
+    /** An address an older Veer accepted through the API and this one refuses: dropped, the start goes on. */
+    @Test
+    void runtimeEndpointsThisVeerRefusesAreDroppedNotFatal() throws Exception {
+        VeerConfig file = config("[{name: blue, endpoints: ['127.0.0.1:9001']}, {name: green, endpoints: ['127.0.0.1:9002']}]",
+                "{blue: 100}");
+        ServiceState shop = new ServiceState(4, List.of("blue", "green"), null,
+                Map.of("green", List.of("bad host:80")), List.of(), null);
+
+        Overlay.Result result = Overlay.apply(file, runtime(shop), FLAGS);
+
+        assertThat(result.view().service("shop").version("green").endpoints()).extracting(Object::toString)
+                .containsExactly("127.0.0.1:9002");
+        assertThat(result.dropped()).extracting(Overlay.Dropped::message).containsExactly(
+                "runtime endpoints of shop/green [bad host:80] dropped: not all are host:port addresses this Veer accepts");
+    }
+
     @Test
     void serviceGoneFromTheFileDropsItsChanges() throws Exception {
         VeerConfig file = config("[{name: blue, endpoints: ['127.0.0.1:9001']}]", "{blue: 100}");
