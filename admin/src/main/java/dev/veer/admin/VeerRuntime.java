@@ -166,7 +166,7 @@ public final class VeerRuntime implements AutoCloseable {
             proxy = ProxyServer.start(config.proxy(), initial.view().services(), initial.view().flags());
         } catch (java.io.UncheckedIOException e) {
             throw new StartupException("proxy.accessLog " + config.proxy().accessLog() + ": "
-                    + Text.ioProblem(e.getCause()) + " (expected: a file Veer can create or append to)", e);
+                    + Text.ioReason(e.getCause()) + " (expected: a file Veer can create or append to)", e);
         } catch (Exception e) { // including a BindException, which Netty throws without declaring it
             if (e instanceof InterruptedException) {
                 throw (InterruptedException) e;

@@ -388,8 +388,8 @@ class VeerRuntimeTest {
 
         Reply refused = admin.post("/api/v1/reload", "{\"reason\":\"green retired\"}");
         assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
-        assertThat(refused.json().get("error").asText()).contains("version shop/green, the canary of the running "
-                + "rollout of shop; abort or finish the rollout first");
+        assertThat(refused.json().get("error").asText()).contains("rollout of shop dropped: its canary")
+                .contains("abort or finish the running rollout of shop first");
         assertThat(admin.get("/api/v1/services/shop/rollout").json().get("phase").asText()).isEqualTo("Progressing");
         assertThat(admin.get("/api/v1/services/shop").json().get("weights").toString())
                 .isEqualTo("{\"blue\":80,\"green\":20}");
@@ -402,6 +402,19 @@ class VeerRuntimeTest {
         assertThat(sample(10)).containsOnlyKeys("blue");
         List<String> actions = admin.get("/api/v1/events").json().get("events").findValuesAsText("action");
         assertThat(actions).startsWith("rollout.start").contains("config.reload", "state.dropped");
+    }
+
+    /** A canary added through the API is no file's: reloading the file leaves its rollout running. */
+    @Test
+    void reloadKeepsARolloutOfAVersionAddedAtRunTime() throws Exception {
+        assertThat(admin.put("/api/v1/services/shop/versions/red", "{\"endpoints\":[\"127.0.0.1:" + green.port()
+                + "\"]}").status()).isEqualTo(200);
+        Reply started = admin.post("/api/v1/services/shop/rollout",
+                "{\"canary\":\"red\",\"baseline\":\"blue\",\"steps\":[{\"weight\":20,\"pause\":\"1h\"},{\"weight\":100}]}");
+        assertThat(started.status()).as(started.toString()).isEqualTo(201);
+        Reply reload = admin.post("/api/v1/reload", null);
+        assertThat(reload.status()).as(reload.toString()).isEqualTo(200);
+        assertThat(admin.get("/api/v1/services/shop/rollout").json().get("phase").asText()).isEqualTo("Progressing");
     }
 
     /** The file's listener settings differ from the running ones until a restart, however often it is reloaded. */

@@ -363,6 +363,31 @@ class ValidationErrorsTest {
                 "services[0].sticky.hashOn: 'query:id' (expected: header:NAME or cookie:NAME)");
     }
 
+    /** Hosts are held to what a request's Host may be; a trailing dot is the same host, as on the wire. */
+    @Test
+    void matchHostsAreWhatARequestCanName() throws Exception {
+        String yaml = """
+                services:
+                  - name: shop
+                    match: { hosts: ["Shop.Local.", "a,b", "x%zz", "ok%41.example"] }
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9001"] } ]
+                    weights: { blue: 100 }
+                """;
+        assertThat(errors(yaml)).containsExactly(
+                "services[0].match.hosts[1]: 'a,b' (expected: a host name, or *.domain for every name under it;"
+                        + " leave hosts out to match any host)",
+                "services[0].match.hosts[2]: 'x%zz' (expected: a host name, or *.domain for every name under it;"
+                        + " leave hosts out to match any host)");
+        assertThat(parse(yaml.replace(", \"a,b\", \"x%zz\"", "")).services().get(0).match().hosts())
+                .containsExactly("shop.local", "ok%41.example");
+    }
+
+    /** A service that is no mapping reads as any host on /: it clashes with nothing, it is wrong already. */
+    @Test
+    void servicesThatAreNoMappingAreNotSaidToClash() {
+        assertThat(errors("services: [\"a\", \"b\"]\n")).noneMatch(e -> e.contains("already matched"));
+    }
+
     @Test
     void durationsNeedAUnit() {
         assertThat(errors("""

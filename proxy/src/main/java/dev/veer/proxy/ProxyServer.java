@@ -125,7 +125,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         try {
             return start(settings, services, flags, ticker, accessLog);
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Throwable e) { // Throwable: Netty's bind throws a BindException it does not declare
             if (accessLog != null) {
                 accessLog.close();
             }
@@ -179,7 +179,7 @@ public final class ProxyServer implements AutoCloseable {
             }, HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS, TimeUnit.MILLISECONDS);
             return new ProxyServer(group, serverChannel, channels, context, endpoints, stats, flagCounters, pools,
                     health, endpointEvents, accessLog);
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Throwable e) { // Throwable: Netty's bind throws a BindException it does not declare
             health.close();
             endpointEvents.close();
             stats.close();

@@ -52,8 +52,8 @@ class AccessLogTest {
                     service("shop", List.of("shop.local"), "/", List.of(version("blue", blue.address()),
                                     version("green", "127.0.0.1:" + refusedPort())), weights("blue", 10000, "green", 0),
                             null, List.of(new RouteSpec(new RouteMatch.Header("x-canary", "always"), "green")), null));
-            try (ProxyServer proxy = ProxyServer.start(withLog(file), services, List.of());
-                 RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            try (ProxyServer proxy = ProxyServer.start(withLog(file), services, List.of())) {
+              try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
                 assertThat(http.send("GET /cart?id=7 HTTP/1.1\r\nHost: shop.local\r\nUser-Agent: t\"1\r\n\r\n")
                         .read().status()).isEqualTo(200);
                 assertThat(http.send("GET /x HTTP/1.1\r\nHost: shop.local\r\nx-canary: always\r\n\r\n")
@@ -61,8 +61,14 @@ class AccessLogTest {
                 assertThat(http.send("GET / HTTP/1.1\r\nHost: nowhere.local\r\n\r\n").read().status()).isEqualTo(404);
                 assertThat(http.send("GET / HTTP/1.1\r\nHost: shop.local\r\nContent-Length: 1\r\n"
                         + "Transfer-Encoding: chunked\r\n\r\n").read().status()).isEqualTo(400);
+            }
+            try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+                // A UTF-8 User-Agent is logged as the text the client meant, not byte by byte as Latin-1.
+                assertThat(http.send(("GET /utf8 HTTP/1.1\r\nHost: shop.local\r\nUser-Agent: caf\u00e9 \u2713\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8)).read().status()).isEqualTo(200);
 
-                List<JsonNode> lines = awaitLines(file, 4);
+                List<JsonNode> lines = awaitLines(file, 5);
+                assertThat(lines.get(4).path("userAgent").asText()).isEqualTo("caf\u00e9 \u2713");
                 JsonNode ok = lines.get(0);
                 assertThat(ok.path("method").asText()).isEqualTo("GET");
                 assertThat(ok.path("target").asText()).isEqualTo("/cart?id=7");
@@ -94,6 +100,7 @@ class AccessLogTest {
                 JsonNode smuggled = lines.get(3);
                 assertThat(smuggled.path("status").asInt()).isEqualTo(400);
                 assertThat(smuggled.has("method")).isFalse();
+              }
             }
         }
     }
@@ -125,6 +132,29 @@ class AccessLogTest {
         Path missing = dir.resolve("no-such-dir").resolve("access.log");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyServer.start(withLog(missing), List.of(),
                 List.of())).isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("no-such-dir");
+    }
+
+    /** A listener that cannot bind leaves no access log writer (thread and open file) behind. */
+    @Test
+    void aFailedBindClosesTheAccessLog() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            ProxySettings s = withLog(dir.resolve("access.log"));
+            ProxySettings onTakenPort = new ProxySettings(new dev.veer.config.model.HostPort("127.0.0.1",
+                    taken.getLocalPort()), s.ioThreads(), s.limits(), s.maxConnections(), s.maxInFlight(),
+                    s.poolSizePerEndpoint(), s.drainTimeout(), s.eventBatchMicros(), s.accessLog());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyServer.start(onTakenPort, List.of(),
+                    List.of())).hasMessageContaining("in use");
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (writerAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(writerAlive()).as("veer-access-log thread").isFalse();
+    }
+
+    private static boolean writerAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("veer-access-log") && t.isAlive());
     }
 
     /** The file's JSON lines once it has at least {@code count} (the writer runs on its own thread). */

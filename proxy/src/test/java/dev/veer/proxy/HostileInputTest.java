@@ -235,6 +235,20 @@ class HostileInputTest {
         assertThat(got.bodyText()).isEqualTo("abc");
         assertThat(got.trailers().names()).containsExactly("X-Sum");
         assertThat(got.headers().get("host")).isEqualTo("a");
+
+        // A trailer the head's Connection names is hop-by-hop too; and no more trailers than head fields pass.
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < Limits.DEFAULTS.maxHeaderCount() + 50; i++) {
+            many.append("X-T").append(i).append(": ").append(i).append("\r\n");
+        }
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            http.send("POST /t HTTP/1.1\r\nHost: a\r\nConnection: x-secret\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "3\r\nabc\r\n0\r\nX-Secret: s\r\n" + many + "\r\n");
+            assertThat(http.read().status()).isEqualTo(200);
+        }
+        Backend.Recorded capped = backend.requests().get(requestsBefore + 1);
+        assertThat(capped.trailers().contains("x-secret")).isFalse();
+        assertThat(capped.trailers().size()).isEqualTo(Limits.DEFAULTS.maxHeaderCount());
     }
 
     /** An HTTP/1.0 request without Host: the backend gets one, X-Forwarded-Host does not claim the client sent it. */

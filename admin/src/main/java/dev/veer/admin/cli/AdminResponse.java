@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 /** A successful admin API answer: the raw body (printed as-is by {@code --json}) and its parsed form. */
 record AdminResponse(int status, String body) {
 
-    /** The body as JSON; a missing node for an empty body (204) so renderers can read it uniformly. */
     /**
      * The body, which must hold {@code field}: another HTTP service that answers 200 to anything must not pass for
      * a Veer with nothing in it ("no services", exit 0).
@@ -20,6 +19,7 @@ record AdminResponse(int status, String body) {
         return json;
     }
 
+    /** The body as JSON; a missing node for an empty body (204) so renderers can read it uniformly. */
     JsonNode json() throws RefusedException {
         if (body.isBlank()) {
             return MissingNode.getInstance();

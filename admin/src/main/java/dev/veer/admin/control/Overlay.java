@@ -109,9 +109,14 @@ public final class Overlay {
     private record ServiceOutcome(ServiceSpec spec, ServiceState state) {
     }
 
+    /** An endpoint as the API takes one: host:port, port 1 or more. */
+    private static HostPort endpoint(String text) {
+        return HostPort.parse(text, 1);
+    }
+
     private static boolean parseable(List<String> endpoints) {
         try {
-            endpoints.forEach(HostPort::parse);
+            endpoints.forEach(Overlay::endpoint);
             return true;
         } catch (IllegalArgumentException e) {
             return false;
@@ -148,7 +153,7 @@ public final class Overlay {
 
         ServiceSpec spec = fileSpec;
         for (Map.Entry<String, List<String>> put : puts.entrySet()) {
-            spec = spec.withVersion(new VersionSpec(put.getKey(), put.getValue().stream().map(HostPort::parse).toList()));
+            spec = spec.withVersion(new VersionSpec(put.getKey(), put.getValue().stream().map(Overlay::endpoint).toList()));
         }
         for (String version : deletes) {
             spec = spec.withoutVersion(version);

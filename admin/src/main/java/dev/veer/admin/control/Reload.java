@@ -14,7 +14,6 @@ import dev.veer.config.model.VeerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -61,8 +60,8 @@ public final class Reload {
         }
         return control.<ObjectNode>submit(actor, change -> {
             VeerConfig current = change.before().config();
-            refuseDroppingRunningRollouts(change.before(), next);
             change.replaceConfig(next);
+            refuseDroppingRunningRollouts(change);
             ObjectNode diff = diff(current, next);
             overridden(diff, current, next, change.draft());
             ArrayNode dropped = diff.putArray("dropped");
@@ -86,22 +85,19 @@ public final class Reload {
     }
 
     /**
-     * A reload may not take a running rollout's service, canary or baseline away: it would end the rollout and
-     * reset its weights without anyone deciding so, where deleting the version through the API is refused.
+     * A reload may not end a running rollout: taking its service, canary or baseline away would end it and reset
+     * its weights without anyone deciding so, where deleting the version through the API is refused. Judged on the
+     * state the reload would bring into force, where versions added at run time stay.
      */
-    private static void refuseDroppingRunningRollouts(RuntimeView before, VeerConfig next) {
-        before.rollouts().forEach((service, rollout) -> {
-            if (!Rollouts.isActive(rollout)) {
-                return;
-            }
-            ServiceSpec wanted = next.service(service);
-            for (String role : List.of("canary", "baseline")) {
-                String version = rollout.path(role).asText();
-                if (wanted == null || wanted.version(version) == null) {
-                    throw new ApiException(409, "the file no longer has " + (wanted == null ? "service " + service
-                            : "version " + service + "/" + version) + ", the " + role + " of the running rollout of "
-                            + service + "; abort or finish the rollout first (nothing changed)");
-                }
+    private static void refuseDroppingRunningRollouts(Change change) {
+        Overlay.Result draft = change.draftResult();
+        change.before().rollouts().forEach((service, rollout) -> {
+            if (Rollouts.isActive(rollout) && !draft.view().rollouts().containsKey(service)) {
+                String why = draft.dropped().stream().map(Overlay.Dropped::message)
+                        .filter(m -> m.startsWith("rollout of " + service + " ")).findFirst()
+                        .orElse("the rollout of " + service + " would end");
+                throw new ApiException(409, why + "; abort or finish the running rollout of " + service
+                        + " first, or keep its versions in the file (nothing changed)");
             }
         });
     }

@@ -76,7 +76,9 @@ public final class RolloutJson {
         if (a.isMissingNode() || a.isNull()) {
             return out;
         }
-        out.put("interval", ModelJson.renderDuration(Duration.ofMillis(a.path("intervalMillis").asLong())));
+        // The analyzer ticks once a second: a shorter interval runs every second, and says so here.
+        out.put("interval", ModelJson.renderDuration(Duration.ofMillis(Math.max(1000,
+                a.path("intervalMillis").asLong()))));
         out.set("minRequests", a.get("minRequests"));
         out.set("maxErrorRate", a.get("maxErrorRate"));
         out.set("maxErrorRateIncrease", a.get("maxErrorRateIncrease"));

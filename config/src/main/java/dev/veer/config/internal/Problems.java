@@ -44,18 +44,20 @@ public final class Problems {
      * it (a section that is no mapping reads as its defaults).
      */
     public boolean asWritten(String path) {
-        if (!pathsAt(path).isEmpty()) {
-            return false;
-        }
+        return pathsAt(path).isEmpty() && !reportedAbove(path);
+    }
+
+    /** Whether a section above {@code path} was reported (one that is no mapping reads as its defaults). */
+    public boolean reportedAbove(String path) {
         for (int i = 0; i < path.length(); i++) {
             if (path.charAt(i) == '.' || path.charAt(i) == '[') {
                 String above = path.substring(0, i);
                 if (suppressed.contains(above) || errors.stream().anyMatch(e -> e.path().equals(above))) {
-                    return false;
+                    return true;
                 }
             }
         }
-        return true;
+        return false;
     }
 
     private static boolean isAtOrBelow(String candidate, String path) {

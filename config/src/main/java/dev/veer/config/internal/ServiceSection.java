@@ -92,7 +92,7 @@ public final class ServiceSection {
     private static MatchSpec comparable(MatchSpec match, String path, Problems problems) {
         String badHost = Paths.key(path, "hosts") + "[";
         List<String> wrong = problems.pathsAt(path);
-        boolean asWritten = wrong.stream().allMatch(p -> p.startsWith(badHost))
+        boolean asWritten = !problems.reportedAbove(path) && wrong.stream().allMatch(p -> p.startsWith(badHost))
                 && (wrong.isEmpty() || !match.hosts().isEmpty());
         return asWritten ? match : null;
     }
@@ -139,7 +139,11 @@ public final class ServiceSection {
         return new MatchSpec(List.copyOf(hosts), prefix == null ? "/" : prefix);
     }
 
-    /** Lower-case, without port: {@code Shop.Local:8080} → {@code shop.local}; {@code [::1]:80} → {@code ::1}. */
+    /**
+     * Lower-case, without port or a trailing dot: {@code Shop.Local.:8080} → {@code shop.local} (the proxy takes a
+     * request's {@code shop.local.} as {@code shop.local} too); {@code [::1]:80} → {@code ::1}. Null for what no
+     * request's Host can name: the proxy refuses a comma, a quote, a backslash or a bad %-escape with 400.
+     */
     static String normalizeHost(String written) {
         String host = written.trim().toLowerCase(Locale.ROOT);
         if (host.startsWith("[")) {
@@ -150,12 +154,19 @@ public final class ServiceSection {
         }
         // A wildcard is a whole first label only: "*.example.com" (subdomains of example.com, not itself).
         int namedFrom = host.startsWith("*.") ? 2 : 0;
+        if (host.length() > namedFrom + 1 && host.endsWith(".") && !written.trim().startsWith("[")) {
+            host = host.substring(0, host.length() - 1);
+        }
         if (host.length() == namedFrom) {
             return null;
         }
         for (int i = namedFrom; i < host.length(); i++) {
             char c = host.charAt(i);
-            if (c <= ' ' || c == '/' || c == '@' || c == '*' || c >= 0x7f) {
+            if (c <= ' ' || c == '/' || c == '@' || c == '*' || c >= 0x7f || c == ',' || c == '"' || c == '\\') {
+                return null;
+            }
+            if (c == '%' && (i + 2 >= host.length() || Character.digit(host.charAt(i + 1), 16) < 0
+                    || Character.digit(host.charAt(i + 2), 16) < 0)) {
                 return null;
             }
         }

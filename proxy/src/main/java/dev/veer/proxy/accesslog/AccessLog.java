@@ -39,6 +39,8 @@ public final class AccessLog implements AutoCloseable {
     /** Owned by the writer thread after start. */
     private FileChannel file;
     private long lastErrorLogNanos;
+    /** A write failed, maybe halfway through a line: the next write starts on a new line. Writer thread only. */
+    private boolean lineMayBeCut;
 
     private AccessLog(Path path, FileChannel file, int capacity) {
         this.path = path;
@@ -117,6 +119,9 @@ public final class AccessLog implements AutoCloseable {
 
     private void write(List<AccessLogEntry> batch, StringBuilder text) {
         text.setLength(0);
+        if (lineMayBeCut) {
+            text.append('\n');
+        }
         for (AccessLogEntry entry : batch) {
             AccessLogLine.append(text, entry);
         }
@@ -128,7 +133,9 @@ public final class AccessLog implements AutoCloseable {
             while (bytes.hasRemaining()) {
                 file.write(bytes);
             }
+            lineMayBeCut = false;
         } catch (IOException e) {
+            lineMayBeCut = true;
             dropped.addAndGet(batch.size());
             closeFile(); // opened afresh for the next batch: the error may pass (space freed, directory back)
             long now = System.nanoTime();
@@ -168,6 +175,10 @@ public final class AccessLog implements AutoCloseable {
             writer.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) {
+            log.warn("access log {}: the writer is still writing after 5 s (a stuck disk?); lines queued may be lost",
+                    path);
         }
     }
 }

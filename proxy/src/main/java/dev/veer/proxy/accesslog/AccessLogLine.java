@@ -1,5 +1,6 @@
 package dev.veer.proxy.accesslog;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -21,8 +22,8 @@ final class AccessLogLine {
         out.append('"');
         text(out, "client", e.client());
         text(out, "method", e.method());
-        text(out, "target", e.target());
-        text(out, "host", e.host());
+        text(out, "target", asSent(e.target()));
+        text(out, "host", asSent(e.host()));
         text(out, "protocol", e.protocol());
         out.append(",\"status\":").append(e.status());
         out.append(",\"durationMs\":");
@@ -40,8 +41,25 @@ final class AccessLogLine {
         if (!e.completed()) {
             out.append(",\"completed\":false");
         }
-        text(out, "userAgent", e.userAgent());
+        text(out, "userAgent", asSent(e.userAgent()));
         out.append("}\n");
+    }
+
+    /**
+     * A request's text as the client's bytes meant it: the decoder reads each byte as one char (ISO-8859-1), so a
+     * UTF-8 User-Agent would be written as mojibake. Bytes that are no UTF-8 become U+FFFD.
+     */
+    private static String asSent(String latin1) {
+        if (latin1 == null) {
+            return null;
+        }
+        for (int i = 0; i < latin1.length(); i++) {
+            if (latin1.charAt(i) >= 0x80) {
+                return latin1.chars().allMatch(c -> c <= 0xff)
+                        ? new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8) : latin1;
+            }
+        }
+        return latin1;
     }
 
     /** Milliseconds with microsecond precision: 12.345. */

@@ -90,6 +90,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     // The current exchange.
     private boolean active;
     private HttpRequest request;
+    /** The request target as the client sent it, before an absolute-form target is rewritten (access log). */
+    private String receivedTarget;
     private VersionRoute version;
     private long startNanos;
     private boolean keepAlive;
@@ -258,6 +260,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void beginExchange(HttpRequest req) {
         active = true;
         request = req;
+        receivedTarget = req == null ? null : req.uri();
         version = null;
         startNanos = System.nanoTime();
         requestReceived = false;
@@ -472,7 +475,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void writeReplayed(HttpContent part) {
-        UpstreamRequest.writeBody(upstream.channel(), part, requestChunked, maxTrailers);
+        UpstreamRequest.writeBody(upstream.channel(), part, requestChunked, (FlatHttpHeaders) request.headers(),
+                maxTrailers);
     }
 
     private void writeBody(HttpContent part) {
@@ -484,7 +488,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             bodyBytesSent = true;
         }
         sentBody.written(part);
-        UpstreamRequest.writeBody(ch, part, requestChunked, maxTrailers);
+        UpstreamRequest.writeBody(ch, part, requestChunked, (FlatHttpHeaders) request.headers(), maxTrailers);
         upstreamDirty = true;
         lastUpstreamNanos = System.nanoTime();
     }
@@ -748,8 +752,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             // Mid-response: the client has a status already; all that is left is to cut the connection, with a
             // reset rather than a FIN, as Envoy does: a body delimited by the close (an HTTP/1.0 client's) would
             // otherwise look complete.
-            status = 502;
-            recordStats();
+            recordStats(502); // a 5xx of the version; the client has the upstream's status, and the log says so
             ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
             closeNow();
         }
@@ -915,8 +918,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void recordStats() {
-        if (version != null && status != 0) {
-            version.stats().record(status, (System.nanoTime() - startNanos) / 1000);
+        recordStats(status);
+    }
+
+    private void recordStats(int code) {
+        if (version != null && code != 0) {
+            version.stats().record(code, (System.nanoTime() - startNanos) / 1000);
             version = null;
         }
     }
@@ -951,7 +958,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         VersionRoute chosen = decision.version();
         CharSequence flags = decision.flagsHeader();
         accessLog.record(new AccessLogEntry(System.currentTimeMillis(), clientIp,
-                req == null ? null : req.method().name(), req == null ? null : req.uri(),
+                req == null ? null : req.method().name(), receivedTarget,
                 headers == null ? null : headers.get(HttpHeaderNames.HOST),
                 req == null ? null : req.protocolVersion().text(),
                 headers == null ? null : headers.get(HttpHeaderNames.USER_AGENT), status,

@@ -98,7 +98,7 @@ final class UpstreamRequest {
      * Writes a part of the request body as the head framed it: as it is for a length, as one chunk (the last chunk
      * and the trailers after the final part) when chunked. Takes over {@code part}. Not flushed.
      */
-    static void writeBody(Channel ch, HttpContent part, boolean chunked, int maxTrailers) {
+    static void writeBody(Channel ch, HttpContent part, boolean chunked, FlatHttpHeaders head, int maxTrailers) {
         ByteBuf content = part.content();
         boolean last = part instanceof LastHttpContent;
         if (!chunked) {
@@ -110,7 +110,8 @@ final class UpstreamRequest {
             return;
         }
         // Read the trailers before the content is handed to the channel, which may release the part.
-        ByteBuf end = last ? lastChunk(ch.alloc(), ((LastHttpContent) part).trailingHeaders(), maxTrailers) : null;
+        ByteBuf end = last ? lastChunk(ch.alloc(), ((LastHttpContent) part).trailingHeaders(), head, maxTrailers)
+                : null;
         ChunkWriter.chunk(ch, ch.alloc(), content);
         if (end != null) {
             ch.write(end, ch.voidPromise());
@@ -118,18 +119,19 @@ final class UpstreamRequest {
     }
 
     /**
-     * The last chunk and the trailers that may pass: what the head would not pass either (hop-by-hop, Veer's own,
-     * framing) is dropped, as is Host, which a trailer must not change (RFC 9110 §6.5.1), and any beyond the
-     * head's field limit, since a proxy may drop trailers but must not let them through unchecked.
+     * The last chunk and the trailers that may pass: what the head would not pass either (hop-by-hop, those the
+     * head's Connection names, Veer's own, framing) is dropped, as is Host, which a trailer must not change (RFC 9110
+     * §6.5.1), and any beyond the head's field limit, since a proxy may drop trailers but must not let them through
+     * unchecked.
      */
-    static ByteBuf lastChunk(ByteBufAllocator alloc, HttpHeaders trailers, int maxTrailers) {
+    static ByteBuf lastChunk(ByteBufAllocator alloc, HttpHeaders trailers, FlatHttpHeaders head, int maxTrailers) {
         HeadBytes end = HeadBytes.start().write(ChunkWriter.LAST_CHUNK);
         int kept = 0;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence();
              it.hasNext() && kept < maxTrailers; ) {
             Map.Entry<CharSequence, CharSequence> trailer = it.next();
             CharSequence name = trailer.getKey();
-            if (!isOneOf(name, NOT_FORWARDED) && !isOneOf(name, NOT_NOMINABLE)) {
+            if (!isOneOf(name, NOT_FORWARDED) && !isOneOf(name, NOT_NOMINABLE) && !namedInConnection(head, name)) {
                 end.writeField(name, trailer.getValue());
                 kept++;
             }
