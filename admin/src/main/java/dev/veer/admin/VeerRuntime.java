@@ -151,13 +151,16 @@ public final class VeerRuntime implements AutoCloseable {
                     + " starting from the config file", stateDir.toAbsolutePath().normalize(), last.action(),
                     last.target(), last.at()));
         }
-        Overlay.Result initial = Overlay.apply(config, loaded.doc().orElse(StateDoc.empty()), FLAG_PARSER);
-        for (Overlay.Dropped dropped : initial.dropped()) {
+        Overlay.Result applied = Overlay.apply(config, loaded.doc().orElse(StateDoc.empty()), FLAG_PARSER);
+        for (Overlay.Dropped dropped : applied.dropped()) {
             log.warn("state: {}", dropped.message());
             audit.append(new AuditEvent(clock.instant(), SYSTEM, "state.dropped", dropped.target(), null, null,
                     dropped.message()));
         }
-        if (!loaded.problems().isEmpty() || !initial.dropped().isEmpty()) {
+        // What was dropped changed those services: an If-Match read before the restart must not still match.
+        Overlay.Result initial = applied.dropped().isEmpty() ? applied
+                : Overlay.apply(config, bumpedFor(applied), FLAG_PARSER);
+        if (!loaded.problems().isEmpty() || !applied.dropped().isEmpty()) {
             store.save(initial.doc());
         }
 
@@ -239,6 +242,23 @@ public final class VeerRuntime implements AutoCloseable {
                 stateDir.toAbsolutePath().normalize(),
                 proxy.accessLog() == null ? "" : ", access log " + proxy.accessLog().path().toAbsolutePath());
         return runtime;
+    }
+
+    /** The state with a new revision for every service something was dropped from, and a new global one. */
+    private static StateDoc bumpedFor(Overlay.Result result) {
+        StateDoc doc = result.doc();
+        Map<String, StateDoc.ServiceState> services = new java.util.LinkedHashMap<>(doc.services());
+        for (Overlay.Dropped dropped : result.dropped()) {
+            String service = dropped.target();
+            if (result.view().service(service) != null) {
+                long next = result.view().serviceRevision(service) + 1;
+                StateDoc.ServiceState state = services.get(service);
+                services.put(service, state == null
+                        ? StateDoc.ServiceState.untouched(next, result.view().service(service).versionNames())
+                        : state.withRevision(next));
+            }
+        }
+        return new StateDoc(doc.revision() + 1, services, doc.flags(), doc.rollouts());
     }
 
     private static void restoreRollouts(RolloutEngine engine, Map<String, JsonNode> rollouts) {

@@ -404,6 +404,23 @@ class VeerRuntimeTest {
         assertThat(actions).startsWith("rollout.start").contains("config.reload", "state.dropped");
     }
 
+    /** Runtime state the restarted Veer drops (its version left the file) changes the service: a new revision. */
+    @Test
+    void whatAStartDropsBumpsTheServiceRevision() throws Exception {
+        assertThat(admin.put("/api/v1/services/shop/weights", "{\"blue\":50,\"green\":50}").status()).isEqualTo(200);
+        long before = admin.get("/api/v1/services/shop").json().get("revision").asLong();
+        runtime.close();
+        Files.writeString(configFile, RuntimeFixture.YAML
+                .replace("      - { name: green, endpoints: [\"127.0.0.1:${GREEN_PORT}\"] }\n", "")
+                .replace("weights: { blue: 100, green: 0 }", "weights: { blue: 100 }"));
+        startRuntime();
+        JsonNode shop = admin.get("/api/v1/services/shop").json();
+        assertThat(shop.get("weights").toString()).isEqualTo("{\"blue\":100}");
+        assertThat(shop.get("revision").asLong()).isGreaterThan(before);
+        assertThat(admin.send("PUT", "/api/v1/services/shop/weights", "{\"blue\":100}", Long.toString(before))
+                .status()).as("an If-Match from before the drop").isEqualTo(412);
+    }
+
     /** A canary added through the API is no file's: reloading the file leaves its rollout running. */
     @Test
     void reloadKeepsARolloutOfAVersionAddedAtRunTime() throws Exception {

@@ -131,6 +131,12 @@ final class AdminClient {
         }
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
+            if (!response.headers().firstValue("Server").orElse("").equals(AdminHttpServer.SERVER)) {
+                // A wrong URL reaching another service that answers 200 to anything: no switch or abort happened.
+                throw new RefusedException("the answer to " + method + " " + path + " at " + baseUrl + " is not from"
+                        + " Veer's admin API (Server: " + response.headers().firstValue("Server").orElse("none")
+                        + "); check VEER_ADMIN_URL or --url");
+            }
             return new AdminResponse(status, response.body());
         }
         if (status == 404 && absentIsNull) {

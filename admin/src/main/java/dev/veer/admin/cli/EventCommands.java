@@ -35,7 +35,7 @@ final class EventCommands {
         if (session.printedRaw(response)) {
             return;
         }
-        List<JsonNode> events = Json.list(response.jsonWith("events"), "events");
+        List<JsonNode> events = Json.list(response.json(), "events");
         if (events.isEmpty()) {
             session.out().println("no events");
             return;

@@ -72,7 +72,7 @@ final class FlagCommands {
         }
     }
 
-    private static JsonNode body(Args args) throws UsageException {
+    private static JsonNode body(Args args) throws UsageException, RefusedException {
         String file = args.option("--file");
         String inline = args.option("--json");
         if ((file == null) == (inline == null)) {
@@ -92,7 +92,7 @@ final class FlagCommands {
         if (session.printedRaw(response)) {
             return;
         }
-        List<JsonNode> flags = Json.list(response.jsonWith("flags"), "flags");
+        List<JsonNode> flags = Json.list(response.json(), "flags");
         if (flags.isEmpty()) {
             session.out().println("no flags");
             return;

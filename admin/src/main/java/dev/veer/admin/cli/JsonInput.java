@@ -17,21 +17,34 @@ final class JsonInput {
     private JsonInput() {
     }
 
-    static JsonNode readFile(String file, String option) throws UsageException {
+    /**
+     * A file's object. A file that cannot be read is a usage error (exit 2), as a mistyped argument is; one that
+     * holds no usable object is refused (exit 1), as a bad config is.
+     */
+    static JsonNode readFile(String file, String option) throws UsageException, RefusedException {
         String text;
         try {
             text = Files.readString(Path.of(file));
         } catch (IOException e) {
             throw new UsageException(option + ": cannot read " + file + " (" + Text.ioReason(e) + ")");
         }
+        String source = option + " " + file;
         // YAML or JSON (YAML holds JSON), as the config file is: a plan or flag copied out of it reads as it is.
         JsonNode node;
         try {
-            node = Yaml.read(text, option + " " + file);
+            node = Yaml.read(text, source);
         } catch (ConfigException e) {
-            throw new UsageException(e.errors().get(0).message()); // names the file, line and column
+            throw new RefusedException(e.errors().get(0).message()); // names the file, line and column
         }
-        return requireObject(node, option + " " + file);
+        if (node.isObject() && node.isEmpty() && text.indexOf('{') < 0) {
+            // Empty, comments only or null: read as {} it would reset a flag to its defaults or start the default
+            // plan; an empty object has to be written as {}.
+            throw new RefusedException(source + ": empty (expected: an object; write {} for an empty one)");
+        }
+        if (!node.isObject()) {
+            throw new RefusedException(source + ": expected an object (a JSON object or a YAML mapping)");
+        }
+        return node;
     }
 
     /** Inline JSON ({@code --json '{...}'}). */
@@ -52,16 +65,16 @@ final class JsonInput {
 
     private static JsonNode requireObject(JsonNode node, String source) throws UsageException {
         if (node == null || !node.isObject()) {
-            throw new UsageException(source + ": expected an object (a JSON object, or a YAML mapping in a file)");
+            throw new UsageException(source + ": expected a JSON object");
         }
         return node;
     }
 
     /** Fails unless every key of {@code node} is one of {@code allowed}. */
-    static void requireKeys(JsonNode node, String source, List<String> allowed, String hint) throws UsageException {
+    static void requireKeys(JsonNode node, String source, List<String> allowed, String hint) throws RefusedException {
         for (String key : (Iterable<String>) node::fieldNames) {
             if (!allowed.contains(key)) {
-                throw new UsageException(source + ": " + key + ": not allowed here (expected: "
+                throw new RefusedException(source + ": " + key + ": not allowed here (expected: "
                         + String.join(", ", allowed) + hint + ")");
             }
         }

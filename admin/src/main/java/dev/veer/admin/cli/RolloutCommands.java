@@ -54,7 +54,7 @@ final class RolloutCommands {
         }
     }
 
-    private static ObjectNode startBody(Args args) throws UsageException {
+    private static ObjectNode startBody(Args args) throws UsageException, RefusedException {
         ObjectNode body = Json.MAPPER.createObjectNode();
         String plan = args.option("--plan");
         if (plan != null) {

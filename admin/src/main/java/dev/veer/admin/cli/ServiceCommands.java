@@ -33,13 +33,13 @@ final class ServiceCommands {
             if (session.printedRaw(response)) {
                 return;
             }
-            services = List.of(response.jsonWith("versions"));
+            services = List.of(response.json());
         } else {
             response = session.client().get("/api/v1/services");
             if (session.printedRaw(response)) {
                 return;
             }
-            services = Json.list(response.jsonWith("services"), "services");
+            services = Json.list(response.json(), "services");
             if (services.isEmpty()) {
                 session.out().println("no services");
                 return;

@@ -33,6 +33,8 @@ final class AbsoluteForm {
         }
         String rest = uri.substring(authorityEnd);
         head.setUri(rest.isEmpty() || rest.charAt(0) == '?' ? "/" + rest : rest);
-        head.headers().set(HttpHeaderNames.HOST, authority);
+        if (head.headers().contains(HttpHeaderNames.HOST) || head.protocolVersion().minorVersion() == 0) {
+            head.headers().set(HttpHeaderNames.HOST, authority);
+        } // an HTTP/1.1 request without Host stays without one: Admission refuses it (RFC 9112 §3.2)
     }
 }

@@ -50,6 +50,8 @@ public final class AdminHttpServer implements AutoCloseable {
     static final String BEARER_CHALLENGE = "Bearer realm=\"veer\"";
     /** Why a change is made, for the audit log, on calls whose body cannot say it (see ApiRequest#reason). */
     public static final String REASON_HEADER = "X-Veer-Reason";
+    /** The Server field of every admin answer: veer ctl checks it to know it reached Veer. */
+    public static final String SERVER = "veer";
 
     private final EventLoopGroup group;
     private final Channel channel;

@@ -33,6 +33,8 @@ final class HttpResponses {
             http.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         }
         response.headers().forEach((name, value) -> http.headers().set(name, value));
+        // Tells veer ctl it reached Veer: another HTTP service at the admin URL answering 200 must not pass for it.
+        http.headers().set(HttpHeaderNames.SERVER, AdminHttpServer.SERVER);
         HttpUtil.setContentLength(http, response.body().length);
         return http;
     }

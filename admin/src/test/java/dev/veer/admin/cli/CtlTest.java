@@ -104,10 +104,15 @@ class CtlTest {
     /** Some other HTTP service at the admin URL, answering 200 with JSON to anything, is not an empty Veer. */
     @Test
     void anAnswerThatIsNotVeersIsRefusedNotShownAsEmpty() {
-        server.answer("GET /api/v1/services", 200, "{\"ok\":true}");
+        server.notVeer().answer("GET /api/v1/services", 200, "{\"ok\":true}")
+                .answer("POST /api/v1/services/shop/switch", 200, "{\"ok\":true}");
         assertThat(ctl("status")).isEqualTo(1);
-        assertThat(err()).contains("the answer holds no \"services\"").contains("is the admin URL Veer's admin API?");
+        assertThat(err()).contains("is not from Veer's admin API (Server: none); check VEER_ADMIN_URL or --url");
         assertThat(out()).doesNotContain("no services");
+        errBytes.reset();
+        assertThat(ctl("switch", "shop", "blue")).as("a switch nobody made").isEqualTo(1);
+        assertThat(err()).contains("is not from Veer's admin API");
+        assertThat(out()).doesNotContain("switched");
     }
 
     @Test
@@ -293,15 +298,27 @@ class CtlTest {
         assertThat(server.only().body()).isEqualTo("{\"steps\":[{\"weight\":10,\"pause\":\"5m\"},{\"weight\":100}],"
                 + "\"analysis\":{\"interval\":\"30s\"},\"canary\":\"green\",\"baseline\":\"blue\"}");
 
+        // A plan that holds no usable object is refused (exit 1) as a bad config is, and nothing is sent.
         Path withCanary = dir.resolve("canary.json");
         Files.writeString(withCanary, "{\"canary\":\"blue\",\"steps\":[]}");
-        assertUsage("error: --plan " + withCanary + ": canary: not allowed here (expected: steps, analysis; the "
-                + "versions come from --canary and --baseline, the strategy from --strategy)", "rollout", "shop",
-                "start", "--canary", "green", "--baseline", "blue", "--plan", withCanary.toString());
+        assertRefusedBeforeSending("error: --plan " + withCanary + ": canary: not allowed here (expected: steps, "
+                + "analysis; the versions come from --canary and --baseline, the strategy from --strategy)", withCanary);
         Path broken = dir.resolve("broken.json");
         Files.writeString(broken, "{\"steps\": [");
-        assertUsage("error: --plan " + broken + ":1:", "rollout", "shop", "start", "--canary", "green",
-                "--baseline", "blue", "--plan", broken.toString());
+        assertRefusedBeforeSending("error: --plan " + broken + ":1:", broken);
+        Path empty = dir.resolve("empty.yaml");
+        Files.writeString(empty, "# nothing yet\n");
+        assertRefusedBeforeSending("error: --plan " + empty + ": empty (expected: an object; write {} for an empty one)",
+                empty);
+    }
+
+    private void assertRefusedBeforeSending(String expectedStart, Path plan) {
+        errBytes.reset();
+        int sent = server.requests().size();
+        assertThat(ctl("rollout", "shop", "start", "--canary", "green", "--baseline", "blue", "--plan",
+                plan.toString())).as(plan.toString()).isEqualTo(1);
+        assertThat(err()).startsWith(expectedStart).doesNotContain("usage:");
+        assertThat(server.requests()).hasSize(sent);
     }
 
     /** The API's error about a plan field says it came from the plan file. */

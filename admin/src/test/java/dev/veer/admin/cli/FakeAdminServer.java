@@ -28,6 +28,7 @@ final class FakeAdminServer implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+    private volatile boolean notVeer;
 
     FakeAdminServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -37,6 +38,12 @@ final class FakeAdminServer implements AutoCloseable {
 
     String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Answers as some other HTTP service would: without Veer's Server field. */
+    FakeAdminServer notVeer() {
+        notVeer = true;
+        return this;
     }
 
     FakeAdminServer answer(String methodAndTarget, int status, String body) {
@@ -66,6 +73,9 @@ final class FakeAdminServer implements AutoCloseable {
                 exchange.getRequestHeaders().getFirst("X-Veer-Reason")));
         Answer answer = answers.getOrDefault(exchange.getRequestMethod() + " " + target,
                 new Answer(404, "{\"error\":\"not found: " + target + "\",\"path\":\"\"}"));
+        if (!notVeer) {
+            exchange.getResponseHeaders().set("Server", dev.veer.admin.http.AdminHttpServer.SERVER);
+        }
         byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
         if (answer.status() == 204 || bytes.length == 0) {
             exchange.sendResponseHeaders(answer.status(), -1);

@@ -167,5 +167,10 @@ class BrowserDefenceTest {
             assertForbidden(client.exchange("GET http://attacker.example/api/v1/services HTTP/1.1\r\nHost: "
                     + own() + "\r\n\r\n"), "is not a loopback name");
         }
+        try (RawClient client = new RawClient(h.server.localAddress())) {
+            // The target's authority is no Host field: an HTTP/1.1 request still needs one (RFC 9112 §3.2).
+            assertThat(client.exchange("GET http://" + own() + "/api/v1/services HTTP/1.1\r\n\r\n").status())
+                    .isEqualTo(400);
+        }
     }
 }
