@@ -206,7 +206,7 @@ public final class VeerRuntime implements AutoCloseable {
                 proxy::flagEvaluations);
         closeables.push(metrics);
         if (proxy.accessLog() != null) {
-            metrics.bindAccessLog(proxy.accessLog()::dropped);
+            metrics.bindAccessLog(proxy.accessLog());
         }
         Reload reload = new Reload(control, source, mapper, proxy::reopenAccessLog);
 

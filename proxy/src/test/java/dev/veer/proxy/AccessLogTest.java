@@ -67,8 +67,14 @@ class AccessLogTest {
                 assertThat(http.send(("GET /utf8 HTTP/1.1\r\nHost: shop.local\r\nUser-Agent: caf\u00e9 \u2713\r\n\r\n")
                         .getBytes(StandardCharsets.UTF_8)).read().status()).isEqualTo(200);
 
-                List<JsonNode> lines = awaitLines(file, 5);
+                // A 50 KB User-Agent is clipped: queued entries hold their strings, and the queue must stay small.
+                assertThat(http.send("GET /big HTTP/1.1\r\nHost: shop.local\r\nUser-Agent: " + "u".repeat(50_000)
+                        + "\r\n\r\n").read().status()).isEqualTo(200);
+
+                List<JsonNode> lines = awaitLines(file, 6);
                 assertThat(lines.get(4).path("userAgent").asText()).isEqualTo("caf\u00e9 \u2713");
+                assertThat(lines.get(5).path("userAgent").asText())
+                        .isEqualTo("u".repeat(dev.veer.proxy.accesslog.AccessLogEntry.MAX_USER_AGENT) + "...");
                 JsonNode ok = lines.get(0);
                 assertThat(ok.path("method").asText()).isEqualTo("GET");
                 assertThat(ok.path("target").asText()).isEqualTo("/cart?id=7");
@@ -99,7 +105,10 @@ class AccessLogTest {
 
                 JsonNode smuggled = lines.get(3);
                 assertThat(smuggled.path("status").asInt()).isEqualTo(400);
-                assertThat(smuggled.has("method")).isFalse();
+                // Refused for its framing, but read whole: the line says which request it was.
+                assertThat(smuggled.path("method").asText()).isEqualTo("GET");
+                assertThat(smuggled.path("target").asText()).isEqualTo("/");
+                assertThat(smuggled.has("service")).isFalse();
               }
             }
         }

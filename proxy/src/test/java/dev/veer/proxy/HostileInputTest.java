@@ -205,19 +205,28 @@ class HostileInputTest {
 
     static Stream<String> badHosts() {
         return Stream.of("wire local", "u@wire.local", "wire.local/evil", "wire.local?x", "wire.local, other.local",
-                "[::1", "[]", "wire.local:abc", "wire.local:99999999", "wire.local:80:80", "a%zz", "caf\u00e9.local",
+                "[::1", "[]", "[zz]", "[1:2:3:4:5:6:7:8:9]", "[::1::2]", "[127.0.0.1]", "[:::]", "[fe80::1%]",
+                "wire.local:abc", "wire.local:99999999", "wire.local:80:80", "a%zz", "caf\u00e9.local",
                 "a\\b", "a\"b", "[::1]x");
     }
 
     @Test
     void wellFormedHostsAreServed() throws Exception {
         for (String host : List.of("a", "a:80", "A.B-c_d.example:8080", "[::1]:8080", "[::1]", "127.0.0.1:1", "a.b.",
-                "[fe80::1%25eth0]:80",
+                "[fe80::1%25eth0]:80", "[::]", "[::ffff:127.0.0.1]", "[2001:db8::1]:443", "[1:2:3:4:5:6:7:8]",
                 "xn--bcher-kva.example", "a:", "")) {
             try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
                 assertThat(http.send("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n").read().status()).as(host)
                         .isEqualTo(200);
             }
+        }
+    }
+
+    /** An absolute-form target's authority replaces the Host field, which must still be well-formed (RFC 9112). */
+    @Test
+    void aMalformedHostIsRefusedEvenBesideAnAbsoluteFormTarget() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            assertThat(http.send("GET http://a/x HTTP/1.1\r\nHost: a b\r\n\r\n").read().status()).isEqualTo(400);
         }
     }
 

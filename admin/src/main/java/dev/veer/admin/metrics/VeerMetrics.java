@@ -75,10 +75,14 @@ public final class VeerMetrics implements AutoCloseable {
         new NettyAllocatorMetrics(UnpooledByteBufAllocator.DEFAULT).bindTo(registry);
     }
 
-    /** Adds {@code veer_access_log_dropped_total}: access log lines lost to a writer that fell behind or failed. */
-    public void bindAccessLog(java.util.function.LongSupplier dropped) {
-        io.micrometer.core.instrument.FunctionCounter.builder("veer.access.log.dropped", dropped,
-                        java.util.function.LongSupplier::getAsLong)
+    /**
+     * Adds {@code veer_access_log_dropped_total}: access log lines lost to a writer that fell behind or failed. The
+     * counter reads the log itself, which the proxy holds: Micrometer keeps its state object weakly, and a method
+     * reference made here was collected at the first GC, freezing the count.
+     */
+    public void bindAccessLog(dev.veer.proxy.accesslog.AccessLog accessLog) {
+        io.micrometer.core.instrument.FunctionCounter.builder("veer.access.log.dropped", accessLog,
+                        dev.veer.proxy.accesslog.AccessLog::dropped)
                 .description("Access log lines dropped because the writer fell behind or could not write.")
                 .register(registry);
     }

@@ -26,4 +26,17 @@ public record AccessLogEntry(long endedAtMillis, String client, String method, S
                              String protocol, String userAgent, int status, long durationMicros, String service,
                              String version, HostPort endpoint, RouteDecision.Reason choice, String flags,
                              long bodyBytes, FailureReason failure, int retries, boolean completed) {
+
+    /*
+     * Longest field values kept, in chars: queued entries hold their strings, and a client's 60 KiB User-Agent times
+     * the queue's capacity ran a 256 MiB heap out of memory. Longer values end in "...".
+     */
+    public static final int MAX_TARGET = 2048;
+    public static final int MAX_HOST = 256;
+    public static final int MAX_USER_AGENT = 512;
+
+    /** {@code value} cut to {@code max} chars and marked so, or as it is. */
+    public static String clip(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max) + "...";
+    }
 }

@@ -77,6 +77,11 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
             return reject(HttpResponseStatus.BAD_REQUEST, "malformed request");
         }
         headTimer.headReceived();
+        RejectedRequest refused = checkParsedHead(request);
+        return refused == null ? null : refused.withHead(request); // read whole: the access log may name it
+    }
+
+    private RejectedRequest checkParsedHead(HttpRequest request) {
         HttpHeaders headers = request.headers();
         if (headers.size() > limits.maxHeaderCount()) {
             return reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too many request headers");

@@ -83,7 +83,8 @@ final class HeadTimer extends ChannelInboundHandlerAdapter implements Runnable {
         }
         awaitingHead = false;
         headStarted = false;
-        ctx.fireChannelRead(new RejectedRequest(HttpResponseStatus.REQUEST_TIMEOUT, "request headers not received in time"));
+        ctx.fireChannelRead(new RejectedRequest(HttpResponseStatus.REQUEST_TIMEOUT,
+                "request headers not received in time", null, headStartNanos));
         ctx.fireChannelReadComplete();
     }
 

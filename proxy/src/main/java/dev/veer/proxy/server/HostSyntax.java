@@ -19,13 +19,10 @@ final class HostSyntax {
         if (length > 0 && host.charAt(0) == '[') {
             i = 1;
             while (i < length && host.charAt(i) != ']') {
-                if (!isLiteralChar(host.charAt(i))) {
-                    return false;
-                }
                 i++;
             }
-            if (i == length || i == 1) {
-                return false; // unclosed, or empty brackets
+            if (i == length || !isIpv6(host, 1, i)) {
+                return false; // unclosed, or no IPv6 address inside
             }
             i++;
         } else {
@@ -71,10 +68,91 @@ final class HostSyntax {
                 || c == '*' || c == '+' || c == ';' || c == '=';
     }
 
-    /** Inside brackets: an IPv6 address (hex, colons, an embedded IPv4, a %25 zone id) or an IPvFuture literal. */
-    private static boolean isLiteralChar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' || c == '.'
-                || c == '%' || c == '-' || c == '_' || c == '~';
+    /**
+     * An IPv6 address in {@code s[from, to)}: eight hex groups of up to 4 digits, or fewer around one {@code ::},
+     * the last two possibly an IPv4 address, then an optional {@code %25} zone id (RFC 6874).
+     */
+    static boolean isIpv6(CharSequence s, int from, int to) {
+        int end = from;
+        while (end < to && s.charAt(end) != '%') {
+            end++;
+        }
+        for (int z = end + 1; z < to; z++) {
+            char c = s.charAt(z);
+            if (!(isHex(c) || (c >= 'g' && c <= 'z') || (c >= 'G' && c <= 'Z') || c == '-' || c == '.' || c == '_'
+                    || c == '~' || c == '%')) {
+                return false;
+            }
+        }
+        if (end < to && end + 1 == to) {
+            return false; // a % with no zone after it
+        }
+        int groups = 0;
+        boolean compressed = false;
+        int i = from;
+        if (end - from >= 2 && s.charAt(from) == ':' && s.charAt(from + 1) == ':') {
+            compressed = true;
+            i = from + 2;
+        } else if (i < end && s.charAt(i) == ':') {
+            return false;
+        }
+        while (i < end) {
+            int start = i;
+            while (i < end && isHex(s.charAt(i))) {
+                i++;
+            }
+            if (i < end && s.charAt(i) == '.') {
+                if (!isIpv4(s, start, end)) {
+                    return false;
+                }
+                groups += 2;
+                break;
+            }
+            if (i == start || i - start > 4) {
+                return false;
+            }
+            groups++;
+            if (i == end) {
+                break;
+            }
+            if (s.charAt(i) != ':' || ++i == end) {
+                return false; // not a separator, or a single colon at the end
+            }
+            if (s.charAt(i) == ':') {
+                if (compressed) {
+                    return false; // a second ::
+                }
+                compressed = true;
+                i++;
+            }
+        }
+        return compressed ? groups <= 7 : groups == 8;
+    }
+
+    /** Four decimal numbers 0..255 in {@code s[from, to)}. */
+    private static boolean isIpv4(CharSequence s, int from, int to) {
+        int parts = 0;
+        int i = from;
+        while (i <= to) {
+            int start = i;
+            int value = 0;
+            while (i < to && s.charAt(i) >= '0' && s.charAt(i) <= '9' && i - start < 3) {
+                value = value * 10 + (s.charAt(i) - '0');
+                i++;
+            }
+            if (i == start || value > 255) {
+                return false;
+            }
+            parts++;
+            if (i == to) {
+                return parts == 4;
+            }
+            if (s.charAt(i) != '.') {
+                return false;
+            }
+            i++;
+        }
+        return false;
     }
 
     private static boolean isHex(char c) {

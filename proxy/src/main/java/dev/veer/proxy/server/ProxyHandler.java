@@ -92,6 +92,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private HttpRequest request;
     /** The request target as the client sent it, before an absolute-form target is rewritten (access log). */
     private String receivedTarget;
+    /** The head the access log describes: the request's, or a refused one's that was read whole. */
+    private HttpRequest loggedHead;
     private VersionRoute version;
     private long startNanos;
     private boolean keepAlive;
@@ -245,6 +247,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             } else if (msg instanceof RejectedRequest) {
                 RejectedRequest rejected = (RejectedRequest) msg;
                 beginExchange(null);
+                loggedHead = rejected.head();
+                receivedTarget = loggedHead == null ? null : loggedHead.uri();
+                if (rejected.startedNanos() != 0) {
+                    startNanos = rejected.startedNanos();
+                }
                 requestReceived = true;
                 respondError(rejected.status(), rejected.reason());
             } else {
@@ -260,6 +267,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void beginExchange(HttpRequest req) {
         active = true;
         request = req;
+        loggedHead = req;
         receivedTarget = req == null ? null : req.uri();
         version = null;
         startNanos = System.nanoTime();
@@ -301,6 +309,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         HttpHeaders headers = req.headers();
         String host = headers.get(HttpHeaderNames.HOST);
+        if (host != null && !HostSyntax.valid(host)) {
+            // Checked as sent, also when an absolute-form target's authority is to replace it (RFC 9112 §3.2).
+            respondError(HttpResponseStatus.BAD_REQUEST, "malformed Host header");
+            return;
+        }
         String uri = req.uri();
         String routedPath = uri;
         if (uri.indexOf('#') >= 0) {
@@ -318,11 +331,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                     return;
                 }
                 host = headers.get(HttpHeaderNames.HOST);
+                if (host != null && !HostSyntax.valid(host)) {
+                    respondError(HttpResponseStatus.BAD_REQUEST, "malformed request target");
+                    return;
+                }
             }
-        }
-        if (host != null && !HostSyntax.valid(host)) {
-            respondError(HttpResponseStatus.BAD_REQUEST, "malformed Host header");
-            return;
         }
         RoutingTable table = server.table();
         ServiceRoute service = table.match(host, routedPath);
@@ -940,6 +953,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             }
         }
         request = null;
+        loggedHead = null; // an idle keep-alive connection holds no request
+        receivedTarget = null;
         version = null;
         connecting = false;
         sentBody.release();
@@ -952,16 +967,18 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (accessLog == null) {
             return;
         }
-        HttpRequest req = request;
+        HttpRequest req = loggedHead;
         HttpHeaders headers = req == null ? null : req.headers();
         ServiceRoute service = decision.service();
         VersionRoute chosen = decision.version();
         CharSequence flags = decision.flagsHeader();
         accessLog.record(new AccessLogEntry(System.currentTimeMillis(), clientIp,
-                req == null ? null : req.method().name(), receivedTarget,
-                headers == null ? null : headers.get(HttpHeaderNames.HOST),
+                req == null ? null : req.method().name(), AccessLogEntry.clip(receivedTarget, AccessLogEntry.MAX_TARGET),
+                headers == null ? null : AccessLogEntry.clip(headers.get(HttpHeaderNames.HOST), AccessLogEntry.MAX_HOST),
                 req == null ? null : req.protocolVersion().text(),
-                headers == null ? null : headers.get(HttpHeaderNames.USER_AGENT), status,
+                headers == null ? null
+                        : AccessLogEntry.clip(headers.get(HttpHeaderNames.USER_AGENT), AccessLogEntry.MAX_USER_AGENT),
+                status,
                 (System.nanoTime() - startNanos) / 1000, service == null ? null : service.name(),
                 chosen == null ? null : chosen.name(), endpoint == null ? null : endpoint.address(), decision.reason(),
                 flags == null ? null : flags.toString(), bodyBytes, failure, retries, completed));

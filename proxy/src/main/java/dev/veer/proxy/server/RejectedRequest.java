@@ -1,10 +1,23 @@
 package dev.veer.proxy.server;
 
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Takes the place of a request (or a part of one) that must not reach an upstream. It travels the inbound
  * pipeline in order with the requests around it; the proxy handler answers it and closes the connection.
+ *
+ * @param head         the request head when it was read whole and refused for what it says (framing, limits), for
+ *                     the access log; null when there is none to trust
+ * @param startedNanos when the refused request began (its first byte), or 0 for "now"
  */
-record RejectedRequest(HttpResponseStatus status, String reason) {
+record RejectedRequest(HttpResponseStatus status, String reason, HttpRequest head, long startedNanos) {
+
+    RejectedRequest(HttpResponseStatus status, String reason) {
+        this(status, reason, null, 0);
+    }
+
+    RejectedRequest withHead(HttpRequest request) {
+        return new RejectedRequest(status, reason, request, startedNanos);
+    }
 }
