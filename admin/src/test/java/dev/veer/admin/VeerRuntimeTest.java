@@ -190,6 +190,34 @@ class VeerRuntimeTest {
         assertThat(admin.get("/metrics").body()).contains("veer_access_log_dropped_total 0.0");
     }
 
+    /**
+     * Lines the disk refuses are counted on /metrics, also after a GC: Micrometer holds a counter's state weakly,
+     * and a counter over a throwaway method reference froze at its first value. /dev/full refuses every write.
+     */
+    @Test
+    void droppedAccessLogLinesAreCountedAcrossGarbageCollections() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/full")), "needs /dev/full");
+        runtime.close();
+        Map<String, String> withLog = new java.util.HashMap<>(env);
+        withLog.put("VEER_PROXY_ACCESS_LOG", "/dev/full");
+        env = withLog;
+        startRuntime();
+        sample(3);
+        awaitDropped(3);
+        System.gc();
+        sample(2);
+        awaitDropped(5);
+    }
+
+    private void awaitDropped(int count) throws Exception {
+        String expected = "veer_access_log_dropped_total " + count + ".0";
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!admin.get("/metrics").body().contains(expected) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(admin.get("/metrics").body()).contains(expected);
+    }
+
     private static List<String> awaitLines(Path file, int count) throws Exception {
         long deadline = System.nanoTime() + 5_000_000_000L;
         List<String> lines = List.of();

@@ -1,5 +1,6 @@
 package dev.veer.admin.http;
 
+import dev.veer.proxy.http.AbsoluteTarget;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 
@@ -14,27 +15,13 @@ final class AbsoluteForm {
     }
 
     static void toOriginForm(HttpRequest head) {
-        String uri = head.uri();
-        int schemeEnd;
-        if (uri.regionMatches(true, 0, "http://", 0, 7)) {
-            schemeEnd = 7;
-        } else if (uri.regionMatches(true, 0, "https://", 0, 8)) {
-            schemeEnd = 8;
-        } else {
-            return;
+        AbsoluteTarget target = AbsoluteTarget.parse(head.uri());
+        if (target == null) {
+            return; // origin form, or no host or credentials in the target: left as it is, it matches no path
         }
-        int authorityEnd = schemeEnd;
-        while (authorityEnd < uri.length() && uri.charAt(authorityEnd) != '/' && uri.charAt(authorityEnd) != '?') {
-            authorityEnd++;
-        }
-        String authority = uri.substring(schemeEnd, authorityEnd);
-        if (authority.isEmpty() || authority.indexOf('@') >= 0) {
-            return; // no host, or credentials in the target: left as it is, it matches no path
-        }
-        String rest = uri.substring(authorityEnd);
-        head.setUri(rest.isEmpty() || rest.charAt(0) == '?' ? "/" + rest : rest);
+        head.setUri(target.originForm());
         if (head.headers().contains(HttpHeaderNames.HOST) || head.protocolVersion().minorVersion() == 0) {
-            head.headers().set(HttpHeaderNames.HOST, authority);
+            head.headers().set(HttpHeaderNames.HOST, target.authority());
         } // an HTTP/1.1 request without Host stays without one: Admission refuses it (RFC 9112 §3.2)
     }
 }

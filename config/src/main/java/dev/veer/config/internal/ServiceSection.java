@@ -2,6 +2,7 @@ package dev.veer.config.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.config.model.HealthCheckSpec;
+import dev.veer.config.model.HostHeaderSyntax;
 import dev.veer.config.model.MatchSpec;
 import dev.veer.config.model.OutlierDetectionSpec;
 import dev.veer.config.model.RetrySpec;
@@ -160,17 +161,11 @@ public final class ServiceSection {
         if (host.length() == namedFrom) {
             return null;
         }
-        for (int i = namedFrom; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (c <= ' ' || c == '/' || c == '@' || c == '*' || c >= 0x7f || c == ',' || c == '"' || c == '\\') {
-                return null;
-            }
-            if (c == '%' && (i + 2 >= host.length() || Character.digit(host.charAt(i + 1), 16) < 0
-                    || Character.digit(host.charAt(i + 2), 16) < 0)) {
-                return null;
-            }
-        }
-        return host;
+        // What the proxy accepts in a request's Host (HostHeaderSyntax), less the * a wildcard's first label took.
+        String name = host.substring(namedFrom);
+        boolean nameable = name.indexOf(':') >= 0 ? HostHeaderSyntax.isIpv6(name, 0, name.length())
+                : name.indexOf('*') < 0 && HostHeaderSyntax.valid(name);
+        return nameable ? host : null;
     }
 
     private static List<VersionSpec> versions(Fields f, Problems problems) {

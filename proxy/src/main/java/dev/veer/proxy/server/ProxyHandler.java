@@ -1,7 +1,9 @@
 package dev.veer.proxy.server;
 
+import dev.veer.config.model.HostHeaderSyntax;
 import dev.veer.proxy.accesslog.AccessLog;
 import dev.veer.proxy.accesslog.AccessLogEntry;
+import dev.veer.proxy.http.AbsoluteTarget;
 import dev.veer.proxy.http.ChunkWriter;
 import dev.veer.proxy.http.FlatHttpHeaders;
 import dev.veer.proxy.http.HeadBytes;
@@ -309,7 +311,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         HttpHeaders headers = req.headers();
         String host = headers.get(HttpHeaderNames.HOST);
-        if (host != null && !HostSyntax.valid(host)) {
+        if (host != null && !HostHeaderSyntax.valid(host)) {
             // Checked as sent, also when an absolute-form target's authority is to replace it (RFC 9112 §3.2).
             respondError(HttpResponseStatus.BAD_REQUEST, "malformed Host header");
             return;
@@ -331,7 +333,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                     return;
                 }
                 host = headers.get(HttpHeaderNames.HOST);
-                if (host != null && !HostSyntax.valid(host)) {
+                if (host != null && !HostHeaderSyntax.valid(host)) {
                     respondError(HttpResponseStatus.BAD_REQUEST, "malformed request target");
                     return;
                 }
@@ -377,27 +379,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
      * (RFC 9110 §4.2.4: a recipient treats it as an error).
      */
     private static String toOriginForm(HttpRequest req) {
-        String uri = req.uri();
-        int authorityStart = uri.regionMatches(true, 0, "http://", 0, 7) ? 7
-                : uri.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
-        if (authorityStart < 0) {
+        AbsoluteTarget target = AbsoluteTarget.parse(req.uri());
+        if (target == null) {
             return null;
         }
-        int pathStart = uri.indexOf('/', authorityStart);
-        int authorityEnd = pathStart < 0 ? uri.length() : pathStart;
-        int query = uri.indexOf('?', authorityStart);
-        if (query >= 0 && query < authorityEnd) {
-            authorityEnd = query;
-            pathStart = query;
-        }
-        String authority = uri.substring(authorityStart, authorityEnd);
-        if (authority.isEmpty() || authority.indexOf('@') >= 0) {
-            return null;
-        }
-        String path = pathStart < 0 ? "/" : pathStart == query ? "/" + uri.substring(query) : uri.substring(pathStart);
-        req.headers().set(HttpHeaderNames.HOST, authority);
-        req.setUri(path);
-        return path;
+        req.headers().set(HttpHeaderNames.HOST, target.authority());
+        req.setUri(target.originForm());
+        return target.originForm();
     }
 
     /**
