@@ -4,13 +4,14 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * A strict reading of a chunked body (RFC 9112 §7.1): of a request, over the bytes before Netty's decoder sees them,
- * and of an upstream's response, which is forwarded as it came or, for an HTTP/1.0 client, as its chunk data only.
- * Netty is lenient where a front proxy must not be, because a peer that reads the same bytes differently can hide a
- * request inside another (request smuggling): it stops a chunk size at any control or space character ("3\rabc"
- * is size 3), lets a size overflow silently ("100000003" is 3), and accepts anything in a chunk extension,
- * including a bare CR. Here a chunk-size line is 1 to 8 hex digits (at most 2^31 - 1), optional blanks before
- * extensions, extensions without control characters, then CRLF; chunk data is followed by CRLF; trailer lines
- * end in CRLF and do not fold. Anything else is a framing error. One instance per connection; event loop only.
+ * and of an upstream's response, which is forwarded as it came (but for its trailer fields) or, for an HTTP/1.0
+ * client, as its chunk data only. Netty is lenient where a front proxy must not be, because a peer that reads the
+ * same bytes differently can hide a request inside another (request smuggling): it stops a chunk size at any control
+ * or space character ("3\rabc" is size 3), lets a size overflow silently ("100000003" is 3), and accepts anything in
+ * a chunk extension, including a bare CR. Here a chunk-size line is 1 to 8 hex digits (at most 2^31 - 1), optional
+ * blanks before extensions, extensions without control characters, then CRLF; chunk data is followed by CRLF;
+ * trailer lines end in CRLF and do not fold. Anything else is a framing error. One instance per connection; event
+ * loop only.
  */
 public final class ChunkFraming {
 
@@ -56,9 +57,27 @@ public final class ChunkFraming {
 
     /** As {@link #scan(ByteBuf, int)}, handing each region of chunk data to {@code sink} (when not null). */
     public int scan(ByteBuf buffer, int from, DataSink sink) {
+        return scan(buffer, from, sink, false);
+    }
+
+    /**
+     * As {@link #scan(ByteBuf, int)}, but stops where the trailer section starts (just after the last chunk's size
+     * line), so the caller can look at it first: {@link #atTrailerLineStart()} then says so, this returns
+     * {@code from} at once, and {@link #scan(ByteBuf, int)} reads the section.
+     */
+    public int scanChunks(ByteBuf buffer, int from) {
+        return scan(buffer, from, null, true);
+    }
+
+    /** True at the start of a line of the trailer section: after the last chunk, or after a trailer field. */
+    public boolean atTrailerLineStart() {
+        return state == State.TRAILER_START;
+    }
+
+    private int scan(ByteBuf buffer, int from, DataSink sink, boolean stopAtTrailers) {
         int end = buffer.writerIndex();
         int i = from;
-        while (i < end && active()) {
+        while (i < end && active() && !(stopAtTrailers && state == State.TRAILER_START)) {
             if (state == State.DATA) {
                 int skip = (int) Math.min(remaining, end - i);
                 if (sink != null) {

@@ -6,7 +6,8 @@ import io.netty.util.AsciiString;
 /**
  * An upstream's HTTP/1.x response head, read without a header map or a String per value. It knows what a proxy needs of a head (status, how the body is framed, whether the connection may be
  * reused) and writes the head on, as HTTP/1.1, with the hop-by-hop header lines (RFC 9110 §7.6.1, and every header
- * named in Connection) left out. The other lines are copied byte for byte.
+ * named in Connection) left out. The other lines are copied byte for byte. The same hop-by-hop names are kept out of
+ * the trailer section that may follow a chunked body ({@link #passesInTrailers}).
  *
  * <p>Strict where a lenient reading could let one response hide in another: the status line must be
  * {@code HTTP/1.0} or {@code HTTP/1.1} and a three-digit code, a header name is a token directly followed by ':',
@@ -133,12 +134,7 @@ public final class ResponseHead {
                 if (nameIs(i, nameEnd, UPGRADE)) {
                     upgradeLine = lineCount;
                 }
-                for (AsciiString name : HOP_BY_HOP) {
-                    if (nameIs(i, nameEnd, name)) {
-                        dropped = true;
-                        break;
-                    }
-                }
+                dropped = isHopByHop(bytes, i, nameEnd);
             }
             addLine(i, nameEnd, contentEnd, dropped);
             i = next + 1;
@@ -205,6 +201,19 @@ public final class ResponseHead {
     }
 
     /**
+     * True when a trailer field named {@code src[nameStart, nameEnd)} may follow the body this head framed: not
+     * hop-by-hop, not framing (a trailer must not change how the message is framed, RFC 9110 §6.5.1), and not named
+     * in this head's Connection field.
+     */
+    public boolean passesInTrailers(byte[] src, int nameStart, int nameEnd) {
+        return !FieldSyntax.regionIs(src, nameStart, nameEnd, CONNECTION)
+                && !FieldSyntax.regionIs(src, nameStart, nameEnd, TRANSFER_ENCODING)
+                && !FieldSyntax.regionIs(src, nameStart, nameEnd, CONTENT_LENGTH)
+                && !isHopByHop(src, nameStart, nameEnd)
+                && !namedInConnection(src, nameStart, nameEnd);
+    }
+
+    /**
      * For a 101 that switches the connection to another protocol: writes Connection: upgrade and the upstream's
      * Upgrade field, which {@link #writeEndToEnd} leaves out as hop-by-hop. False when the head names no protocol.
      */
@@ -264,7 +273,7 @@ public final class ResponseHead {
             return fail("malformed status line");
         }
         for (int i = start + 12; i < end; i++) {
-            if (isControl(bytes[i])) {
+            if (FieldSyntax.isControl(bytes[i])) {
                 return fail("control character in status line");
             }
         }
@@ -276,31 +285,23 @@ public final class ResponseHead {
 
     /** Checks one header line; returns the index of its ':' or -1. */
     private int headerLine(int start, int end) {
-        byte first = bytes[start];
-        if (first == ' ' || first == '\t') {
-            fail("obsolete line folding in response header");
-            return -1;
-        }
-        int colon = -1;
-        for (int i = start; i < end; i++) {
-            byte b = bytes[i];
-            if (colon < 0) {
-                if (b == ':') {
-                    colon = i;
-                } else if (!isTokenChar(b)) {
-                    fail("malformed response header name");
-                    return -1;
-                }
-            } else if (isControl(b)) {
+        int colon = FieldSyntax.colon(bytes, start, end);
+        switch (colon) {
+            case FieldSyntax.FOLDED:
+                fail("obsolete line folding in response header");
+                return -1;
+            case FieldSyntax.BAD_NAME:
+                fail("malformed response header name");
+                return -1;
+            case FieldSyntax.CONTROL_IN_VALUE:
                 fail("control character in response header value");
                 return -1;
-            }
+            case FieldSyntax.NO_NAME:
+                fail("malformed response header line");
+                return -1;
+            default:
+                return colon;
         }
-        if (colon <= start) {
-            fail("malformed response header line");
-            return -1;
-        }
-        return colon;
     }
 
     private boolean contentLength(int start, int end) {
@@ -350,15 +351,32 @@ public final class ResponseHead {
         for (int l = 0; l < lineCount; l++) {
             int nameStart = lines[3 * l];
             int nameEnd = lines[3 * l + 1];
-            if (nameIs(nameStart, nameEnd, CONTENT_LENGTH)) {
-                continue;
-            }
-            for (int t = 0; t < connectionTokenCount && !hop[l]; t++) {
-                int s = connectionTokens[2 * t];
-                int e = connectionTokens[2 * t + 1];
-                hop[l] = e - s == nameEnd - nameStart && equalsIgnoreCase(s, nameStart, e - s);
+            if (!hop[l] && !nameIs(nameStart, nameEnd, CONTENT_LENGTH)) {
+                hop[l] = namedInConnection(bytes, nameStart, nameEnd);
             }
         }
+    }
+
+    /** True when {@code src[start, end)} is a name this head's Connection field lists. */
+    private boolean namedInConnection(byte[] src, int start, int end) {
+        for (int t = 0; t < connectionTokenCount; t++) {
+            int s = connectionTokens[2 * t];
+            int e = connectionTokens[2 * t + 1];
+            if (e - s == end - start && FieldSyntax.equalsIgnoreCase(bytes, s, src, start, e - s)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True for a hop-by-hop name other than Connection, Transfer-Encoding and those Connection lists. */
+    private static boolean isHopByHop(byte[] src, int start, int end) {
+        for (AsciiString name : HOP_BY_HOP) {
+            if (FieldSyntax.regionIs(src, start, end, name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void addLine(int start, int nameEnd, int contentEnd, boolean dropped) {
@@ -378,30 +396,12 @@ public final class ResponseHead {
     }
 
     private boolean regionIs(int start, int end, AsciiString lowerCase) {
-        int n = end - start;
-        if (n != lowerCase.length()) {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            if ((toLower(bytes[start + i])) != lowerCase.byteAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private boolean equalsIgnoreCase(int a, int b, int n) {
-        for (int i = 0; i < n; i++) {
-            if (toLower(bytes[a + i]) != toLower(bytes[b + i])) {
-                return false;
-            }
-        }
-        return true;
+        return FieldSyntax.regionIs(bytes, start, end, lowerCase);
     }
 
     private int skipBlanks(int from, int end) {
         int i = from;
-        while (i < end && isBlank(bytes[i])) {
+        while (i < end && FieldSyntax.isBlank(bytes[i])) {
             i++;
         }
         return i;
@@ -409,7 +409,7 @@ public final class ResponseHead {
 
     private int trimBlanks(int start, int end) {
         int e = end;
-        while (e > start && isBlank(bytes[e - 1])) {
+        while (e > start && FieldSyntax.isBlank(bytes[e - 1])) {
             e--;
         }
         return e;
@@ -418,31 +418,5 @@ public final class ResponseHead {
     private boolean fail(String why) {
         error = why;
         return false;
-    }
-
-    private static byte toLower(byte b) {
-        return b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
-    }
-
-    private static boolean isBlank(byte b) {
-        return b == ' ' || b == '\t';
-    }
-
-    private static boolean isControl(byte b) {
-        return (b >= 0 && b < 0x20 && b != '\t') || b == 0x7f;
-    }
-
-    /** RFC 9110 §5.6.2 tchar. */
-    private static boolean isTokenChar(byte b) {
-        if (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9') {
-            return true;
-        }
-        switch (b) {
-            case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
-            case '^': case '_': case '`': case '|': case '~':
-                return true;
-            default:
-                return false;
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.veer.proxy.upstream;
 
 import dev.veer.proxy.http.ChunkFraming;
 import dev.veer.proxy.http.ResponseHead;
+import dev.veer.proxy.http.ResponseTrailers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -11,7 +12,8 @@ import io.netty.util.ByteProcessor;
  * Reads the responses of one upstream connection straight from its receive buffers: each head is parsed in place
  * ({@link ResponseHead}) and each body goes on as retained slices of the bytes that came in, framed as the upstream
  * framed them, so nothing is decoded and encoded again. Only an HTTP/1.0 client's chunked body is taken apart
- * (into its chunk data), as such a client cannot read chunks.
+ * (into its chunk data), as such a client cannot read chunks, and only a trailer section that has fields is held
+ * back until it is whole, to be passed on without its hop-by-hop ones ({@link ResponseTrailers}).
  *
  * <p>A head split over several reads is gathered in a buffer of its own; everything else is sliced. Bytes after
  * the end of a response are never taken for the next one: the connection is then not {@link #clean()}, and its
@@ -19,13 +21,15 @@ import io.netty.util.ByteProcessor;
  */
 final class ResponseReader {
 
+    private static final String MALFORMED_CHUNKS = "malformed chunked response body";
 
-    private enum State { IDLE, HEAD, LENGTH, CHUNKED, UNTIL_CLOSE, TUNNEL }
+    private enum State { IDLE, HEAD, LENGTH, CHUNKED, TRAILERS, UNTIL_CLOSE, TUNNEL }
 
     /** Larger heads, or heads with more fields, are refused (as Envoy applies its header limits to responses). */
     private final int maxHeadBytes;
     private final ResponseHead head;
     private final ChunkFraming chunks = new ChunkFraming();
+    private final ResponseTrailers trailers;
     private final HeadEndFinder headEnd = new HeadEndFinder();
     private State state = State.IDLE;
     private boolean requestWasHead;
@@ -41,6 +45,7 @@ final class ResponseReader {
     ResponseReader(int maxHeadBytes, int maxHeaderCount) {
         this.maxHeadBytes = maxHeadBytes;
         this.head = new ResponseHead(maxHeaderCount);
+        this.trailers = new ResponseTrailers(maxHeadBytes, maxHeaderCount);
     }
 
     /**
@@ -91,7 +96,9 @@ final class ResponseReader {
                 return null;
             }
             case CHUNKED:
-                return readChunks(in, listener);
+                return readChunks(in, listener, alloc);
+            case TRAILERS:
+                return readTrailers(in, in.readerIndex(), listener, alloc);
             case UNTIL_CLOSE:
             case TUNNEL:
                 listener.onResponseBody(in.readRetainedSlice(in.readableBytes()), false);
@@ -196,7 +203,7 @@ final class ResponseReader {
         return null;
     }
 
-    private String readChunks(ByteBuf in, UpstreamListener listener) {
+    private String readChunks(ByteBuf in, UpstreamListener listener, ByteBufAllocator alloc) {
         int from = in.readerIndex();
         int reached;
         if (decodeChunks) {
@@ -204,10 +211,19 @@ final class ResponseReader {
             reached = chunks.scan(in, from, chunkData);
             sinkListener = null;
         } else {
-            reached = chunks.scan(in, from);
+            reached = chunks.scanChunks(in, from);
+            if (reached >= 0 && chunks.atTrailerLineStart() && reached < in.writerIndex()) {
+                if (in.getByte(reached) != '\r') {
+                    state = State.TRAILERS;
+                    trailers.start();
+                    return readTrailers(in, reached, listener, alloc);
+                }
+                // No trailer fields, only the empty line that ends the body (the usual end): it goes on as it came.
+                reached = chunks.scan(in, reached);
+            }
         }
         if (reached < 0) {
-            return "malformed chunked response body";
+            return MALFORMED_CHUNKS;
         }
         boolean last = chunks.finished();
         ByteBuf part = decodeChunks ? Unpooled.EMPTY_BUFFER : in.retainedSlice(from, reached - from);
@@ -218,6 +234,40 @@ final class ResponseReader {
         }
         if (part.isReadable() || last) {
             listener.onResponseBody(part, last);
+        }
+        return null;
+    }
+
+    /**
+     * Reads the trailer section from {@code sectionFrom} on; the chunk bytes before it in {@code in} go on first. The
+     * section goes on once it is whole; nothing goes on when it is refused in the read that holds its start, so a
+     * response whose head has not left yet can still be answered by the proxy.
+     */
+    private String readTrailers(ByteBuf in, int sectionFrom, UpstreamListener listener, ByteBufAllocator alloc) {
+        int reached = chunks.scan(in, sectionFrom);
+        if (reached < 0) {
+            return MALFORMED_CHUNKS;
+        }
+        if (!trailers.add(in, sectionFrom, reached)) {
+            return trailers.error();
+        }
+        boolean last = chunks.finished();
+        ByteBuf section = last ? trailers.filtered(head, alloc) : null;
+        if (last && section == null) {
+            return trailers.error();
+        }
+        int chunkBytes = sectionFrom - in.readerIndex();
+        ByteBuf chunkPart = chunkBytes > 0 ? in.readRetainedSlice(chunkBytes) : null;
+        in.readerIndex(reached);
+        if (last) {
+            chunks.stop();
+            finish(in);
+        }
+        if (chunkPart != null) {
+            listener.onResponseBody(chunkPart, false);
+        }
+        if (last) {
+            listener.onResponseBody(section, true);
         }
         return null;
     }

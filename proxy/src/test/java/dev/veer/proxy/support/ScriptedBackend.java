@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,22 +16,38 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A keep-alive backend on a plain socket that answers each request with the exact bytes scripted for its path, so
- * tests control every byte of a response: header case, framing, extra bytes, a head written a byte at a time.
+ * tests control every byte of a response: header case, framing, extra bytes, a head written a byte at a time, a
+ * trailer section written in pieces.
  */
 public final class ScriptedBackend implements AutoCloseable {
 
-    /** What to send for one path: the bytes, whether to write them a byte at a time, and whether to close after. */
-    public record Script(byte[] bytes, boolean trickle, boolean closeAfter) {
-        public static Script of(String text) {
-            return new Script(text.getBytes(StandardCharsets.ISO_8859_1), false, false);
+    /**
+     * What to send for one path: the writes, each flushed and followed by a pause of {@code pauseMillis} (so that
+     * the proxy most likely reads them apart), and whether to close after.
+     */
+    public record Script(List<byte[]> writes, int pauseMillis, boolean closeAfter) {
+        /** One write per text, 20 ms apart. */
+        public static Script of(String... texts) {
+            List<byte[]> writes = new ArrayList<>();
+            for (String text : texts) {
+                writes.add(text.getBytes(StandardCharsets.ISO_8859_1));
+            }
+            return new Script(writes, 20, false);
         }
 
+        /** The same bytes, a byte per write, 1 ms apart. */
         public Script trickled() {
-            return new Script(bytes, true, closeAfter);
+            List<byte[]> bytes = new ArrayList<>();
+            for (byte[] write : writes) {
+                for (byte b : write) {
+                    bytes.add(new byte[] {b});
+                }
+            }
+            return new Script(bytes, 1, closeAfter);
         }
 
         public Script thenClose() {
-            return new Script(bytes, trickle, true);
+            return new Script(writes, pauseMillis, true);
         }
     }
 
@@ -86,14 +103,8 @@ public final class ScriptedBackend implements AutoCloseable {
                 Script script = scripts.get(path);
                 if (script == null) {
                     out.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                } else if (script.trickle()) {
-                    for (byte b : script.bytes()) {
-                        out.write(b);
-                        out.flush();
-                        Thread.sleep(1);
-                    }
                 } else {
-                    out.write(script.bytes());
+                    write(script, out);
                 }
                 out.flush();
                 if (script != null && script.closeAfter()) {
@@ -102,6 +113,17 @@ public final class ScriptedBackend implements AutoCloseable {
             }
         } catch (IOException | InterruptedException e) {
             // the proxy closed the connection
+        }
+    }
+
+    private static void write(Script script, OutputStream out) throws IOException, InterruptedException {
+        List<byte[]> writes = script.writes();
+        for (int i = 0; i < writes.size(); i++) {
+            if (i > 0) {
+                Thread.sleep(script.pauseMillis());
+            }
+            out.write(writes.get(i));
+            out.flush();
         }
     }
 
