@@ -260,6 +260,27 @@ class HostileInputTest {
         assertThat(capped.trailers().size()).isEqualTo(Limits.DEFAULTS.maxHeaderCount());
     }
 
+    /** Trailers are held to the header size limit like a head, and refused with the same status. */
+    @Test
+    void aTrailerSectionOverTheHeaderLimitIs431() throws Exception {
+        int requestsBefore = backend.requests().size();
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            try {
+                http.send("POST /t HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Big: "
+                        + "v".repeat(Limits.DEFAULTS.maxHeaderBytes() + 1024) + "\r\n\r\n");
+            } catch (IOException e) {
+                // The proxy may close while the section is still being written; the response is what counts.
+            }
+            RawHttp.Response r = http.read();
+            assertThat(r.status()).isEqualTo(431);
+            assertThat(r.bodyText()).contains("request trailers too large");
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(http.closedWithin(2000)).as("connection closed").isTrue();
+        }
+        Thread.sleep(50);
+        assertThat(backend.requests()).as("no request completed at the backend").hasSize(requestsBefore);
+    }
+
     /** An HTTP/1.0 request without Host: the backend gets one, X-Forwarded-Host does not claim the client sent it. */
     @Test
     void noXForwardedHostWhenTheClientSentNoHost() throws Exception {

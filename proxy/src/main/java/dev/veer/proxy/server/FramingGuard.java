@@ -116,7 +116,13 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
     }
 
     private RejectedRequest checkBody(HttpObject part) {
-        if (part.decoderResult().isFailure()) {
+        DecoderResult result = part.decoderResult();
+        if (result.isFailure()) {
+            // The decoder holds a trailer section to the header size limit (head and trailers together): over it,
+            // the request's fields are too large, as for a head.
+            if (result.cause() instanceof TooLongHttpHeaderException) {
+                return reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request trailers too large");
+            }
             return reject(HttpResponseStatus.BAD_REQUEST, "malformed request body framing");
         }
         if (!inBody || !(part instanceof HttpContent)) {
