@@ -35,6 +35,8 @@ public final class Change {
     private final List<AuditEvent> events = new ArrayList<>();
     /** Whether anything was edited; a change can edit state without an audit event (an unaudited verdict). */
     private boolean modified;
+    /** The service whose canary this change rolls back on the analyzer's decision; null for any other change. */
+    private String automaticRollback;
 
     Change(RuntimeView before, StateDoc doc, String actor, Instant at, Overlay.FlagParser flagParser) {
         this.before = before;
@@ -101,6 +103,19 @@ public final class Change {
 
     public JsonNode rollout(String service) {
         return rollouts.get(service);
+    }
+
+    /**
+     * Marks this change as the analyzer's rollback of {@code service}'s canary: it takes effect even when it cannot
+     * be persisted (see {@link ControlPlane}), since refusing it would leave a canary judged bad its traffic.
+     */
+    public void markAutomaticRollback(String service) {
+        automaticRollback = service;
+    }
+
+    /** The service this change rolls back on the analyzer's decision, or null. */
+    String automaticRollback() {
+        return automaticRollback;
     }
 
     /** A reload: the new file replaces the old as the base. */

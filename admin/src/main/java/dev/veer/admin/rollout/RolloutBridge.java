@@ -11,6 +11,7 @@ import dev.veer.admin.state.StateDoc.ServiceState;
 import dev.veer.analyzer.RolloutEngine;
 import dev.veer.analyzer.RolloutException;
 import dev.veer.analyzer.RolloutListener;
+import dev.veer.analyzer.RolloutPhase;
 import dev.veer.analyzer.RolloutState;
 import dev.veer.analyzer.TrafficControl;
 import dev.veer.config.ModelJson;
@@ -18,8 +19,6 @@ import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.Weights;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-
 
 /**
  * Connects the rollout engine to the control plane. The engine's weight and preview changes and its state
@@ -142,6 +141,9 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
             JsonNode before = change.rollout(state.service());
             JsonNode after = toJson(state);
             change.setRollout(state.service(), after);
+            if (!operatorCommand && state.phase() == RolloutPhase.RolledBack) {
+                change.markAutomaticRollback(state.service());
+            }
             if (!operatorCommand) {
                 ObjectNode summary = RolloutJson.summary(after);
                 boolean verdict = action.endsWith("verdict");
