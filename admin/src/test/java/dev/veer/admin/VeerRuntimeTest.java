@@ -462,6 +462,27 @@ class VeerRuntimeTest {
         assertThat(admin.get("/api/v1/services/shop/rollout").json().get("phase").asText()).isEqualTo("Progressing");
     }
 
+    /** A reload of a config file that is gone says which file, over the API, in ctl and in the log. */
+    @Test
+    void aReloadOfAConfigFileThatIsGoneNamesIt() throws Exception {
+        Files.delete(configFile);
+        String expected = configFile + ": no such file (expected: a YAML or JSON config file)";
+        Reply refused = admin.post("/api/v1/reload", null);
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.json().get("error").asText()).isEqualTo(expected);
+
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        try (LogCapture logs = LogCapture.of(dev.veer.admin.control.Reload.class)) {
+            int exit = dev.veer.admin.cli.Ctl.run(new String[] {"reload"}, System.out,
+                    new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                    Map.of("VEER_ADMIN_URL", "http://127.0.0.1:" + runtime.adminAddress().getPort(),
+                            "VEER_ADMIN_TOKEN", RuntimeFixture.TOKEN));
+            assertThat(exit).isEqualTo(1);
+            assertThat(logs.lines()).anySatisfy(line -> assertThat(line).endsWith(expected));
+        }
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains(expected);
+    }
+
     /** The file's listener settings differ from the running ones until a restart, however often it is reloaded. */
     @Test
     void everyReloadSaysARestartIsStillDue() throws Exception {
