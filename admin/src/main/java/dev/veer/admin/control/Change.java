@@ -5,6 +5,7 @@ import dev.veer.admin.audit.AuditEvent;
 import dev.veer.admin.state.StateDoc;
 import dev.veer.admin.state.StateDoc.FlagState;
 import dev.veer.admin.state.StateDoc.ServiceState;
+import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.VeerConfig;
 
 import java.time.Instant;
@@ -89,14 +90,17 @@ public final class Change {
     }
 
     /**
-     * Records the rollout state. Unlike {@link #updateService}, this does not by itself bump the service's
-     * revision: the control plane bumps it only when the rollout really changed (see RolloutRevisions).
+     * Records the rollout state, without the versions the service no longer has (see Overlay): the engine keeps
+     * every version the service had when the rollout started, and the audit events made from {@link #rollout} must
+     * not show a removed one. Unlike {@link #updateService}, this does not by itself bump the service's revision:
+     * the control plane bumps it only when the rollout really changed (see RolloutRevisions).
      */
     public void setRollout(String service, JsonNode state) {
         if (state == null) {
             rollouts.remove(service);
         } else {
-            rollouts.put(service, state);
+            ServiceSpec spec = draft().service(service);
+            rollouts.put(service, spec == null ? state : Overlay.fitRollout(state, spec.versionNames()));
         }
         modified = true;
     }

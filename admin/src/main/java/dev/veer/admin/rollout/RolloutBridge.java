@@ -110,7 +110,11 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
             if (before == null) {
                 throw new IllegalStateException("service " + service + " is gone");
             }
-            Weights fitted = new Weights(weights.basisPoints());
+            // The engine's versions are the service's at the rollout's start: one removed since (at weight 0) is
+            // left out, one added since is at 0.
+            Map<String, Integer> bps = new LinkedHashMap<>();
+            before.versionNames().forEach(version -> bps.put(version, weights.of(version)));
+            Weights fitted = new Weights(bps);
             change.updateService(service, s -> s.withWeights(fitted.basisPoints()));
             if (!operatorCommand) {
                 change.audit(ANALYZER, "weights.set", service, ModelJson.renderWeights(before.weights()),
@@ -139,8 +143,8 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
     public void onChange(RolloutState state, String action, String reason) {
         control.joinOrExecute(ANALYZER, change -> {
             JsonNode before = change.rollout(state.service());
-            JsonNode after = toJson(state);
-            change.setRollout(state.service(), after);
+            change.setRollout(state.service(), toJson(state));
+            JsonNode after = change.rollout(state.service());
             if (!operatorCommand && state.phase() == RolloutPhase.RolledBack) {
                 change.markAutomaticRollback(state.service());
             }
