@@ -12,7 +12,6 @@ import dev.veer.admin.audit.AuditEvent;
 import dev.veer.admin.audit.AuditLog;
 import dev.veer.admin.auth.BearerAuth;
 import dev.veer.admin.control.ConfigSource;
-import dev.veer.admin.control.ControlPlane.Committed;
 import dev.veer.admin.control.ControlPlane;
 import dev.veer.admin.control.Overlay;
 import dev.veer.admin.control.Reload;
@@ -22,6 +21,7 @@ import dev.veer.admin.http.Router;
 import dev.veer.admin.internal.Text;
 import dev.veer.admin.metrics.VeerMetrics;
 import dev.veer.admin.rollout.RolloutBridge;
+import dev.veer.admin.rollout.RolloutTicker;
 import dev.veer.admin.state.FileStateStore;
 import dev.veer.admin.state.StateDirLock;
 import dev.veer.admin.state.StateDoc;
@@ -200,7 +200,8 @@ public final class VeerRuntime implements AutoCloseable {
             return t;
         });
         closeables.push(ticker::shutdownNow);
-        ticker.scheduleWithFixedDelay(() -> tick(control, engine), 1, 1, TimeUnit.SECONDS);
+        RolloutTicker rolloutTicker = new RolloutTicker(control, engine);
+        ticker.scheduleWithFixedDelay(() -> tick(control, rolloutTicker), 1, 1, TimeUnit.SECONDS);
 
         VeerMetrics metrics = new VeerMetrics(proxy.stats(), control::view, proxy::endpointHealthy,
                 proxy::flagEvaluations);
@@ -208,6 +209,7 @@ public final class VeerRuntime implements AutoCloseable {
         if (proxy.accessLog() != null) {
             metrics.bindAccessLog(proxy.accessLog());
         }
+        metrics.bindUnpersistedChanges(control.unpersisted());
         Reload reload = new Reload(control, source, mapper, proxy::reopenAccessLog);
 
         AtomicBoolean ready = new AtomicBoolean();
@@ -272,13 +274,10 @@ public final class VeerRuntime implements AutoCloseable {
         });
     }
 
-    /** One engine tick on the writer thread, inside one change by the analyzer. */
-    private static void tick(ControlPlane control, RolloutEngine engine) {
+    /** One rollout tick on the writer thread. */
+    private static void tick(ControlPlane control, RolloutTicker rolloutTicker) {
         try {
-            control.submit(RolloutBridge.ANALYZER, change -> {
-                engine.tick();
-                return (Committed<Void>) after -> null;
-            }).get(30, TimeUnit.SECONDS);
+            control.onWriter(rolloutTicker).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.error("rollout tick failed: {}", e.toString());
         }
@@ -318,8 +317,9 @@ public final class VeerRuntime implements AutoCloseable {
         log.info("veer: draining (up to {})", ModelJson.renderDuration(drainTimeout));
         ticker.shutdownNow();
         try {
-            // Every accepted change is already persisted; wait for the one in progress, if any.
-            control.onWriter(() -> { }).get(10, TimeUnit.SECONDS);
+            // Every answered change is already persisted; wait for the one in progress, if any, and try once more
+            // to save the analyzer's changes if they took effect without being saved.
+            control.onWriter(control::persistIfBehind).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.warn("veer: control plane did not settle: {}", e.toString());
         }

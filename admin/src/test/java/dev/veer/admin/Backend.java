@@ -16,6 +16,11 @@ public final class Backend implements AutoCloseable {
     private final ExecutorService executor = Executors.newFixedThreadPool(16);
 
     public Backend(String name) throws IOException {
+        this(name, 200);
+    }
+
+    /** @param status the status of every answer: 500 makes a canary the analyzer fails */
+    public Backend(String name, int status) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         byte[] body = name.getBytes(StandardCharsets.UTF_8);
         server.createContext("/", exchange -> {
@@ -28,7 +33,7 @@ public final class Backend implements AutoCloseable {
                 }
             }
             exchange.getResponseHeaders().set("Content-Type", "text/plain");
-            exchange.sendResponseHeaders(200, body.length);
+            exchange.sendResponseHeaders(status, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }

@@ -52,6 +52,13 @@ class MainTest {
     }
 
     @Test
+    void checkOfAMissingFileNamesItOnce() {
+        Path file = dir.resolve("absent.yaml");
+        assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
+        assertThat(out()).isEqualTo(file + ": no such file (expected: a YAML or JSON config file)\n");
+    }
+
+    @Test
     void checkPrintsOkForAGoodFile() throws Exception {
         Path file = RuntimeFixture.configFile(dir);
         assertThat(main(RuntimeFixture.env(dir, 9001, 9002), "check", "--config", file.toString())).isZero();

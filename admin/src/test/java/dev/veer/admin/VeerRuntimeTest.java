@@ -462,6 +462,78 @@ class VeerRuntimeTest {
         assertThat(admin.get("/api/v1/services/shop/rollout").json().get("phase").asText()).isEqualTo("Progressing");
     }
 
+    /** A reload of a config file that is gone says which file, over the API, in ctl and in the log. */
+    @Test
+    void aReloadOfAConfigFileThatIsGoneNamesIt() throws Exception {
+        Files.delete(configFile);
+        String expected = configFile + ": no such file (expected: a YAML or JSON config file)";
+        Reply refused = admin.post("/api/v1/reload", null);
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.json().get("error").asText()).isEqualTo(expected);
+
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        try (LogCapture logs = LogCapture.of(dev.veer.admin.control.Reload.class)) {
+            int exit = dev.veer.admin.cli.Ctl.run(new String[] {"reload"}, System.out,
+                    new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                    Map.of("VEER_ADMIN_URL", "http://127.0.0.1:" + runtime.adminAddress().getPort(),
+                            "VEER_ADMIN_TOKEN", RuntimeFixture.TOKEN));
+            assertThat(exit).isEqualTo(1);
+            assertThat(logs.lines()).anySatisfy(line -> assertThat(line).endsWith(expected));
+        }
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains(expected);
+    }
+
+    /**
+     * A reload that removes a third version at weight 0 while a rollout of two others runs applies: the version
+     * leaves the rollout's weights too, for good, and ctl does not call the change kept from runtime changes.
+     */
+    @Test
+    void reloadRemovingAThirdVersionAtWeightZeroTakesItOutOfARunningRollout() throws Exception {
+        runtime.close();
+        String green = "      - { name: green, endpoints: [\"127.0.0.1:${GREEN_PORT}\"] }\n";
+        Files.writeString(configFile, RuntimeFixture.YAML
+                .replace(green, green + "      - { name: red, endpoints: [\"127.0.0.1:${GREEN_PORT}\"] }\n")
+                .replace("weights: { blue: 100, green: 0 }", "weights: { blue: 100, green: 0, red: 0 }"));
+        startRuntime();
+        Reply started = admin.post("/api/v1/services/shop/rollout", "{\"canary\":\"green\",\"baseline\":\"blue\","
+                + "\"steps\":[{\"weight\":20,\"pause\":\"1h\"},{\"weight\":100}]}");
+        assertThat(started.status()).as(started.toString()).isEqualTo(201);
+        assertThat(started.json().get("weights").toString()).isEqualTo("{\"blue\":80,\"green\":20,\"red\":0}");
+        long rolloutRevision = started.json().get("revision").asLong();
+
+        Files.writeString(configFile, RuntimeFixture.YAML);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int exit = dev.veer.admin.cli.Ctl.run(new String[] {"reload"},
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), System.err,
+                Map.of("VEER_ADMIN_URL", "http://127.0.0.1:" + runtime.adminAddress().getPort(),
+                        "VEER_ADMIN_TOKEN", RuntimeFixture.TOKEN));
+        assertThat(exit).isZero();
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("services changed: shop")
+                .doesNotContain("kept from runtime changes");
+
+        JsonNode rollout = admin.get("/api/v1/services/shop/rollout").json();
+        assertThat(rollout.get("phase").asText()).isEqualTo("Progressing");
+        assertThat(rollout.get("weights").toString()).isEqualTo("{\"blue\":80,\"green\":20}");
+        assertThat(rollout.get("revision").asLong()).as("its weights changed").isEqualTo(rolloutRevision + 1);
+        JsonNode shop = admin.get("/api/v1/services/shop").json();
+        assertThat(shop.get("weights").toString()).isEqualTo("{\"blue\":80,\"green\":20}");
+        assertThat(shop.get("rollout").get("weights").toString()).isEqualTo("{\"blue\":80,\"green\":20}");
+
+        // The rollout's next change, made by the engine, which knew red, does not bring it back.
+        Reply paused = admin.post("/api/v1/services/shop/rollout/pause", null);
+        assertThat(paused.status()).as(paused.toString()).isEqualTo(200);
+        assertThat(paused.json().get("weights").toString()).isEqualTo("{\"blue\":80,\"green\":20}");
+        Reply aborted = admin.post("/api/v1/services/shop/rollout/abort", null);
+        assertThat(aborted.json().get("weights").toString()).isEqualTo("{\"blue\":100,\"green\":0}");
+        assertThat(admin.get("/api/v1/services/shop").json().get("weights").toString())
+                .isEqualTo("{\"blue\":100,\"green\":0}");
+        JsonNode events = admin.get("/api/v1/events?limit=100").json().get("events");
+        assertThat(events.get(events.size() - 1).get("action").asText()).isEqualTo("rollout.abort");
+        assertThat(events.get(events.size() - 2).get("after").toString()).doesNotContain("red");
+        assertThat(events.get(events.size() - 1).get("after").toString()).doesNotContain("red");
+        assertThat(Files.readString(dir.resolve("state/state.json"))).doesNotContain("\"red\"");
+    }
+
     /** The file's listener settings differ from the running ones until a restart, however often it is reloaded. */
     @Test
     void everyReloadSaysARestartIsStillDue() throws Exception {

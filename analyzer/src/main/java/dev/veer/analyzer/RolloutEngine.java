@@ -126,23 +126,32 @@ public final class RolloutEngine {
 
     /** Runs every analysis and step change that is due. Failures of one rollout do not stop the others. */
     public synchronized void tick() {
+        for (String service : new ArrayList<>(rollouts.keySet())) {
+            tick(service);
+        }
+    }
+
+    /**
+     * Runs the analysis and step change due for {@code service}'s rollout, if it is running: a caller that commits
+     * each rollout's decisions on their own (the control plane) ticks them one by one.
+     */
+    public synchronized void tick(String service) {
+        RolloutState state = rollouts.get(service);
+        if (state == null || state.phase().terminal()) {
+            return;
+        }
         long now = clock.millis();
-        for (RolloutState state : new ArrayList<>(rollouts.values())) {
-            if (state.phase().terminal()) {
-                continue;
+        try {
+            Draft draft = new Draft(state);
+            if (now >= draft.nextAnalysisAtMillis) {
+                analyze(draft, now);
             }
-            try {
-                Draft draft = new Draft(state);
-                if (now >= draft.nextAnalysisAtMillis) {
-                    analyze(draft, now);
-                }
-                if (draft.phase == RolloutPhase.Progressing) {
-                    progress(draft, now);
-                }
-            } catch (RuntimeException e) {
-                // Traffic control or the listener failed; the last committed state stands and the next tick retries.
-                LOG.warn("rollout of {}: tick failed, retrying next tick", state.service(), e);
+            if (draft.phase == RolloutPhase.Progressing) {
+                progress(draft, now);
             }
+        } catch (RuntimeException e) {
+            // Traffic control or the listener failed; the last committed state stands and the next tick retries.
+            LOG.warn("rollout of {}: tick failed, retrying next tick", service, e);
         }
     }
 

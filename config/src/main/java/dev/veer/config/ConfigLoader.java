@@ -54,16 +54,25 @@ public final class ConfigLoader {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new ConfigException("", "no such file (expected: a YAML or JSON config file)");
-        } catch (java.nio.file.AccessDeniedException e) {
-            throw new ConfigException("", "cannot read: permission denied (expected: a file this user can read)");
         } catch (IOException e) {
-            // Callers print the file name before every error, so the message does not repeat it.
-            throw new ConfigException("", "cannot read: " + (e.getMessage() == null
-                    ? e.getClass().getSimpleName() : e.getMessage()));
+            // "FILE: ...", as a syntax error says "FILE:3:1: ...": a reload's answer has no other place that names
+            // the file, and the command line prints such an error as it is.
+            throw new ConfigException("", file + ": " + readProblem(e));
         }
         return parse(text, file.toString(), env, setFlags);
+    }
+
+    private static String readProblem(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file (expected: a YAML or JSON config file)";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "cannot read: permission denied (expected: a file this user can read)";
+        }
+        // A FileSystemException's message repeats the path; its reason is what went wrong ("Is a directory").
+        String reason = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                : e.getMessage();
+        return "cannot read: " + (reason == null ? e.getClass().getSimpleName() : reason);
     }
 
     /** Parses config text (YAML or JSON); {@code sourceName} is used in syntax errors. */

@@ -198,7 +198,7 @@ class LayeringTest {
         ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class,
                 () -> ConfigLoader.load(file, Map.of(), List.of()));
         assertThat(e.errors()).singleElement().asString()
-                .isEqualTo("no such file (expected: a YAML or JSON config file)");
+                .isEqualTo(file + ": no such file (expected: a YAML or JSON config file)");
     }
 
     @Test

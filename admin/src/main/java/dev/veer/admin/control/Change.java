@@ -5,6 +5,7 @@ import dev.veer.admin.audit.AuditEvent;
 import dev.veer.admin.state.StateDoc;
 import dev.veer.admin.state.StateDoc.FlagState;
 import dev.veer.admin.state.StateDoc.ServiceState;
+import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.VeerConfig;
 
 import java.time.Instant;
@@ -35,6 +36,8 @@ public final class Change {
     private final List<AuditEvent> events = new ArrayList<>();
     /** Whether anything was edited; a change can edit state without an audit event (an unaudited verdict). */
     private boolean modified;
+    /** The service whose canary this change rolls back on the analyzer's decision; null for any other change. */
+    private String automaticRollback;
 
     Change(RuntimeView before, StateDoc doc, String actor, Instant at, Overlay.FlagParser flagParser) {
         this.before = before;
@@ -87,20 +90,36 @@ public final class Change {
     }
 
     /**
-     * Records the rollout state. Unlike {@link #updateService}, this does not by itself bump the service's
-     * revision: the control plane bumps it only when the rollout really changed (see RolloutRevisions).
+     * Records the rollout state, without the versions the service no longer has (see Overlay): the engine keeps
+     * every version the service had when the rollout started, and the audit events made from {@link #rollout} must
+     * not show a removed one. Unlike {@link #updateService}, this does not by itself bump the service's revision:
+     * the control plane bumps it only when the rollout really changed (see RolloutRevisions).
      */
     public void setRollout(String service, JsonNode state) {
         if (state == null) {
             rollouts.remove(service);
         } else {
-            rollouts.put(service, state);
+            ServiceSpec spec = draft().service(service);
+            rollouts.put(service, spec == null ? state : Overlay.fitRollout(state, spec.versionNames()));
         }
         modified = true;
     }
 
     public JsonNode rollout(String service) {
         return rollouts.get(service);
+    }
+
+    /**
+     * Marks this change as the analyzer's rollback of {@code service}'s canary: it takes effect even when it cannot
+     * be persisted (see {@link ControlPlane}), since refusing it would leave a canary judged bad its traffic.
+     */
+    public void markAutomaticRollback(String service) {
+        automaticRollback = service;
+    }
+
+    /** The service this change rolls back on the analyzer's decision, or null. */
+    String automaticRollback() {
+        return automaticRollback;
     }
 
     /** A reload: the new file replaces the old as the base. */

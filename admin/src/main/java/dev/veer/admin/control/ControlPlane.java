@@ -29,8 +29,12 @@ import java.util.function.Function;
 
 /**
  * The one writer. Every change runs on a single thread: the caller's function edits a {@link Change}
- * (validating as it goes, throwing {@link ApiException} to refuse), then the change is persisted, published to
- * the proxy, written to the audit log, and only then made visible to readers and answered.
+ * (validating as it goes, throwing {@link ApiException} to refuse), then the change is persisted, written to the
+ * audit log, published to the proxy, and only then made visible to readers and answered.
+ *
+ * <p>A change whose state or audit event cannot be written is refused, with two exceptions that take effect all
+ * the same (see {@link #mustTakeEffect}): the analyzer's rollback of a canary, and a change that holds nothing but
+ * analysis verdicts. The state in force is then saved by the next save that succeeds ({@link #persistIfBehind}).
  */
 public final class ControlPlane implements AutoCloseable {
 
@@ -50,6 +54,9 @@ public final class ControlPlane implements AutoCloseable {
     private Change current;
     /** Told the view still in force when a change is refused; see {@link #onRefused}. */
     private Consumer<RuntimeView> refusedListener = view -> { };
+    /** A change took effect that the state on disk lacks. Writer thread only. */
+    private boolean stateBehind;
+    private final UnpersistedChanges unpersisted = new UnpersistedChanges();
 
     public ControlPlane(Overlay.Result initial, StateStore store, AuditLog audit, RoutingSink sink,
                         Overlay.FlagParser flagParser, InstantSource clock) {
@@ -80,6 +87,11 @@ public final class ControlPlane implements AutoCloseable {
     /** The state in force; safe from any thread. */
     public RuntimeView view() {
         return view;
+    }
+
+    /** The changes that took effect although a write failed; safe from any thread. */
+    public UnpersistedChanges unpersisted() {
+        return unpersisted;
     }
 
     /**
@@ -145,27 +157,88 @@ public final class ControlPlane implements AutoCloseable {
             log.warn("{}: {}", dropped.target(), dropped.message());
             change.audit("system", "state.dropped", dropped.target(), null, null, dropped.message());
         }
-        try {
-            store.save(result.doc());
-        } catch (IOException e) {
-            log.error("state: cannot persist, change refused: {}", e.toString());
-            throw new ApiException(500, "state not persisted (" + Text.ioProblem(e)
-                    + "); nothing changed");
-        }
+        String regardless = mustTakeEffect(change, before, bumped);
+        boolean saved = save(result.doc(), regardless);
         // Written before the proxy sees the change: a change the audit log cannot hold is refused (every change is
         // in the log), and the state on disk goes back to what it was.
         try {
             audit.appendAll(change.events());
         } catch (RuntimeException e) {
-            log.error("audit: cannot write, change refused: {}", e.toString());
-            restoreSavedState();
             String why = e.getCause() instanceof IOException io ? Text.ioProblem(io) : Text.firstLine(e.getMessage());
-            throw new ApiException(500, "audit log not written (" + why + "); nothing changed");
+            if (regardless == null) {
+                log.error("audit: cannot write, change refused: {}", e.toString());
+                restoreSavedState();
+                throw new ApiException(500, "audit log not written (" + why + "); nothing changed");
+            }
+            unpersisted.countAuditNotWritten();
+            // Logged whole: the application log is then the only place they are kept.
+            log.error("audit: cannot write ({}); {} takes effect all the same, missing from the audit log: {}", why,
+                    regardless, change.events().stream().map(audit::toJson).toList());
         }
         RuntimeView after = result.view();
         sink.publish(after.services(), after.flags());
         doc = result.doc();
         view = after;
+        if (saved && stateBehind) {
+            log.info("state: saved again (revision {}): the state on disk is the state in force", doc.revision());
+        }
+        stateBehind = !saved;
+    }
+
+    /**
+     * Saves {@code next}. When that fails, a change that must take effect anyway ({@code regardless} says what it
+     * is) goes on and false is returned; any other change is refused.
+     */
+    private boolean save(StateDoc next, String regardless) {
+        try {
+            store.save(next);
+            return true;
+        } catch (IOException e) {
+            if (regardless == null) {
+                log.error("state: cannot persist, change refused: {}", e.toString());
+                throw new ApiException(500, "state not persisted (" + Text.ioProblem(e) + "); nothing changed");
+            }
+            unpersisted.countStateNotSaved();
+            log.error("state: cannot persist ({}); {} takes effect all the same, and the state on disk lags behind"
+                    + " the state in force until a later save succeeds (retried every rollout tick)",
+                    Text.ioProblem(e), regardless);
+            return false;
+        }
+    }
+
+    /**
+     * What {@code change} is if it must take effect even when its state or audit event cannot be written, else null
+     * (an operator's change, refused with a 500 so that the caller knows nothing changed).
+     *
+     * <p>The analyzer's rollback takes traffic off a canary it judged bad; refused for a full disk, it left the
+     * canary its traffic. A change that bumps no revision holds nothing but analysis verdicts (see
+     * {@link RolloutRevisions}); refused, the engine went back to the rollout in force and forgot them, so with a
+     * failureLimit above 1 the Fails never added up to a rollback while the disk stayed full.
+     */
+    private static String mustTakeEffect(Change change, RuntimeView before, StateDoc bumped) {
+        if (change.automaticRollback() != null) {
+            return "the analyzer's rollback of " + change.automaticRollback();
+        }
+        return bumped.revision() == before.revision() ? "an analysis verdict" : null;
+    }
+
+    /**
+     * On the writer thread: saves the state in force when a change took effect without being saved, so that disk
+     * and memory agree again. The rollout ticker calls it every second, and any later change saves it too.
+     */
+    public void persistIfBehind() {
+        checkWriterThread();
+        if (!stateBehind) {
+            return;
+        }
+        try {
+            store.save(doc);
+            stateBehind = false;
+            log.info("state: saved again (revision {}): the state on disk is the state in force", doc.revision());
+        } catch (IOException e) {
+            // Logged at ERROR when the change took effect; the disk is still full or failing.
+            log.debug("state: still cannot persist: {}", e.toString());
+        }
     }
 
     /** Takes a refused change back off the disk; a failure leaves it there for the next start. */

@@ -1,6 +1,8 @@
 package dev.veer.admin.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veer.admin.state.StateDoc;
 import dev.veer.admin.state.StateDoc.FlagState;
 import dev.veer.admin.state.StateDoc.ServiceState;
@@ -29,7 +31,8 @@ import java.util.Set;
  * <p>Runtime changes win over the file, except where the file no longer has what they refer to: a service gone
  * from the file drops its changes; a version the file removed (it was in the file when the change was made, see
  * {@link ServiceState#baseVersions()}) drops runtime endpoints for it and runtime weights that send it traffic;
- * likewise for flags. Everything dropped is reported so the caller can log and audit it.
+ * likewise for flags. Everything dropped is reported so the caller can log and audit it. A rollout whose canary or
+ * baseline is gone is dropped; one that only lost a version at weight 0 loses it from its versions and weights.
  */
 public final class Overlay {
 
@@ -95,7 +98,7 @@ public final class Overlay {
                         + rollout.path("canary").asText() + " or baseline " + rollout.path("baseline").asText()
                         + " is no longer a version"));
             } else {
-                rollouts.put(service, rollout);
+                rollouts.put(service, fitRollout(rollout, spec.versionNames()));
             }
         });
 
@@ -220,6 +223,33 @@ public final class Overlay {
             ordered.put(v, bps.getOrDefault(v, 0));
         }
         return new Weights(ordered);
+    }
+
+    /**
+     * The rollout with only {@code versions} in its versions and weights: the engine lists every version the service
+     * had when the rollout started, and one taken away since (by a reload or a delete, at weight 0: a running
+     * rollout's canary and baseline cannot go) is no longer part of the split it drives. The same node when it names
+     * no other version.
+     */
+    static JsonNode fitRollout(JsonNode rollout, List<String> versions) {
+        Set<String> gone = new LinkedHashSet<>();
+        rollout.path("versions").forEach(v -> gone.add(v.asText()));
+        rollout.path("weightsBps").fieldNames().forEachRemaining(gone::add);
+        gone.removeAll(versions);
+        if (gone.isEmpty()) {
+            return rollout;
+        }
+        ObjectNode fitted = ((ObjectNode) rollout).deepCopy();
+        ArrayNode kept = fitted.putArray("versions");
+        rollout.path("versions").forEach(v -> {
+            if (!gone.contains(v.asText())) {
+                kept.add(v);
+            }
+        });
+        if (fitted.get("weightsBps") instanceof ObjectNode weights) {
+            weights.remove(gone);
+        }
+        return fitted;
     }
 
     private record FlagOutcome(List<FlagSpec> flags, FlagState state) {

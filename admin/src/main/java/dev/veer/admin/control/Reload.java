@@ -14,8 +14,11 @@ import dev.veer.config.model.VeerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 
 /**
  * Re-reads the config file and applies it as one change: services and flags from the file, with runtime changes
@@ -152,7 +155,9 @@ public final class Reload {
      * Adds {@code "overriddenAtRuntime"}: the services and flags the file changed whose runtime state stays in
      * force over the file's, so the answer does not claim a change that does not happen. For a service only what
      * the runtime layer sets counts: its weights and its versions' endpoints (a file change to routes or matching
-     * always applies); a flag set through the API replaces the file's flag whole.
+     * always applies), judged version by version: a file that removes a version at weight 0 while runtime weights
+     * are in force (a rollout's) changed the weights, and that change applies, although the weights in force are
+     * not the file's. A flag set through the API replaces the file's flag whole.
      */
     private static void overridden(ObjectNode diff, VeerConfig before, VeerConfig file, RuntimeView inForce) {
         ArrayNode overridden = diff.putArray("overriddenAtRuntime");
@@ -160,10 +165,8 @@ public final class Reload {
             ServiceSpec old = before.service(name);
             ServiceSpec wanted = file.service(name);
             ServiceSpec now = inForce.service(name);
-            boolean weightsKept = !old.weights().equals(wanted.weights()) && !wanted.weights().equals(now.weights());
-            boolean versionsKept = !old.versions().equals(wanted.versions())
-                    && !wanted.versions().equals(now.versions());
-            if (weightsKept || versionsKept) {
+            if (notInForce(old, wanted, now, (spec, version) -> spec.weights().basisPoints().get(version))
+                    || notInForce(old, wanted, now, ServiceSpec::version)) {
                 overridden.add(name);
             }
         });
@@ -172,6 +175,23 @@ public final class Reload {
                 overridden.add("flag:" + name.asText());
             }
         });
+    }
+
+    /**
+     * Whether the file changed {@code part} (weight, or version spec) of some version from {@code old} to
+     * {@code wanted} and {@code now}, the state in force, does not have the file's.
+     */
+    private static boolean notInForce(ServiceSpec old, ServiceSpec wanted, ServiceSpec now,
+                                      BiFunction<ServiceSpec, String, Object> part) {
+        Set<String> versions = new LinkedHashSet<>(old.versionNames());
+        versions.addAll(wanted.versionNames());
+        for (String version : versions) {
+            Object want = part.apply(wanted, version);
+            if (!Objects.equals(part.apply(old, version), want) && !Objects.equals(part.apply(now, version), want)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static FlagSpec flag(VeerConfig config, String name) {

@@ -60,16 +60,17 @@ public final class RolloutRevisions {
     };
 
     /**
-     * {@code after} with its revision: as stamped already if it carries one (the change left it alone), else
-     * {@code before}'s revision, plus one if it changed.
+     * {@code after} with its revision: {@code before}'s, plus one if it changed. One stamped already keeps its
+     * stamp when the change left it alone; when it still changed, the overlay altered it (a reload took a version
+     * at weight 0 out of its weights), and it gets the next revision too.
      */
     public static JsonNode stamp(JsonNode before, JsonNode after) {
-        if (after.has(FIELD)) {
+        boolean changed = changed(before, after);
+        if (after.has(FIELD) && !changed) {
             return after;
         }
-        long revision = of(before) + (changed(before, after) ? 1 : 0);
         ObjectNode stamped = ((ObjectNode) after).deepCopy();
-        stamped.put(FIELD, Math.max(1, revision));
+        stamped.put(FIELD, Math.max(1, of(before) + (changed ? 1 : 0)));
         return stamped;
     }
 }

@@ -3,6 +3,7 @@ package dev.veer.admin.metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.admin.api.EndpointHealth;
 import dev.veer.admin.control.RuntimeView;
+import dev.veer.admin.control.UnpersistedChanges;
 import dev.veer.analyzer.RolloutPhase;
 import dev.veer.admin.rollout.RolloutJson;
 import dev.veer.config.model.HostPort;
@@ -84,6 +85,24 @@ public final class VeerMetrics implements AutoCloseable {
         io.micrometer.core.instrument.FunctionCounter.builder("veer.access.log.dropped", accessLog,
                         dev.veer.proxy.accesslog.AccessLog::dropped)
                 .description("Access log lines dropped because the writer fell behind or could not write.")
+                .register(registry);
+    }
+
+    /**
+     * Adds {@code veer_unpersisted_changes_total{write="state"|"audit"}}: changes that took effect although that
+     * write failed (the analyzer's rollbacks and verdicts on a full or failing disk; see ControlPlane).
+     */
+    public void bindUnpersistedChanges(UnpersistedChanges unpersisted) {
+        bindUnpersisted(unpersisted, "state", UnpersistedChanges::stateNotSaved);
+        bindUnpersisted(unpersisted, "audit", UnpersistedChanges::auditNotWritten);
+    }
+
+    private void bindUnpersisted(UnpersistedChanges unpersisted, String write,
+                                 java.util.function.ToDoubleFunction<UnpersistedChanges> count) {
+        io.micrometer.core.instrument.FunctionCounter.builder("veer.unpersisted.changes", unpersisted, count)
+                .description("Changes that took effect although this write to the state directory failed"
+                        + " (the analyzer's rollbacks and verdicts on a full or failing disk).")
+                .tag("write", write)
                 .register(registry);
     }
 

@@ -11,6 +11,7 @@ import dev.veer.admin.state.StateDoc.ServiceState;
 import dev.veer.analyzer.RolloutEngine;
 import dev.veer.analyzer.RolloutException;
 import dev.veer.analyzer.RolloutListener;
+import dev.veer.analyzer.RolloutPhase;
 import dev.veer.analyzer.RolloutState;
 import dev.veer.analyzer.TrafficControl;
 import dev.veer.config.ModelJson;
@@ -18,8 +19,6 @@ import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.Weights;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-
 
 /**
  * Connects the rollout engine to the control plane. The engine's weight and preview changes and its state
@@ -111,7 +110,11 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
             if (before == null) {
                 throw new IllegalStateException("service " + service + " is gone");
             }
-            Weights fitted = new Weights(weights.basisPoints());
+            // The engine's versions are the service's at the rollout's start: one removed since (at weight 0) is
+            // left out, one added since is at 0.
+            Map<String, Integer> bps = new LinkedHashMap<>();
+            before.versionNames().forEach(version -> bps.put(version, weights.of(version)));
+            Weights fitted = new Weights(bps);
             change.updateService(service, s -> s.withWeights(fitted.basisPoints()));
             if (!operatorCommand) {
                 change.audit(ANALYZER, "weights.set", service, ModelJson.renderWeights(before.weights()),
@@ -140,8 +143,11 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
     public void onChange(RolloutState state, String action, String reason) {
         control.joinOrExecute(ANALYZER, change -> {
             JsonNode before = change.rollout(state.service());
-            JsonNode after = toJson(state);
-            change.setRollout(state.service(), after);
+            change.setRollout(state.service(), toJson(state));
+            JsonNode after = change.rollout(state.service());
+            if (!operatorCommand && state.phase() == RolloutPhase.RolledBack) {
+                change.markAutomaticRollback(state.service());
+            }
             if (!operatorCommand) {
                 ObjectNode summary = RolloutJson.summary(after);
                 boolean verdict = action.endsWith("verdict");

@@ -619,8 +619,9 @@ class AdminApiTest {
         assertThat(ok.json().get("services").get("changed").has("shop")).isTrue();
         assertThat(ok.json().get("flags").get("changed").findValuesAsText("")).isEmpty();
         assertThat(ok.json().get("flags").get("changed").get(0).asText()).isEqualTo("new_checkout");
-        // shop's runtime weights stay over the file's; the flag had no runtime change, so its new percentage applies.
-        assertThat(ok.json().get("overriddenAtRuntime").toString()).isEqualTo("[\"shop\"]");
+        // The file's change to shop applies (a version red at weight 0, green's endpoints), though the runtime
+        // weights stay in force; the flag had no runtime change, so its new percentage applies.
+        assertThat(ok.json().get("overriddenAtRuntime").toString()).isEqualTo("[]");
 
         JsonNode shop = h.http.get("/api/v1/services/shop").json();
         // The runtime weights survive; the file's new version and endpoints apply.
@@ -635,5 +636,14 @@ class AdminApiTest {
         Reply prefixOnly = h.http.post("/api/v1/reload", null);
         assertThat(prefixOnly.json().get("services").get("changed").has("shop")).as(prefixOnly.toString()).isTrue();
         assertThat(prefixOnly.json().get("overriddenAtRuntime").toString()).isEqualTo("[]");
+
+        // A file change to weights the runtime layer sets does not apply, and is reported as kept.
+        Files.writeString(h.configFile, Files.readString(h.configFile)
+                .replace("weights: { blue: 100, green: 0 }", "weights: { blue: 80, green: 20 }"));
+        Reply weightsKept = h.http.post("/api/v1/reload", null);
+        assertThat(weightsKept.json().get("overriddenAtRuntime").toString()).as(weightsKept.toString())
+                .isEqualTo("[\"shop\"]");
+        assertThat(h.http.get("/api/v1/services/shop").json().get("weights").toString())
+                .isEqualTo("{\"blue\":90,\"green\":10,\"red\":0}");
     }
 }

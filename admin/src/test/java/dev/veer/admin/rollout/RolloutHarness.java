@@ -7,7 +7,6 @@ import dev.veer.admin.api.SystemApi;
 import dev.veer.admin.audit.AuditLog;
 import dev.veer.admin.auth.BearerAuth;
 import dev.veer.admin.control.ControlPlane;
-import dev.veer.admin.control.ControlPlane.Committed;
 import dev.veer.admin.control.Overlay;
 import dev.veer.admin.http.AdminHttpServer;
 import dev.veer.admin.http.Router;
@@ -17,6 +16,7 @@ import dev.veer.analyzer.RolloutEngine;
 import dev.veer.analyzer.WindowStats;
 import dev.veer.config.ConfigLoader;
 import dev.veer.config.ModelJson;
+import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.VeerConfig;
 
 import java.net.InetSocketAddress;
@@ -27,11 +27,13 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The control plane, the rollout engine and the admin listener with a hand-driven clock and hand-set traffic
- * figures (no proxy): {@link #tick(Duration)} advances time and runs one engine tick on the writer thread.
+ * figures (no proxy; publishes are recorded): {@link #tick(Duration)} advances time and runs one rollout tick on
+ * the writer thread.
  */
 final class RolloutHarness implements AutoCloseable {
 
@@ -54,9 +56,12 @@ final class RolloutHarness implements AutoCloseable {
 
     /** When set, every save fails as a full or broken disk would. */
     final AtomicBoolean failSaves;
+    /** Every set of services published to the (absent) proxy, oldest first. */
+    final List<List<ServiceSpec>> published = new CopyOnWriteArrayList<>();
     final AuditLog audit;
     final ControlPlane control;
     final RolloutEngine engine;
+    private final RolloutTicker ticker;
     final AdminHttpServer server;
     final Http http;
 
@@ -71,11 +76,12 @@ final class RolloutHarness implements AutoCloseable {
         failSaves = store.failSaves;
         Overlay.Result initial = Overlay.apply(config, store.load().doc().orElse(StateDoc.empty()), flags);
         InstantSource clock = () -> now;
-        control = new ControlPlane(initial, store, audit, (s, f) -> { }, flags, clock);
+        control = new ControlPlane(initial, store, audit, (s, f) -> published.add(s), flags, clock);
         RolloutBridge bridge = new RolloutBridge(control);
         engine = new RolloutEngine(clock, (service, version, length) -> version.equals("green") ? canary : baseline,
                 bridge, bridge);
         bridge.keepInStep(engine);
+        ticker = new RolloutTicker(control, engine);
         Router router = new Router();
         new ServicesApi(control, (s, v, e) -> true, ModelJson.mapper()).register(router);
         new RolloutApi(control, engine, bridge, ModelJson.mapper()).register(router);
@@ -85,13 +91,10 @@ final class RolloutHarness implements AutoCloseable {
         http = new Http(server.localAddress(), TOKEN);
     }
 
-    /** Advances the clock and runs one engine tick as the runtime's ticker does. */
+    /** Advances the clock and runs one rollout tick as the runtime's ticker does. */
     void tick(Duration step) {
         now = now.plus(step);
-        control.submit(RolloutBridge.ANALYZER, change -> {
-            engine.tick();
-            return (Committed<Void>) after -> null;
-        }).join();
+        control.onWriter(ticker).join();
     }
 
     @Override
