@@ -319,7 +319,12 @@ public final class VeerRuntime implements AutoCloseable {
         try {
             // Every answered change is already persisted; wait for the one in progress, if any, and try once more
             // to save the analyzer's changes if they took effect without being saved.
-            control.onWriter(control::persistIfBehind).get(10, TimeUnit.SECONDS);
+            control.onWriter(() -> {
+                if (!control.persistIfBehind()) {
+                    log.error("state: cannot persist before exit: state.json lags behind the state in force, so the"
+                            + " next start resumes what it holds (see the audit log and the errors above)");
+                }
+            }).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.warn("veer: control plane did not settle: {}", e.toString());
         }

@@ -117,6 +117,11 @@ public final class Change {
         automaticRollback = service;
     }
 
+    /** Who made this change: an operator's name, or {@link ControlPlane#ANALYZER}. */
+    String actor() {
+        return actor;
+    }
+
     /** The service this change rolls back on the analyzer's decision, or null. */
     String automaticRollback() {
         return automaticRollback;

@@ -40,6 +40,9 @@ public final class ControlPlane implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
 
+    /** The actor of the rollout analyzer's own changes (an operator's command that moves a rollout has its own). */
+    public static final String ANALYZER = "analyzer";
+
     private final StateStore store;
     private final AuditLog audit;
     private final RoutingSink sink;
@@ -160,9 +163,11 @@ public final class ControlPlane implements AutoCloseable {
         String regardless = mustTakeEffect(change, before, bumped);
         boolean saved = save(result.doc(), regardless);
         // Written before the proxy sees the change: a change the audit log cannot hold is refused (every change is
-        // in the log), and the state on disk goes back to what it was.
+        // in the log) and the state on disk goes back to what it was, unless it must take effect regardless.
         try {
-            audit.appendAll(change.events());
+            if (!change.events().isEmpty()) {
+                audit.appendAll(change.events());
+            }
         } catch (RuntimeException e) {
             String why = e.getCause() instanceof IOException io ? Text.ioProblem(io) : Text.firstLine(e.getMessage());
             if (regardless == null) {
@@ -219,25 +224,29 @@ public final class ControlPlane implements AutoCloseable {
         if (change.automaticRollback() != null) {
             return "the analyzer's rollback of " + change.automaticRollback();
         }
-        return bumped.revision() == before.revision() ? "an analysis verdict" : null;
+        // By actor too: an operator's change that happens to bump nothing must still be refused, not answered 200.
+        return ANALYZER.equals(change.actor()) && bumped.revision() == before.revision() ? "an analysis verdict" : null;
     }
 
     /**
      * On the writer thread: saves the state in force when a change took effect without being saved, so that disk
-     * and memory agree again. The rollout ticker calls it every second, and any later change saves it too.
+     * and memory agree again. The rollout ticker calls it every second, and any later change saves it too. Returns
+     * false when the state on disk still lags behind.
      */
-    public void persistIfBehind() {
+    public boolean persistIfBehind() {
         checkWriterThread();
         if (!stateBehind) {
-            return;
+            return true;
         }
         try {
             store.save(doc);
             stateBehind = false;
             log.info("state: saved again (revision {}): the state on disk is the state in force", doc.revision());
+            return true;
         } catch (IOException e) {
             // Logged at ERROR when the change took effect; the disk is still full or failing.
             log.debug("state: still cannot persist: {}", e.toString());
+            return false;
         }
     }
 

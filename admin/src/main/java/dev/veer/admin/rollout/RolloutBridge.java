@@ -28,8 +28,6 @@ import java.util.Map;
  */
 public final class RolloutBridge implements TrafficControl, RolloutListener {
 
-    public static final String ANALYZER = "analyzer";
-
     /** RolloutState to and from plain JSON (the engine made it persistable with plain Jackson). */
     private static final ObjectMapper STATE_MAPPER = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -105,7 +103,7 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
 
     @Override
     public void setWeights(String service, Weights weights, String reason) {
-        control.joinOrExecute(ANALYZER, change -> {
+        control.joinOrExecute(ControlPlane.ANALYZER, change -> {
             ServiceSpec before = change.draft().service(service);
             if (before == null) {
                 throw new IllegalStateException("service " + service + " is gone");
@@ -117,7 +115,7 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
             Weights fitted = new Weights(bps);
             change.updateService(service, s -> s.withWeights(fitted.basisPoints()));
             if (!operatorCommand) {
-                change.audit(ANALYZER, "weights.set", service, ModelJson.renderWeights(before.weights()),
+                change.audit(ControlPlane.ANALYZER, "weights.set", service, ModelJson.renderWeights(before.weights()),
                         ModelJson.renderWeights(fitted), reason);
             }
             return null;
@@ -126,13 +124,13 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
 
     @Override
     public void setPreview(String service, String version, String reason) {
-        control.joinOrExecute(ANALYZER, change -> {
+        control.joinOrExecute(ControlPlane.ANALYZER, change -> {
             ServiceState current = change.serviceState(service);
             String before = current == null ? null : current.preview();
             change.updateService(service, s -> s.withPreview(version));
             if (!operatorCommand) {
                 ObjectMapper m = ModelJson.mapper();
-                change.audit(ANALYZER, "preview.set", service, m.createObjectNode().put("preview", before),
+                change.audit(ControlPlane.ANALYZER, "preview.set", service, m.createObjectNode().put("preview", before),
                         m.createObjectNode().put("preview", version), reason);
             }
             return null;
@@ -141,7 +139,7 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
 
     @Override
     public void onChange(RolloutState state, String action, String reason) {
-        control.joinOrExecute(ANALYZER, change -> {
+        control.joinOrExecute(ControlPlane.ANALYZER, change -> {
             JsonNode before = change.rollout(state.service());
             change.setRollout(state.service(), toJson(state));
             JsonNode after = change.rollout(state.service());
@@ -156,7 +154,8 @@ public final class RolloutBridge implements TrafficControl, RolloutListener {
                     summary.set("verdict", RolloutJson.verdict(after, verdicts.get(verdicts.size() - 1)));
                 }
                 if (!verdict || auditable(before, after)) {
-                    change.audit(ANALYZER, action, state.service(), RolloutJson.summary(before), summary, reason);
+                    change.audit(ControlPlane.ANALYZER, action, state.service(), RolloutJson.summary(before), summary,
+                            reason);
                 }
             }
             return null;

@@ -33,7 +33,7 @@ public final class RolloutTicker implements Runnable {
             }
             String service = rollout.service();
             try {
-                control.joinOrExecute(RolloutBridge.ANALYZER, change -> {
+                control.joinOrExecute(ControlPlane.ANALYZER, change -> {
                     engine.tick(service);
                     return null;
                 });

@@ -19,6 +19,8 @@ import java.util.Arrays;
 public final class ResponseTrailers {
 
     private static final int INITIAL_BYTES = 256;
+    /** The gathering array is kept for the connection's next section up to this size. */
+    private static final int RETAINED_BYTES = 4096;
 
     private final int maxBytes;
     private final int maxFields;
@@ -83,7 +85,12 @@ public final class ResponseTrailers {
         }
         bytes[kept++] = '\r';
         bytes[kept++] = '\n';
-        return alloc.buffer(kept).writeBytes(bytes, 0, kept);
+        ByteBuf section = alloc.buffer(kept).writeBytes(bytes, 0, kept);
+        if (bytes.length > RETAINED_BYTES) {
+            // A pooled upstream connection lives long; one large section must not hold up to the limit for good.
+            bytes = null;
+        }
+        return section;
     }
 
     /** Why the section was refused. */

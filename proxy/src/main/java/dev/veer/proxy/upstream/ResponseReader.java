@@ -15,7 +15,8 @@ import io.netty.util.ByteProcessor;
  * (into its chunk data), as such a client cannot read chunks, and only a trailer section that has fields is held
  * back until it is whole, to be passed on without its hop-by-hop ones ({@link ResponseTrailers}).
  *
- * <p>A head split over several reads is gathered in a buffer of its own; everything else is sliced. Bytes after
+ * <p>A head split over several reads is gathered in a buffer of its own, as is a trailer section with fields;
+ * everything else is sliced. Bytes after
  * the end of a response are never taken for the next one: the connection is then not {@link #clean()}, and its
  * owner closes it instead of pooling it. Event loop only.
  */
