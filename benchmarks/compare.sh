@@ -25,7 +25,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-5}"
-VEER_JIT_WARMUP="${VEER_JIT_WARMUP:-30}"
+VEER_JIT_WARMUP="${VEER_JIT_WARMUP:-60}"
 # Idle keep-alive upstream connections nginx and Veer keep per backend (HAProxy keeps them all). Below the
 # scenario's concurrency, every request beyond it opens and closes an upstream connection.
 UPSTREAM_IDLE="${UPSTREAM_IDLE:-1024}"
@@ -281,7 +281,12 @@ for p in $PROXIES; do
 done
 for p in $PROXIES; do wait_port "${port[$p]}"; done
 if [[ " $PROXIES " == *" veer "* ]] && [ "$VEER_JIT_WARMUP" -gt 0 ]; then
-  run_wrk "${port[veer]}" / 50 "$VEER_JIT_WARMUP" > /dev/null
+  # In pieces of at most 5 s, each with new connections as every measured run has: the first pass through
+  # connection set-up after a long run of one connection set deoptimised the hot loop (Netty's processReady,
+  # ProxyHandler.attach) and the measured run then paid for the recompilation.
+  for ((left = VEER_JIT_WARMUP; left > 0; left -= 5)); do
+    run_wrk "${port[veer]}" / 50 $((left < 5 ? left : 5)) > /dev/null
+  done
 fi
 
 echo "# Veer vs HAProxy vs nginx — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r)"
