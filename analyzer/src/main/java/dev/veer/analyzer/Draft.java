@@ -17,7 +17,7 @@ final class Draft {
     final String strategy;
     final String canary;
     final String baseline;
-    final List<String> versions;
+    List<String> versions;
     final List<Step> steps;
     final Analysis analysis;
     final long startedAtMillis;

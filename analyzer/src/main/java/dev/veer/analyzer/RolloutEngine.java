@@ -251,13 +251,21 @@ public final class RolloutEngine {
      * refused (its state could not be persisted): without it the engine would go on from a state nobody saved,
      * e.g. an abort refused for a full disk left the rollout Aborted here and Progressing everywhere else, and no
      * command could reach it. A rollout that differs is restored (so a running one analyses again one interval on);
-     * one the control plane does not hold (a refused start) is forgotten.
+     * one the control plane does not hold (a refused start) is forgotten. One that differs only by versions the
+     * service no longer has (removed at weight 0; the control plane holds the rollout without them) is taken as it
+     * is held, its analysis timing kept.
      */
     public synchronized void resync(Map<String, RolloutState> inForce) {
         rollouts.keySet().removeIf(service -> !inForce.containsKey(service));
         lastBaselineWindow.keySet().removeIf(service -> !inForce.containsKey(service));
         inForce.forEach((service, state) -> {
-            if (!state.equals(rollouts.get(service))) {
+            RolloutState mine = rollouts.get(service);
+            if (state.equals(mine)) {
+                return;
+            }
+            if (mine != null && state.equals(mine.keepingVersions(state.versions()))) {
+                rollouts.put(service, state);
+            } else {
                 restore(state);
             }
         });

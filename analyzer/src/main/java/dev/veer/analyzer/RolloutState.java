@@ -59,6 +59,19 @@ public record RolloutState(String service, String strategy, String canary, Strin
         verdicts = List.copyOf(verdicts);
     }
 
+    /**
+     * This rollout without the versions not in {@code kept}: as the control plane holds it once a version the
+     * rollout does not split traffic to (weight 0) has left the service.
+     */
+    public RolloutState keepingVersions(List<String> kept) {
+        Draft draft = new Draft(this);
+        draft.versions = versions.stream().filter(kept::contains).toList();
+        Map<String, Integer> weights = new LinkedHashMap<>(weightsBps);
+        weights.keySet().retainAll(kept);
+        draft.weightsBps = weights;
+        return draft.freeze(updatedAtMillis);
+    }
+
     /** The canary's weight in basis points. */
     public int canaryWeightBps() {
         return weightsBps.getOrDefault(canary, 0);

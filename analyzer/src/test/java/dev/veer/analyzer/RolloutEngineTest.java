@@ -267,6 +267,23 @@ class RolloutEngineTest {
         assertThat(engine.status("shop").phase()).isEqualTo(RolloutPhase.Succeeded);
     }
 
+    /** The control plane holds a rollout without a version removed at weight 0; a resync must not restart it. */
+    @Test
+    void resyncToTheRolloutLessARemovedVersionKeepsItsAnalysisTiming() throws Exception {
+        engine.start("shop", SHOP, RolloutRequest.canary("green", "blue", plan(step(10, "10m"), step(100, null))));
+        run(Duration.ofMinutes(4).plusSeconds(30));
+        RolloutState before = engine.status("shop");
+        assertThat(before.stepLastResult()).isEqualTo(Verdict.Result.Pass);
+
+        engine.resync(java.util.Map.of("shop", before.keepingVersions(List.of("blue", "green"))));
+
+        RolloutState after = engine.status("shop");
+        assertThat(after.versions()).containsExactly("blue", "green");
+        assertThat(after.weightsBps()).containsOnlyKeys("blue", "green");
+        assertThat(after.nextAnalysisAtMillis()).isEqualTo(before.nextAnalysisAtMillis());
+        assertThat(after.stepLastResult()).isEqualTo(Verdict.Result.Pass);
+    }
+
     @Test
     void secondStartIsAConflictUntilTheFirstFinishes() throws Exception {
         engine.start("shop", SHOP, RolloutRequest.canary("green", "blue", plan(step(10, "1h"))));
