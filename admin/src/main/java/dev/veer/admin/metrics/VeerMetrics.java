@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.admin.api.EndpointHealth;
 import dev.veer.admin.control.RuntimeView;
 import dev.veer.admin.control.UnpersistedChanges;
+import dev.veer.proxy.accesslog.AccessLog;
 import dev.veer.analyzer.RolloutPhase;
 import dev.veer.admin.rollout.RolloutJson;
 import dev.veer.config.model.HostPort;
@@ -14,6 +15,7 @@ import dev.veer.proxy.stats.FailureReason;
 import dev.veer.proxy.stats.StatsKey;
 import dev.veer.proxy.stats.StatsRegistry;
 import dev.veer.proxy.stats.TotalStats;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -33,6 +35,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The /metrics body: Veer's own families rendered at scrape time from the proxy's stats registry and the view
@@ -81,9 +84,9 @@ public final class VeerMetrics implements AutoCloseable {
      * counter reads the log itself, which the proxy holds: Micrometer keeps its state object weakly, and a method
      * reference made here was collected at the first GC, freezing the count.
      */
-    public void bindAccessLog(dev.veer.proxy.accesslog.AccessLog accessLog) {
-        io.micrometer.core.instrument.FunctionCounter.builder("veer.access.log.dropped", accessLog,
-                        dev.veer.proxy.accesslog.AccessLog::dropped)
+    public void bindAccessLog(AccessLog accessLog) {
+        FunctionCounter.builder("veer.access.log.dropped", accessLog,
+                        AccessLog::dropped)
                 .description("Access log lines dropped because the writer fell behind or could not write.")
                 .register(registry);
     }
@@ -98,8 +101,8 @@ public final class VeerMetrics implements AutoCloseable {
     }
 
     private void bindUnpersisted(UnpersistedChanges unpersisted, String write,
-                                 java.util.function.ToDoubleFunction<UnpersistedChanges> count) {
-        io.micrometer.core.instrument.FunctionCounter.builder("veer.unpersisted.changes", unpersisted, count)
+                                 ToDoubleFunction<UnpersistedChanges> count) {
+        FunctionCounter.builder("veer.unpersisted.changes", unpersisted, count)
                 .description("Changes that took effect although this write to the state directory failed"
                         + " (the analyzer's rollbacks and verdicts on a full or failing disk).")
                 .tag("write", write)
