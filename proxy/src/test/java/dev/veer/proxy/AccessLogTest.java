@@ -71,7 +71,12 @@ class AccessLogTest {
                 assertThat(http.send("GET /big HTTP/1.1\r\nHost: shop.local\r\nUser-Agent: " + "u".repeat(50_000)
                         + "\r\n\r\n").read().status()).isEqualTo(200);
 
-                List<JsonNode> lines = awaitLines(file, 6);
+                try (RawHttp unsupported = new RawHttp(proxy.localAddress().getPort())) {
+                    assertThat(unsupported.send("POST /zipped HTTP/1.1\r\nHost: shop.local\r\n"
+                            + "Transfer-Encoding: gzip\r\n\r\n").read().status()).isEqualTo(501);
+                }
+
+                List<JsonNode> lines = awaitLines(file, 7);
                 assertThat(lines.get(4).path("userAgent").asText()).isEqualTo("caf\u00e9 \u2713");
                 assertThat(lines.get(5).path("userAgent").asText())
                         .isEqualTo("u".repeat(dev.veer.proxy.accesslog.AccessLogEntry.MAX_USER_AGENT) + "...");
@@ -109,6 +114,12 @@ class AccessLogTest {
                 assertThat(smuggled.path("method").asText()).isEqualTo("GET");
                 assertThat(smuggled.path("target").asText()).isEqualTo("/");
                 assertThat(smuggled.has("service")).isFalse();
+
+                JsonNode notImplemented = lines.get(6);
+                assertThat(notImplemented.path("status").asInt()).isEqualTo(501);
+                assertThat(notImplemented.path("method").asText()).isEqualTo("POST");
+                assertThat(notImplemented.path("target").asText()).isEqualTo("/zipped");
+                assertThat(notImplemented.has("service")).isFalse();
               }
             }
         }

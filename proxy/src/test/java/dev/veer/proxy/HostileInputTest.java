@@ -61,13 +61,6 @@ class HostileInputTest {
                 Arguments.of("CL not a number", "POST / HTTP/1.1\r\n" + h + "Content-Length: abc\r\n\r\nabc", 400),
                 Arguments.of("CL signed", "POST / HTTP/1.1\r\n" + h + "Content-Length: +3\r\n\r\nabc", 400),
                 Arguments.of("CL negative", "POST / HTTP/1.1\r\n" + h + "Content-Length: -1\r\n\r\nabc", 400),
-                Arguments.of("TE chunked not final", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", 400),
-                Arguments.of("TE chunked twice", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n", 400),
-                Arguments.of("TE gzip only", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: gzip\r\n\r\nabc", 400),
-                Arguments.of("TE unknown coding", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: foo\r\n\r\nabc", 501),
-                Arguments.of("TE unknown before chunked", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: foo, chunked\r\n\r\n0\r\n\r\n", 501),
-                Arguments.of("TE gzip before chunked", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501),
-                Arguments.of("TE split over two fields", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n", 400),
                 // Transfer-Encoding obfuscations (request smuggling, TE.TE): each must be refused, never guessed.
                 Arguments.of("TE space before colon", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n", 400),
                 Arguments.of("TE tab before colon", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding\t: chunked\r\n\r\n0\r\n\r\n", 400),
@@ -75,10 +68,6 @@ class HostileInputTest {
                 Arguments.of("TE vertical tab after value", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\u000b\r\n\r\n0\r\n\r\n", 400),
                 Arguments.of("TE form feed in value", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: \u000cchunked\r\n\r\n0\r\n\r\n", 400),
                 Arguments.of("TE leading space in name", "POST / HTTP/1.1\r\n" + h + " Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
-                Arguments.of("TE xchunked", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: xchunked\r\n\r\nabc", 501),
-                Arguments.of("TE chunked in quotes", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: \"chunked\"\r\n\r\n0\r\n\r\n", 501),
-                Arguments.of("TE repeated field", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
-                Arguments.of("TE chunked then identity, comma-joined", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n", 400),
                 Arguments.of("TE.CL: chunked with CL after", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n5c\r\nGPOST / HTTP/1.1\r\n\r\n0\r\n\r\n", 400),
                 Arguments.of("CL.TE: obfuscated TE with CL", "POST / HTTP/1.1\r\n" + h + "Content-Length: 6\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\nG", 400),
                 // Chunk framing.
@@ -127,6 +116,81 @@ class HostileInputTest {
     @ParameterizedTest(name = "{0} -> {2}")
     @MethodSource("hostile")
     void rejectedClosedAndNotForwarded(String name, String request, int status) throws Exception {
+        assertRefusedClosedAndNotForwarded(request, status);
+    }
+
+    /**
+     * Transfer-Encoding field values, one field per element. Without chunked the body's length is unknown; with a
+     * coding before chunked it cannot be decoded: 501 either way. Chunked anywhere but last, twice, or no coding at
+     * all is framing Veer and the backend could read apart: 400. What follows the head would be a second request
+     * if the body were taken as empty, so each refusal must close the connection.
+     */
+    static Stream<Arguments> transferEncodings() {
+        return Stream.of(
+                Arguments.of(List.of("gzip"), 501),
+                Arguments.of(List.of("GZIP"), 501),
+                Arguments.of(List.of("deflate"), 501),
+                Arguments.of(List.of("identity"), 501),
+                Arguments.of(List.of("foo"), 501),
+                Arguments.of(List.of("xchunked"), 501),
+                Arguments.of(List.of("\"chunked\""), 501),
+                Arguments.of(List.of("chunked;x=1"), 501),
+                Arguments.of(List.of("gzip, chunked"), 501),
+                Arguments.of(List.of("gzip ,  chunked"), 501),
+                Arguments.of(List.of("GZIP, Chunked"), 501),
+                Arguments.of(List.of("foo, chunked"), 501),
+                Arguments.of(List.of("identity, chunked"), 501),
+                Arguments.of(List.of("gzip", "chunked"), 501),
+                Arguments.of(List.of("chunked, gzip"), 400),
+                Arguments.of(List.of("chunked, foo"), 400),
+                Arguments.of(List.of("chunked, identity"), 400),
+                Arguments.of(List.of("chunked", "identity"), 400),
+                Arguments.of(List.of("chunked, chunked"), 400),
+                Arguments.of(List.of("Chunked, chunked"), 400),
+                Arguments.of(List.of("chunked", "chunked"), 400),
+                Arguments.of(List.of("gzip, chunked, chunked"), 400),
+                Arguments.of(List.of(""), 400),
+                Arguments.of(List.of(" , "), 400));
+    }
+
+    @ParameterizedTest(name = "Transfer-Encoding {0} -> {1}")
+    @MethodSource("transferEncodings")
+    void anUnsupportedOrMalformedTransferEncodingIsRefusedAndClosed(List<String> values, int status) throws Exception {
+        StringBuilder request = new StringBuilder("POST /te HTTP/1.1\r\nHost: a\r\n");
+        for (String value : values) {
+            request.append("Transfer-Encoding: ").append(value).append("\r\n");
+        }
+        request.append("\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertRefusedClosedAndNotForwarded(request.toString(), status);
+    }
+
+    /** Content-Length beside any Transfer-Encoding is ambiguous framing before it is an unsupported coding. */
+    @ParameterizedTest
+    @MethodSource("codingsWithALength")
+    void contentLengthWithAnyTransferEncodingIs400(String coding) throws Exception {
+        assertRefusedClosedAndNotForwarded("POST /te HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: "
+                + coding + "\r\n\r\nabc", 400);
+    }
+
+    static Stream<String> codingsWithALength() {
+        return Stream.of("gzip", "foo", "gzip, chunked", "chunked, gzip", "chunked");
+    }
+
+    @Test
+    void chunkedInAnyCaseAndWithBlanksIsRelayed() throws Exception {
+        int requestsBefore = backend.requests().size();
+        for (String coding : List.of("Chunked", "CHUNKED", " chunked ", "chunked ,", ", chunked")) {
+            try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+                RawHttp.Response r = http.send("POST /te HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: " + coding
+                        + "\r\n\r\n3\r\nabc\r\n0\r\n\r\n").read();
+                assertThat(r.status()).as(coding).isEqualTo(200);
+            }
+        }
+        assertThat(backend.requests().subList(requestsBefore, backend.requests().size()))
+                .extracting(Backend.Recorded::bodyText).containsExactly("abc", "abc", "abc", "abc", "abc");
+    }
+
+    private static void assertRefusedClosedAndNotForwarded(String request, int status) throws Exception {
         long bytesBefore = backend.bytesReceived();
         int requestsBefore = backend.requests().size();
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
@@ -139,6 +203,7 @@ class HostileInputTest {
             assertThat(r.status()).isEqualTo(status);
             assertThat(r.header("connection")).isEqualTo("close");
             assertThat(r.header("content-type")).startsWith("text/plain");
+            assertThat(r.bodyText()).startsWith(status + " ");
             assertThat(http.closedWithin(2000)).as("connection closed").isTrue();
         }
         Thread.sleep(50);
