@@ -302,13 +302,14 @@ class HostileInputTest {
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
             http.send("POST /t HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n"
                     + "3\r\nabc\r\n0\r\nHost: evil.example\r\nX-Forwarded-For: 6.6.6.6\r\nx-veer-version: green\r\n"
-                    + "Connection: x\r\nKeep-Alive: 1\r\nX-Sum: 42\r\n\r\n");
+                    + "Connection: x\r\nKeep-Alive: 1\r\nTrailer: X-Evil\r\nX-Sum: 42\r\n\r\n");
             assertThat(http.read().status()).isEqualTo(200);
         }
         Backend.Recorded got = backend.requests().get(requestsBefore);
         assertThat(got.bodyText()).isEqualTo("abc");
         assertThat(got.trailers().names()).containsExactly("X-Sum");
         assertThat(got.headers().get("host")).isEqualTo("a");
+        assertThat(got.headers().get("trailer")).as("the head's Trailer announces what is relayed").isEqualTo("X-Sum");
 
         // A trailer the head's Connection names is hop-by-hop too; and no more trailers than head fields pass.
         StringBuilder many = new StringBuilder();
@@ -316,12 +317,14 @@ class HostileInputTest {
             many.append("X-T").append(i).append(": ").append(i).append("\r\n");
         }
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
-            http.send("POST /t HTTP/1.1\r\nHost: a\r\nConnection: x-secret\r\nTransfer-Encoding: chunked\r\n\r\n"
+            http.send("POST /t HTTP/1.1\r\nHost: a\r\nConnection: x-secret, trailer\r\nTrailer: X-Secret\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n"
                     + "3\r\nabc\r\n0\r\nX-Secret: s\r\n" + many + "\r\n");
             assertThat(http.read().status()).isEqualTo(200);
         }
         Backend.Recorded capped = backend.requests().get(requestsBefore + 1);
         assertThat(capped.trailers().contains("x-secret")).isFalse();
+        assertThat(capped.headers().contains("trailer")).as("Trailer named in Connection").isFalse();
         assertThat(capped.trailers().size()).isEqualTo(Limits.DEFAULTS.maxHeaderCount());
     }
 

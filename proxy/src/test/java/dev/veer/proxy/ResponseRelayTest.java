@@ -44,6 +44,10 @@ class ResponseRelayTest {
                         .thenClose())
                 .on("/chunked", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                         + "5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n"))
+                .on("/announced", Script.of("HTTP/1.1 200 OK\r\nTrailer: X-Trailer\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\n"))
+                .on("/trailer-in-connection", Script.of("HTTP/1.1 200 OK\r\nConnection: Trailer\r\nTrailer: X-Trailer\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\n"))
                 .on("/continue", Script.of("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone"))
                 .on("/no-reason", Script.of("HTTP/1.1 204\r\nX-Empty: yes\r\n\r\n"))
                 .on("/lf-only", Script.of("HTTP/1.1 200 OK\nContent-Length: 2\n\nlf"))
@@ -130,8 +134,9 @@ class ResponseRelayTest {
         assertThat(response).startsWith("HTTP/1.1 200 OK\r\n");
         assertThat(response).contains("\r\nX-Custom:   Mixed Case  Value\r\n");
         assertThat(response.toLowerCase()).doesNotContain("x-private").doesNotContain("keep-alive")
-                .doesNotContain("proxy-authenticate").doesNotContain("trailer").doesNotContain("upgrade")
-                .doesNotContain("connection:");
+                .doesNotContain("proxy-authenticate").doesNotContain("upgrade").doesNotContain("connection:");
+        // Trailer is end to end (RFC 9110 §7.6.1 does not list it), even where no trailer section can follow.
+        assertThat(response).contains("\r\nTrailer: x-t\r\n");
         assertThat(response).endsWith("\r\n\r\nok");
     }
 
@@ -160,6 +165,20 @@ class ResponseRelayTest {
         String chunked = rawExchange("GET /chunked HTTP/1.0\r\nHost: relay\r\nConnection: keep-alive\r\n\r\n");
         assertThat(chunked).endsWith("\r\n\r\nhello, world").doesNotContainIgnoringCase("transfer-encoding")
                 .containsIgnoringCase("connection: close");
+    }
+
+    @Test
+    void theTrailerFieldIsRelayedWithTheTrailersItAnnouncesAndDroppedWithThem() throws Exception {
+        String http11 = rawExchange("GET /announced HTTP/1.1\r\nHost: relay\r\n\r\n");
+        assertThat(http11).contains("\r\nTrailer: X-Trailer\r\n")
+                .endsWith("\r\n\r\n5\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\n");
+        // An HTTP/1.0 client gets the chunk data alone, so no trailers, and no field announcing them.
+        String http10 = rawExchange("GET /announced HTTP/1.0\r\nHost: relay\r\n\r\n");
+        assertThat(http10).endsWith("\r\n\r\nhello").doesNotContainIgnoringCase("trailer");
+        // Named in Connection, it is hop-by-hop like any other field so named.
+        String named = rawExchange("GET /trailer-in-connection HTTP/1.1\r\nHost: relay\r\n\r\n");
+        assertThat(named).doesNotContainIgnoringCase("trailer: x-trailer\r\n").doesNotContainIgnoringCase("connection:")
+                .endsWith("\r\n\r\n5\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\n");
     }
 
     @Test

@@ -33,12 +33,12 @@ public final class ResponseHead {
     private static final AsciiString CLOSE = AsciiString.cached("close");
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString UPGRADE = AsciiString.cached("upgrade");
+    private static final AsciiString TRAILER = AsciiString.cached("trailer");
     private static final byte[] CONNECTION_UPGRADE = HeadBytes.ascii("connection: upgrade\r\n");
     /** Hop-by-hop besides Connection, Transfer-Encoding (handled above) and the names listed in Connection. */
     private static final AsciiString[] HOP_BY_HOP = {
-        KEEP_ALIVE, AsciiString.cached("proxy-connection"), AsciiString.cached("te"), AsciiString.cached("trailer"),
-        UPGRADE, AsciiString.cached("proxy-authenticate"),
-        AsciiString.cached("proxy-authorization"),
+        KEEP_ALIVE, AsciiString.cached("proxy-connection"), AsciiString.cached("te"), UPGRADE,
+        AsciiString.cached("proxy-authenticate"), AsciiString.cached("proxy-authorization"),
     };
 
     /** More fields are refused as they are read, before the line index grows for them. */
@@ -188,12 +188,13 @@ public final class ResponseHead {
 
     /**
      * Writes the status line as HTTP/1.1 and the end-to-end header lines, each ending in CRLF, but not the empty
-     * line that ends the head: the caller adds its own header lines first.
+     * line that ends the head: the caller adds its own header lines first. {@code trailersRelayed}: false when the
+     * client is to get no trailer section (its body is taken out of its chunks), so no Trailer field announces one.
      */
-    public void writeEndToEnd(HeadBytes out) {
+    public void writeEndToEnd(HeadBytes out, boolean trailersRelayed) {
         out.write(HTTP_1_1).write(bytes, statusStart, statusEnd - statusStart).crlf();
         for (int l = 0; l < lineCount; l++) {
-            if (!hop[l]) {
+            if (!hop[l] && (trailersRelayed || !nameIs(lines[3 * l], lines[3 * l + 1], TRAILER))) {
                 int start = lines[3 * l];
                 out.write(bytes, start, lines[3 * l + 2] - start).crlf();
             }
@@ -202,13 +203,14 @@ public final class ResponseHead {
 
     /**
      * True when a trailer field named {@code src[nameStart, nameEnd)} may follow the body this head framed: not
-     * hop-by-hop, not framing (a trailer must not change how the message is framed, RFC 9110 §6.5.1), and not named
-     * in this head's Connection field.
+     * hop-by-hop, not framing (a trailer must not change how the message is framed, RFC 9110 §6.5.1), not Trailer
+     * (which announces trailers in a head), and not named in this head's Connection field.
      */
     public boolean passesInTrailers(byte[] src, int nameStart, int nameEnd) {
         return !FieldSyntax.regionIs(src, nameStart, nameEnd, CONNECTION)
                 && !FieldSyntax.regionIs(src, nameStart, nameEnd, TRANSFER_ENCODING)
                 && !FieldSyntax.regionIs(src, nameStart, nameEnd, CONTENT_LENGTH)
+                && !FieldSyntax.regionIs(src, nameStart, nameEnd, TRAILER)
                 && !isHopByHop(src, nameStart, nameEnd)
                 && !namedInConnection(src, nameStart, nameEnd);
     }

@@ -543,7 +543,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             if (!http10) {
                 interimForwarded = true;
                 HeadBytes out = HeadBytes.start();
-                head.writeEndToEnd(out);
+                head.writeEndToEnd(out, true);
                 ctx.write(out.crlf().toBuffer(ctx.alloc(), 0), ctx.voidPromise());
             }
             return;
@@ -572,7 +572,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         closeAfterResponse = !keep;
         String setCookie = decision.setCookie();
         HeadBytes out = HeadBytes.start();
-        head.writeEndToEnd(out);
+        // An HTTP/1.0 client reads no chunks, so gets no trailer section either (see attach).
+        head.writeEndToEnd(out, !http10);
         if (chunkedOut) {
             out.write(ChunkWriter.TRANSFER_ENCODING_CHUNKED);
         }
@@ -598,7 +599,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
      */
     private void startTunnel(ResponseHead head) {
         HeadBytes out = HeadBytes.start();
-        head.writeEndToEnd(out);
+        head.writeEndToEnd(out, true);
         if (upgrade == null || !head.writeUpgrade(out)) {
             // Not asked for, or naming no protocol (RFC 9110 §15.2.2): the upstream's fault.
             failUpstream(FailureReason.PROTOCOL);

@@ -34,7 +34,7 @@ final class UpstreamRequest {
     /** Dropped from the client's fields: hop-by-hop, or written by Veer below. */
     private static final AsciiString[] NOT_FORWARDED = {
         HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"),
-        HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+        HttpHeaderNames.TE, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
         HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
         X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST, X_VEER_VERSION, X_VEER_FLAGS,
     };
@@ -122,7 +122,8 @@ final class UpstreamRequest {
      * The last chunk and the trailers that may pass: what the head would not pass either (hop-by-hop, those the
      * head's Connection names, Veer's own, framing) is dropped, as is Host, which a trailer must not change (RFC 9110
      * §6.5.1), and any beyond the head's field limit, since a proxy may drop trailers but must not let them through
-     * unchecked.
+     * unchecked. Trailer itself, which belongs in the head, never gets here: Netty's decoder leaves it out of a trailer
+     * section, as it does Content-Length and Transfer-Encoding.
      */
     static ByteBuf lastChunk(ByteBufAllocator alloc, HttpHeaders trailers, FlatHttpHeaders head, int maxTrailers) {
         HeadBytes end = HeadBytes.start().write(ChunkWriter.LAST_CHUNK);
