@@ -34,6 +34,7 @@ import dev.veer.config.ModelJson;
 import dev.veer.config.model.HostPort;
 import dev.veer.config.model.VeerConfig;
 import dev.veer.proxy.ProxyServer;
+import dev.veer.proxy.server.EventLoopTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,6 +168,8 @@ public final class VeerRuntime implements AutoCloseable {
         ProxyServer proxy;
         try {
             proxy = ProxyServer.start(config.proxy(), initial.view().services(), initial.view().flags());
+        } catch (EventLoopTransport.Unavailable e) {
+            throw new StartupException(e.getMessage(), e);
         } catch (java.io.UncheckedIOException e) {
             throw new StartupException("proxy.accessLog " + config.proxy().accessLog() + ": "
                     + Text.ioReason(e.getCause()) + " (expected: a file Veer can create or append to)", e);
@@ -239,7 +242,8 @@ public final class VeerRuntime implements AutoCloseable {
 
         VeerRuntime runtime = new VeerRuntime(config, closeables, proxy, control, reload, admin, ticker, ready);
         ready.set(true);
-        log.info("veer: proxy listening on {}, admin API on {} ({}), state in {}{}", address(proxy.localAddress()),
+        log.info("veer: proxy listening on {} ({}), admin API on {} ({}), state in {}{}", address(proxy.localAddress()),
+                proxy.transport().configName(),
                 address(admin.localAddress()), auth.required() ? "bearer token required" : "no token, loopback only",
                 stateDir.toAbsolutePath().normalize(),
                 proxy.accessLog() == null ? "" : ", access log " + proxy.accessLog().path().toAbsolutePath());

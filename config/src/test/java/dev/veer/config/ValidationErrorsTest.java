@@ -1,6 +1,7 @@
 package dev.veer.config;
 
 import dev.veer.config.model.HostPort;
+import dev.veer.config.model.Transport;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -18,7 +19,7 @@ class ValidationErrorsTest {
         assertThat(errors("proxy: { listn: \"0.0.0.0:80\" }\nextra: 1\n")).containsExactly(
                 "extra: unknown key (expected one of: proxy, admin, state, services, flags)",
                 "proxy.listn: unknown key (expected one of: listen, ioThreads, maxConnections, maxInFlight, "
-                        + "poolSizePerEndpoint, drainTimeout, eventBatchMicros, accessLog, limits)");
+                        + "poolSizePerEndpoint, drainTimeout, eventBatchMicros, transport, accessLog, limits)");
     }
 
     /**
@@ -441,6 +442,17 @@ class ValidationErrorsTest {
                 "services[0].outlierDetection.maxEjectionPercent: 101 (expected: 0..100)",
                 "services[0].retry.attempts: 9 (expected: 0..5)",
                 "services[0].retry.budgetRatio: 2 (expected: 0..1)");
+    }
+
+    @Test
+    void transportIsOneOfTheFourNames() throws Exception {
+        assertThat(errors("proxy: { transport: uring }\n" + Configs.SHOP)).containsExactly(
+                "proxy.transport: 'uring' (expected: auto, io_uring, epoll or nio)");
+        assertThat(parse("proxy: { transport: io_uring }\n" + Configs.SHOP).proxy().transport())
+                .isEqualTo(Transport.IO_URING);
+        assertThat(parse(Configs.SHOP).proxy().transport()).as("default").isEqualTo(Transport.AUTO);
+        assertThat(errors(Configs.SHOP, Map.of("VEER_PROXY_TRANSPORT", "EPOLL"), List.of())).containsExactly(
+                "proxy.transport: 'EPOLL' (expected: auto, io_uring, epoll or nio) [from VEER_PROXY_TRANSPORT]");
     }
 
     @Test

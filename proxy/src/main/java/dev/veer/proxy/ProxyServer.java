@@ -4,6 +4,7 @@ import dev.veer.config.model.FlagSpec;
 import dev.veer.config.model.HostPort;
 import dev.veer.config.model.ProxySettings;
 import dev.veer.config.model.ServiceSpec;
+import dev.veer.config.model.Transport;
 import dev.veer.proxy.accesslog.AccessLog;
 import dev.veer.proxy.health.HealthChecker;
 import dev.veer.proxy.flag.FlagCounters;
@@ -11,7 +12,7 @@ import dev.veer.proxy.outlier.OutlierDetector;
 import dev.veer.proxy.route.RoutingTable;
 import dev.veer.proxy.route.ServiceRoute;
 import dev.veer.proxy.route.VersionRoute;
-import dev.veer.proxy.server.EventBatching;
+import dev.veer.proxy.server.EventLoopTransport;
 import dev.veer.proxy.server.ProxyChannelInitializer;
 import dev.veer.proxy.server.ServerContext;
 import dev.veer.proxy.stats.StatsRegistry;
@@ -26,27 +27,16 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SelectStrategyFactory;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +44,7 @@ import java.util.function.Consumer;
 
 /**
  * The data plane: an HTTP/1.1 reverse proxy listening on {@code settings.listen}, routing by the published
- * {@link RoutingTable}. Epoll when available, NIO otherwise; {@code ioThreads} event loops (0 = one per core)
+ * {@link RoutingTable}. io_uring, epoll or NIO ({@link EventLoopTransport}); {@code ioThreads} event loops (0 = one per core)
  * that accept, serve downstream connections, own their upstream pools and run the health probes.
  */
 public final class ProxyServer implements AutoCloseable {
@@ -86,12 +76,14 @@ public final class ProxyServer implements AutoCloseable {
     private final HealthChecker health;
     private final EndpointEvents endpointEvents;
     private final AccessLog accessLog;
+    private final Transport transport;
     private volatile boolean closed;
 
     private ProxyServer(EventLoopGroup group, Channel serverChannel, ChannelGroup channels, ServerContext context,
                         EndpointRegistry endpoints, StatsRegistry stats, FlagCounters flagCounters, UpstreamPools pools,
-                        HealthChecker health, EndpointEvents endpointEvents, AccessLog accessLog) {
+                        HealthChecker health, EndpointEvents endpointEvents, AccessLog accessLog, Transport transport) {
         this.accessLog = accessLog;
+        this.transport = transport;
         this.group = group;
         this.serverChannel = serverChannel;
         this.channels = channels;
@@ -135,15 +127,11 @@ public final class ProxyServer implements AutoCloseable {
 
     private static ProxyServer start(ProxySettings settings, List<ServiceSpec> services, List<FlagSpec> flags,
                                      Ticker ticker, AccessLog accessLog) throws InterruptedException {
-        boolean epoll = Epoll.isAvailable();
-        SelectStrategyFactory waiting = EventBatching.factory(settings.eventBatchMicros());
-        IoHandlerFactory ioHandler = epoll ? EpollIoHandler.newFactory(0, waiting)
-                : NioIoHandler.newFactory(SelectorProvider.provider(), waiting);
-        Class<? extends ServerChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        Class<? extends Channel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        EventLoopTransport transport = EventLoopTransport.select(settings.transport(), settings.eventBatchMicros());
+        Class<? extends Channel> clientType = transport.clientType();
         int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("veer-io", true),
-                ioHandler);
+                transport.ioHandler());
 
         StatsRegistry stats = StatsRegistry.started();
         FlagCounters flagCounters = new FlagCounters();
@@ -160,7 +148,7 @@ public final class ProxyServer implements AutoCloseable {
         try {
             Channel serverChannel = new ServerBootstrap()
                     .group(group)
-                    .channel(serverType)
+                    .channel(transport.serverType())
                     .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator()
                             .respectMaybeMoreData(false).maxMessagesPerRead(ACCEPTS_PER_READ))
@@ -178,7 +166,7 @@ public final class ProxyServer implements AutoCloseable {
                 endpoints.tickRetryBudgets();
             }, HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS, TimeUnit.MILLISECONDS);
             return new ProxyServer(group, serverChannel, channels, context, endpoints, stats, flagCounters, pools,
-                    health, endpointEvents, accessLog);
+                    health, endpointEvents, accessLog, transport.kind());
         } catch (Throwable e) { // Throwable: Netty's bind throws a BindException it does not declare
             health.close();
             endpointEvents.close();
@@ -186,6 +174,11 @@ public final class ProxyServer implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** The transport the event loops run on: what {@code proxy.transport} asked for, or AUTO's choice. */
+    public Transport transport() {
+        return transport;
     }
 
     public InetSocketAddress localAddress() {

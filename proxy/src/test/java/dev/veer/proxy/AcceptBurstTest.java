@@ -8,6 +8,7 @@ import dev.veer.config.model.HostPort;
 import dev.veer.config.model.Limits;
 import dev.veer.config.model.ProxySettings;
 import dev.veer.config.model.RetrySpec;
+import dev.veer.config.model.Transport;
 import dev.veer.proxy.support.FakeTicker;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
@@ -21,7 +22,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Connections that queued up while the event loop was busy are all accepted in its next pass, not one per pass
@@ -32,10 +34,11 @@ class AcceptBurstTest {
 
     private static final int WANTED_BURST = 200;
 
-    @Test
-    void aBurstQueuedWhileTheLoopWasBusyIsAcceptedInOnePass() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.veer.proxy.TransportTest#runnable")
+    void aBurstQueuedWhileTheLoopWasBusyIsAcceptedInOnePass(Transport transport) throws Exception {
         ProxySettings oneLoop = new ProxySettings(new HostPort("127.0.0.1", 0), 1, Limits.DEFAULTS, 10_000, 10_000,
-                16, Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(), null);
+                16, Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(), transport, null);
         // The kernel queues at most net.core.somaxconn handshaken connections (128 before Linux 5.4).
         int burst = Math.min(WANTED_BURST, somaxconn() - 8);
         List<Socket> clients = new ArrayList<>();

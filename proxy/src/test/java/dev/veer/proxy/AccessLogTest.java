@@ -35,7 +35,7 @@ class AccessLogTest {
     private static ProxySettings withLog(Path file) {
         ProxySettings s = Specs.settings();
         return new ProxySettings(s.listen(), s.ioThreads(), s.limits(), s.maxConnections(), s.maxInFlight(),
-                s.poolSizePerEndpoint(), s.drainTimeout(), s.eventBatchMicros(), file);
+                s.poolSizePerEndpoint(), s.drainTimeout(), s.eventBatchMicros(), s.transport(), file);
     }
 
     private static int refusedPort() throws IOException {
@@ -161,7 +161,8 @@ class AccessLogTest {
             ProxySettings s = withLog(dir.resolve("access.log"));
             ProxySettings onTakenPort = new ProxySettings(new dev.veer.config.model.HostPort("127.0.0.1",
                     taken.getLocalPort()), s.ioThreads(), s.limits(), s.maxConnections(), s.maxInFlight(),
-                    s.poolSizePerEndpoint(), s.drainTimeout(), s.eventBatchMicros(), s.accessLog());
+                    s.poolSizePerEndpoint(), s.drainTimeout(), s.eventBatchMicros(), s.transport(),
+                    s.accessLog());
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyServer.start(onTakenPort, List.of(),
                     List.of())).hasMessageContaining("in use");
         }

@@ -43,7 +43,8 @@ class ConnectPacingTest {
         Limits limits = new Limits(d.maxHeaderBytes(), d.maxHeaderCount(), d.maxRequestLineBytes(), d.maxBodyBytes(),
                 d.headerTimeout(), connectTimeout, d.responseTimeout(), d.idleTimeout(), d.upstreamIdleTimeout());
         return new ProxySettings(new HostPort("127.0.0.1", 0), 1, limits, 10_000, 10_000, 1024,
-                Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(), null);
+                Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(),
+                ProxySettings.DEFAULTS.transport(), null);
     }
 
     @Test

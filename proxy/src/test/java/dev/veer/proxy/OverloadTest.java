@@ -19,7 +19,8 @@ class OverloadTest {
 
     private static ProxySettings settings(int maxConnections, int maxInFlight) {
         return new ProxySettings(new HostPort("127.0.0.1", 0), 1, Limits.DEFAULTS, maxConnections, maxInFlight, 16,
-                Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(), null);
+                Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(),
+                ProxySettings.DEFAULTS.transport(), null);
     }
 
     private static final String GET = "GET / HTTP/1.1\r\nHost: s\r\n\r\n";

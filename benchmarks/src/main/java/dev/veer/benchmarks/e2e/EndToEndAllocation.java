@@ -80,7 +80,8 @@ public final class EndToEndAllocation {
 
     private static ProxySettings settings() {
         return new ProxySettings(new HostPort("127.0.0.1", 0), 1, Limits.DEFAULTS, 100_000, 50_000, 64,
-                Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(), null);
+                Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(),
+                ProxySettings.DEFAULTS.transport(), null);
     }
 
     private static ServiceSpec service(int backendPort) {

@@ -3,6 +3,7 @@ package dev.veer.config.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.config.model.Limits;
 import dev.veer.config.model.ProxySettings;
+import dev.veer.config.model.Transport;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.time.Duration;
 public final class ProxySection {
 
     static final String[] KEYS = {"listen", "ioThreads", "maxConnections", "maxInFlight", "poolSizePerEndpoint",
-            "drainTimeout", "eventBatchMicros", "accessLog", "limits"};
+            "drainTimeout", "eventBatchMicros", "transport", "accessLog", "limits"};
     static final String[] LIMIT_KEYS = {"maxHeaderBytes", "maxHeaderCount", "maxRequestLineBytes", "maxBodyBytes",
             "headerTimeout", "connectTimeout", "responseTimeout", "idleTimeout", "upstreamIdleTimeout"};
 
@@ -34,7 +35,18 @@ public final class ProxySection {
                 f.integer("poolSizePerEndpoint", 0, 100_000, d.poolSizePerEndpoint()),
                 f.duration("drainTimeout", Duration.ZERO, d.drainTimeout()),
                 f.integer("eventBatchMicros", 0, 1000, d.eventBatchMicros()),
+                transport(f, problems, d.transport()),
                 accessLog(f, problems));
+    }
+
+    private static Transport transport(Fields f, Problems problems, Transport fallback) {
+        String text = f.text("transport", fallback.configName());
+        Transport transport = Transport.parse(text);
+        if (transport == null) {
+            problems.add(f.path("transport"), "'" + text + "' (expected: auto, io_uring, epoll or nio)");
+            return fallback;
+        }
+        return transport;
     }
 
     /** A file path; absent or empty: no access log. */

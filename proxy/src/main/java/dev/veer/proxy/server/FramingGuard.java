@@ -74,6 +74,16 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
             if (cause instanceof TooLongHttpHeaderException) {
                 return reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
             }
+            // Netty's decoder refuses an HTTP/1.1 Transfer-Encoding it cannot read as chunked, with the head already
+            // parsed: the guard's own rules say whether that is ambiguous framing (400) or a coding Veer lacks (501).
+            HttpHeaders headers = request.headers();
+            if (request.protocolVersion().minorVersion() >= 1 && headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+                    && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                RejectedRequest te = checkTransferEncoding(headers.getAll(HttpHeaderNames.TRANSFER_ENCODING));
+                if (te != null) {
+                    return te.withHead(request); // read whole: the access log may name it
+                }
+            }
             return reject(HttpResponseStatus.BAD_REQUEST, "malformed request");
         }
         headTimer.headReceived();

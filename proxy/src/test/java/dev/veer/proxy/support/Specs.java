@@ -10,6 +10,7 @@ import dev.veer.config.model.RetrySpec;
 import dev.veer.config.model.RouteSpec;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.StickySpec;
+import dev.veer.config.model.Transport;
 import dev.veer.config.model.VersionSpec;
 import dev.veer.config.model.Weights;
 import java.time.Duration;
@@ -28,8 +29,16 @@ public final class Specs {
     }
 
     public static ProxySettings settings(Limits limits) {
+        return settings(limits, ProxySettings.DEFAULTS.transport());
+    }
+
+    public static ProxySettings settings(Transport transport) {
+        return settings(Limits.DEFAULTS, transport);
+    }
+
+    private static ProxySettings settings(Limits limits, Transport transport) {
         return new ProxySettings(new HostPort("127.0.0.1", 0), 2, limits, 10_000, 10_000, 16, Duration.ofSeconds(5),
-                ProxySettings.DEFAULTS.eventBatchMicros(), null);
+                ProxySettings.DEFAULTS.eventBatchMicros(), transport, null);
     }
 
     public static Limits limits(Duration headerTimeout, Duration responseTimeout) {

@@ -1,0 +1,30 @@
+package dev.veer.config.model;
+
+import java.util.Locale;
+
+/** How the data plane's event loops wait for and move socket data; {@code proxy.transport}. */
+public enum Transport {
+    /** io_uring where the kernel and its seccomp policy allow it, else epoll, else Java NIO. */
+    AUTO,
+    /** Linux io_uring: a pass of the event loop submits all its sends and receives in one system call. */
+    IO_URING,
+    /** Linux epoll: one system call per send and per receive. */
+    EPOLL,
+    /** Java NIO: any platform. */
+    NIO;
+
+    /** The spelling in config files: auto, io_uring, epoll, nio. */
+    public String configName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The transport {@code text} names, or null if it names none. */
+    public static Transport parse(String text) {
+        for (Transport t : values()) {
+            if (t.configName().equals(text)) {
+                return t;
+            }
+        }
+        return null;
+    }
+}
