@@ -5,6 +5,7 @@ import dev.veer.config.model.Limits;
 import dev.veer.config.model.MatchSpec;
 import dev.veer.config.model.OutlierDetectionSpec;
 import dev.veer.config.model.ProxySettings;
+import dev.veer.config.model.Transport;
 import dev.veer.config.model.RetrySpec;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.VersionSpec;
@@ -32,8 +33,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * request: decode, route, header hygiene, upstream pool, both encoders, stats.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.veer.benchmarks.e2e.EndToEndAllocation [requests] [connections] [headers]
+ * java -cp benchmarks/target/benchmarks.jar dev.veer.benchmarks.e2e.EndToEndAllocation [requests] [connections] [headers] [transport]
  *   headers: "browser" (7 realistic request headers, the default) or "wrk" (Host only, as wrk sends)
+ *   transport: as proxy.transport: auto (the default), io_uring, epoll or nio
  * </pre>
  * Add {@code -XX:StartFlightRecording=filename=e2e.jfr,settings=profile} to see who allocates
  * ({@code jfr print --events jdk.ObjectAllocationSample e2e.jfr}).
@@ -56,10 +58,14 @@ public final class EndToEndAllocation {
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         String headers = args.length > 2 && args[2].equals("wrk") ? WRK_HEADERS : BROWSER_HEADERS;
+        Transport transport = args.length > 3 ? Transport.parse(args[3]) : ProxySettings.DEFAULTS.transport();
+        if (transport == null) {
+            throw new IllegalArgumentException("transport '" + args[3] + "' (expected: auto, io_uring, epoll or nio)");
+        }
         byte[] request = ("GET /products/4711?page=2 HTTP/1.1\r\n" + headers + "\r\n").getBytes(StandardCharsets.US_ASCII);
 
         try (MinimalBackend backend = MinimalBackend.start("ok\n");
-             ProxyServer proxy = ProxyServer.start(settings(), List.of(service(backend.port())), List.of())) {
+             ProxyServer proxy = ProxyServer.start(settings(transport), List.of(service(backend.port())), List.of())) {
             InetSocketAddress address = proxy.localAddress();
             int warmup = Math.max(20_000, requests / 2);
             drive(address, request, connections, warmup);
@@ -69,8 +75,9 @@ public final class EndToEndAllocation {
             drive(address, request, connections, requests);
             long elapsed = System.nanoTime() - start;
             long bytes = allocated(loops) - before;
-            System.out.printf("requests=%d connections=%d headers=%s event-loops=%d%n", requests, connections,
-                    headers == WRK_HEADERS ? "wrk" : "browser", loops.length);
+            System.out.printf("requests=%d connections=%d headers=%s event-loops=%d transport=%s%n", requests,
+                    connections, headers == WRK_HEADERS ? "wrk" : "browser", loops.length,
+                    proxy.transport().configName());
             System.out.printf("allocated on the proxy event loop: %.0f B/request (%d bytes)%n",
                     (double) bytes / requests, bytes);
             System.out.printf("throughput (client, proxy and backend in one process, informational): %.0f req/s%n",
@@ -78,10 +85,9 @@ public final class EndToEndAllocation {
         }
     }
 
-    private static ProxySettings settings() {
+    private static ProxySettings settings(Transport transport) {
         return new ProxySettings(new HostPort("127.0.0.1", 0), 1, Limits.DEFAULTS, 100_000, 50_000, 64,
-                Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(),
-                ProxySettings.DEFAULTS.transport(), null);
+                Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(), transport, null);
     }
 
     private static ServiceSpec service(int backendPort) {

@@ -17,8 +17,8 @@ import java.time.Duration;
  *                              the clients and backends once instead of per response (20: +4-6% req/s and 1.2 µs
  *                              less client-side CPU per request at 50 connections on 2 cores). epoll and NIO only:
  *                              an io_uring loop submits a pass's sends together anyway
- * @param transport             how the event loops reach the kernel; AUTO takes io_uring where it is allowed (about
- *                              11% less CPU per request than epoll at 50 connections on 2 cores), else epoll, else NIO
+ * @param transport             how the event loops reach the kernel; AUTO is epoll, else NIO. IO_URING: about 11%
+ *                              less CPU per request than epoll at 50 connections on 2 cores, 290 B more allocated
  * @param accessLog             the file each request is logged to as one JSON line, or null for none (the default:
  *                              a log line costs the event loop an entry object, and the writer thread a core's time
  *                              at full load)

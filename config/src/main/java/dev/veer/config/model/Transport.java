@@ -4,9 +4,12 @@ import java.util.Locale;
 
 /** How the data plane's event loops wait for and move socket data; {@code proxy.transport}. */
 public enum Transport {
-    /** io_uring where the kernel and its seccomp policy allow it, else epoll, else Java NIO. */
+    /** epoll on Linux, else Java NIO. */
     AUTO,
-    /** Linux io_uring: a pass of the event loop submits all its sends and receives in one system call. */
+    /**
+     * Linux io_uring, where the kernel and its seccomp policy allow it: a pass of the event loop submits all its
+     * sends and receives in one system call (less CPU per request, more allocation per request).
+     */
     IO_URING,
     /** Linux epoll: one system call per send and per receive. */
     EPOLL,
