@@ -27,7 +27,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
@@ -44,8 +43,8 @@ import java.util.function.Consumer;
 
 /**
  * The data plane: an HTTP/1.1 reverse proxy listening on {@code settings.listen}, routing by the published
- * {@link RoutingTable}. io_uring, epoll or NIO ({@link EventLoopTransport}); {@code ioThreads} event loops (0 = one per core)
- * that accept, serve downstream connections, own their upstream pools and run the health probes.
+ * {@link RoutingTable}. io_uring, epoll or NIO ({@link EventLoopTransport}); {@code ioThreads} event loops (0 = one
+ * per core) that accept, serve downstream connections, own their upstream pools and run the health probes.
  */
 public final class ProxyServer implements AutoCloseable {
 
@@ -61,7 +60,8 @@ public final class ProxyServer implements AutoCloseable {
      * its "maybe more data" test compares the accepted descriptor with a byte count and fails, and the listening
      * socket is reported again only at the next pass. A pass that serves hundreds of busy connections takes
      * milliseconds, so 1,000 new connections opened against a loaded Veer sat seconds in the accept queue, their
-     * first requests already sent (queue 360 deep, drained at ~60/s; max latency 5.3 s, 240 ms with this).
+     * first requests already sent (queue 360 deep, drained at ~60/s; max latency 5.3 s, 240 ms with this). So
+     * with epoll and NIO; io_uring queues its accepts itself (AcceptBurstTest holds every transport to it).
      */
     private static final int ACCEPTS_PER_READ = 512;
 
@@ -109,6 +109,8 @@ public final class ProxyServer implements AutoCloseable {
      */
     public static ProxyServer start(ProxySettings settings, List<ServiceSpec> services, List<FlagSpec> flags,
                                     Ticker ticker) throws InterruptedException {
+        // Picked first: a transport that cannot run must not leave an empty access log behind.
+        EventLoopTransport transport = EventLoopTransport.select(settings.transport(), settings.eventBatchMicros());
         AccessLog accessLog;
         try {
             accessLog = settings.accessLog() == null ? null : AccessLog.open(settings.accessLog());
@@ -116,7 +118,7 @@ public final class ProxyServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         try {
-            return start(settings, services, flags, ticker, accessLog);
+            return start(settings, services, flags, ticker, transport, accessLog);
         } catch (Throwable e) { // Throwable: Netty's bind throws a BindException it does not declare
             if (accessLog != null) {
                 accessLog.close();
@@ -126,12 +128,11 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private static ProxyServer start(ProxySettings settings, List<ServiceSpec> services, List<FlagSpec> flags,
-                                     Ticker ticker, AccessLog accessLog) throws InterruptedException {
-        EventLoopTransport transport = EventLoopTransport.select(settings.transport(), settings.eventBatchMicros());
+                                     Ticker ticker, EventLoopTransport transport, AccessLog accessLog)
+            throws InterruptedException {
         Class<? extends Channel> clientType = transport.clientType();
         int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("veer-io", true),
-                transport.ioHandler());
+        EventLoopGroup group = transport.newGroup(threads, new DefaultThreadFactory("veer-io", true));
 
         StatsRegistry stats = StatsRegistry.started();
         FlagCounters flagCounters = new FlagCounters();

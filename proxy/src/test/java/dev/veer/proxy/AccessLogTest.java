@@ -75,8 +75,13 @@ class AccessLogTest {
                     assertThat(unsupported.send("POST /zipped HTTP/1.1\r\nHost: shop.local\r\n"
                             + "Transfer-Encoding: gzip\r\n\r\n").read().status()).isEqualTo(501);
                 }
+                try (RawHttp http10 = new RawHttp(proxy.localAddress().getPort())) {
+                    // Netty refuses this head itself; the guard still says why, and the line which request it was.
+                    assertThat(http10.send("POST /old HTTP/1.0\r\nHost: shop.local\r\n"
+                            + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n").read().status()).isEqualTo(400);
+                }
 
-                List<JsonNode> lines = awaitLines(file, 7);
+                List<JsonNode> lines = awaitLines(file, 8);
                 assertThat(lines.get(4).path("userAgent").asText()).isEqualTo("caf\u00e9 \u2713");
                 assertThat(lines.get(5).path("userAgent").asText())
                         .isEqualTo("u".repeat(dev.veer.proxy.accesslog.AccessLogEntry.MAX_USER_AGENT) + "...");
@@ -120,6 +125,11 @@ class AccessLogTest {
                 assertThat(notImplemented.path("method").asText()).isEqualTo("POST");
                 assertThat(notImplemented.path("target").asText()).isEqualTo("/zipped");
                 assertThat(notImplemented.has("service")).isFalse();
+
+                JsonNode http10 = lines.get(7);
+                assertThat(http10.path("status").asInt()).isEqualTo(400);
+                assertThat(http10.path("method").asText()).isEqualTo("POST");
+                assertThat(http10.path("target").asText()).isEqualTo("/old");
               }
             }
         }

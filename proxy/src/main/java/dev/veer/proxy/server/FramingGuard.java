@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.TransferEncodingNotAllowedException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 
@@ -74,14 +75,12 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
             if (cause instanceof TooLongHttpHeaderException) {
                 return reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
             }
-            // Netty's decoder refuses an HTTP/1.1 Transfer-Encoding it cannot read as chunked, with the head already
-            // parsed: the guard's own rules say whether that is ambiguous framing (400) or a coding Veer lacks (501).
-            HttpHeaders headers = request.headers();
-            if (request.protocolVersion().minorVersion() >= 1 && headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
-                    && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                RejectedRequest te = checkTransferEncoding(headers.getAll(HttpHeaderNames.TRANSFER_ENCODING));
-                if (te != null) {
-                    return te.withHead(request); // read whole: the access log may name it
+            if (refusedForTransferEncoding(cause)) {
+                // The head was read whole; the guard's own rules say why it is refused (400 or 501), as they do
+                // when Netty lets a head through.
+                RejectedRequest framing = checkFraming(request);
+                if (framing != null) {
+                    return framing.withHead(request); // read whole: the access log may name it
                 }
             }
             return reject(HttpResponseStatus.BAD_REQUEST, "malformed request");
@@ -105,25 +104,49 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
         if (request.protocolVersion().minorVersion() >= 1 && hostCount(headers) != 1) {
             return reject(HttpResponseStatus.BAD_REQUEST, "HTTP/1.1 request needs exactly one Host header");
         }
-        if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-            if (request.protocolVersion().minorVersion() == 0) {
-                // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message is faulty framing, whatever else it says.
-                return reject(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
-            }
-            if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                // Ambiguous framing whatever the coding: refused as such before the coding is looked at.
-                return reject(HttpResponseStatus.BAD_REQUEST, "Content-Length together with Transfer-Encoding");
-            }
-            RejectedRequest te = checkTransferEncoding(headers.getAll(HttpHeaderNames.TRANSFER_ENCODING));
-            if (te != null) {
-                return te;
-            }
-        } else if (limits.maxBodyBytes() > 0 && HttpUtil.getContentLength(request, 0L) > limits.maxBodyBytes()) {
+        RejectedRequest framing = checkFraming(request);
+        if (framing != null) {
+            return framing;
+        }
+        if (!headers.contains(HttpHeaderNames.TRANSFER_ENCODING) && limits.maxBodyBytes() > 0
+                && HttpUtil.getContentLength(request, 0L) > limits.maxBodyBytes()) {
             return reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large");
         }
         inBody = true;
         bodyBytes = 0;
         return null;
+    }
+
+    /** Whether a head with a Transfer-Encoding frames its body in a way Veer relays; null if it does. */
+    private static RejectedRequest checkFraming(HttpRequest request) {
+        HttpHeaders headers = request.headers();
+        if (!headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            return null;
+        }
+        if (request.protocolVersion().minorVersion() == 0) {
+            // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message is faulty framing, whatever else it says.
+            return reject(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
+        }
+        if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            // Ambiguous framing whatever the coding: refused as such before the coding is looked at.
+            return reject(HttpResponseStatus.BAD_REQUEST, "Content-Length together with Transfer-Encoding");
+        }
+        return checkTransferEncoding(headers.getAll(HttpHeaderNames.TRANSFER_ENCODING));
+    }
+
+    /**
+     * Netty's decoder (4.2.18) checks Transfer-Encoding itself once the whole head is read, and fails the head when
+     * the field is in an HTTP/1.0 message or its last coding is not chunked. Only those failures are judged again
+     * by {@link #checkFraming}; any other failure (a bad field line, say) may have left the head half read.
+     */
+    private static boolean refusedForTransferEncoding(Throwable cause) {
+        if (cause instanceof TransferEncodingNotAllowedException) {
+            return true;
+        }
+        String message = cause instanceof IllegalArgumentException ? cause.getMessage() : null;
+        return message != null && (message.startsWith("The final transfer coding must be chunked")
+                || message.startsWith("chunked must be the last encoding")
+                || message.startsWith("chunked transfer coding must not be applied more than once"));
     }
 
     private RejectedRequest checkBody(HttpObject part) {

@@ -31,6 +31,9 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                 .setMaxHeaderSize(limits.maxHeaderBytes())
                 .setMaxChunkSize(64 * 1024)
                 .setAllowDuplicateContentLengths(false)
+                // Netty then refuses Transfer-Encoding in HTTP/1.0 itself (as RFC 9112 §6.1 says), whatever the
+                // JVM-wide default; FramingGuard judges such refusals again to say why.
+                .setUseRfc9112TransferEncoding(true)
                 .setHeadersFactory(FlatHttpHeaders.FACTORY);
     }
 
