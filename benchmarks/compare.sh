@@ -292,6 +292,7 @@ fi
 echo "# Veer vs HAProxy vs nginx — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r)"
 echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); proxies on CPU $PROXY_CPU, backend + wrk on CPU $LOAD_CPU"
 echo "# DURATION=${DURATION}s RUNS=$RUNS (median of runs, interleaved), WARMUP=${WARMUP}s, VEER_JIT_WARMUP=${VEER_JIT_WARMUP}s, UPSTREAM_IDLE=$UPSTREAM_IDLE"
+echo "# Veer's proxy.transport: ${VEER_PROXY_TRANSPORT:-auto (epoll)}; set VEER_PROXY_TRANSPORT=io_uring to measure that"
 echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for scenario in $SCENARIOS; do
