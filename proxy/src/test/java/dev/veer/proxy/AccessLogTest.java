@@ -81,7 +81,18 @@ class AccessLogTest {
                             + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n").read().status()).isEqualTo(400);
                 }
 
-                List<JsonNode> lines = awaitLines(file, 8);
+                try (RawHttp folded = new RawHttp(proxy.localAddress().getPort())) {
+                    // Refused in its fields by Netty (a space in a name): the request line still says which it was.
+                    assertThat(folded.send("GET /folded HTTP/1.1\r\nHost: shop.local\r\nX A: one\r\n\r\n")
+                            .read().status()).isEqualTo(400);
+                }
+                try (RawHttp badLine = new RawHttp(proxy.localAddress().getPort())) {
+                    // Refused in its request line: nothing the client sent to name.
+                    assertThat(badLine.send("GET /a b c HTTP/1.1\r\nHost: shop.local\r\n\r\n").read().status())
+                            .isEqualTo(400);
+                }
+
+                List<JsonNode> lines = awaitLines(file, 10);
                 assertThat(lines.get(4).path("userAgent").asText()).isEqualTo("caf\u00e9 \u2713");
                 assertThat(lines.get(5).path("userAgent").asText())
                         .isEqualTo("u".repeat(dev.veer.proxy.accesslog.AccessLogEntry.MAX_USER_AGENT) + "...");
@@ -130,6 +141,15 @@ class AccessLogTest {
                 assertThat(http10.path("status").asInt()).isEqualTo(400);
                 assertThat(http10.path("method").asText()).isEqualTo("POST");
                 assertThat(http10.path("target").asText()).isEqualTo("/old");
+
+                JsonNode folded = lines.get(8);
+                assertThat(folded.path("status").asInt()).isEqualTo(400);
+                assertThat(folded.path("method").asText()).isEqualTo("GET");
+                assertThat(folded.path("target").asText()).isEqualTo("/folded");
+                JsonNode badLine = lines.get(9);
+                assertThat(badLine.path("status").asInt()).isEqualTo(400);
+                assertThat(badLine.has("method")).as("no placeholder logged as the client's").isFalse();
+                assertThat(badLine.has("target")).isFalse();
               }
             }
         }

@@ -4,6 +4,7 @@ import dev.veer.config.model.Limits;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -73,7 +74,8 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
                 return reject(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
             }
             if (cause instanceof TooLongHttpHeaderException) {
-                return reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
+                return namingItsRequestLine(request,
+                        reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large"));
             }
             if (refusedForTransferEncoding(cause)) {
                 // The head was read whole; the guard's own rules say why it is refused (400 or 501), as they do
@@ -83,7 +85,7 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
                     return framing.withHead(request); // read whole: the access log may name it
                 }
             }
-            return reject(HttpResponseStatus.BAD_REQUEST, "malformed request");
+            return namingItsRequestLine(request, reject(HttpResponseStatus.BAD_REQUEST, "malformed request"));
         }
         headTimer.headReceived();
         RejectedRequest refused = checkParsedHead(request);
@@ -115,6 +117,15 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
         inBody = true;
         bodyBytes = 0;
         return null;
+    }
+
+    /**
+     * A head refused in its fields still has the request line it was read with, which the access log may name (its
+     * fields are logged as far as they were read). A request line that failed leaves Netty's placeholder, a
+     * {@link FullHttpRequest} that names nothing the client sent: no head then.
+     */
+    private static RejectedRequest namingItsRequestLine(HttpRequest request, RejectedRequest refused) {
+        return request instanceof FullHttpRequest ? refused : refused.withHead(request);
     }
 
     /** Whether a head with a Transfer-Encoding frames its body in a way Veer relays; null if it does. */
