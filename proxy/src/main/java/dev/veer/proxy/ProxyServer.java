@@ -60,8 +60,8 @@ public final class ProxyServer implements AutoCloseable {
      * its "maybe more data" test compares the accepted descriptor with a byte count and fails, and the listening
      * socket is reported again only at the next pass. A pass that serves hundreds of busy connections takes
      * milliseconds, so 1,000 new connections opened against a loaded Veer sat seconds in the accept queue, their
-     * first requests already sent (queue 360 deep, drained at ~60/s; max latency 5.3 s, 240 ms with this). So
-     * with epoll and NIO; io_uring queues its accepts itself (AcceptBurstTest holds every transport to it).
+     * first requests already sent (queue 360 deep, drained at ~60/s; max latency 5.3 s, 240 ms with this). That
+     * is how epoll and NIO accept; io_uring queues its accepts its own way (AcceptBurstTest holds each to a burst).
      */
     private static final int ACCEPTS_PER_READ = 512;
 
