@@ -8,11 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.veer.proxy.support.Backend;
 import dev.veer.proxy.support.RawHttp;
 import dev.veer.proxy.support.Specs;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,13 +44,7 @@ class StreamingTest {
     static void start() throws Exception {
         echo = new Backend("echo");
         echo.respondWith(req -> {
-            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.wrappedBuffer(req.body()));
-            if (req.uri().startsWith("/chunked")) {
-                r.headers().set("transfer-encoding", "chunked");
-            } else {
-                r.headers().setInt("content-length", req.body().length);
-            }
+            FullHttpResponse r = Backend.echo(req);
             r.headers().set("x-uri", req.uri());
             return r;
         });

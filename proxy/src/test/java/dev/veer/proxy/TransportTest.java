@@ -12,13 +12,8 @@ import dev.veer.proxy.server.EventLoopTransport;
 import dev.veer.proxy.support.Backend;
 import dev.veer.proxy.support.RawHttp;
 import dev.veer.proxy.support.Specs;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -77,16 +72,7 @@ class TransportTest {
     @MethodSource("runnable")
     void carriesKeepAliveBodiesAndConcurrentClients(Transport transport) throws Exception {
         try (Backend echo = new Backend("echo")) {
-            echo.respondWith(req -> {
-                FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                        Unpooled.wrappedBuffer(req.body()));
-                if (req.uri().startsWith("/chunked")) {
-                    r.headers().set("transfer-encoding", "chunked");
-                } else {
-                    r.headers().setInt("content-length", req.body().length);
-                }
-                return r;
-            });
+            echo.respondWith(Backend::echo);
             try (ProxyServer proxy = ProxyServer.start(Specs.settings(transport),
                     List.of(service("echo", List.of(version("v", echo.address())), weights("v", 10000), null)),
                     List.of())) {

@@ -108,6 +108,18 @@ public final class Backend implements AutoCloseable {
         return text(HttpResponseStatus.OK, name);
     }
 
+    /** 200 with the request's body: chunked for a path starting /chunked, else with its Content-Length. */
+    public static FullHttpResponse echo(Recorded request) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(request.body()));
+        if (request.uri().startsWith("/chunked")) {
+            r.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+        } else {
+            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, request.body().length);
+        }
+        return r;
+    }
+
     public static FullHttpResponse text(HttpResponseStatus status, String body) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
