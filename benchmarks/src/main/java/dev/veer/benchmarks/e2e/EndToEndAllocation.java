@@ -60,7 +60,8 @@ public final class EndToEndAllocation {
         String headers = args.length > 2 && args[2].equals("wrk") ? WRK_HEADERS : BROWSER_HEADERS;
         Transport transport = args.length > 3 ? Transport.parse(args[3]) : ProxySettings.DEFAULTS.transport();
         if (transport == null) {
-            throw new IllegalArgumentException("transport '" + args[3] + "' (expected: auto, io_uring, epoll or nio)");
+            throw new IllegalArgumentException("transport '" + args[3] + "' (expected: " + Transport.CONFIG_NAMES
+                    + ")");
         }
         byte[] request = ("GET /products/4711?page=2 HTTP/1.1\r\n" + headers + "\r\n").getBytes(StandardCharsets.US_ASCII);
 

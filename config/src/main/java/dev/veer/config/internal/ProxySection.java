@@ -43,7 +43,7 @@ public final class ProxySection {
         String text = f.text("transport", fallback.configName());
         Transport transport = Transport.parse(text);
         if (transport == null) {
-            problems.add(f.path("transport"), "'" + text + "' (expected: auto, io_uring, epoll or nio)");
+            problems.add(f.path("transport"), "'" + text + "' (expected: " + Transport.CONFIG_NAMES + ")");
             return fallback;
         }
         return transport;

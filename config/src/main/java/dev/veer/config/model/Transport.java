@@ -16,6 +16,9 @@ public enum Transport {
     /** Java NIO: any platform. */
     NIO;
 
+    /** Every spelling {@link #parse} takes, for error messages. */
+    public static final String CONFIG_NAMES = "auto, io_uring, epoll or nio";
+
     /** The spelling in config files: auto, io_uring, epoll, nio. */
     public String configName() {
         return name().toLowerCase(Locale.ROOT);

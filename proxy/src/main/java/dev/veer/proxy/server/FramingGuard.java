@@ -188,6 +188,8 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
      * the connection, so the bytes after the head are never read as a request. A coding with parameters
      * ({@code chunked;x=1}) is not chunked: the decoder would not read the body as chunks either.
      */
+    private static final String CHUNKED = "chunked";
+
     static RejectedRequest checkTransferEncoding(List<String> values) {
         int codings = 0;
         int chunked = 0;
@@ -198,10 +200,19 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
             while (i <= length) {
                 int comma = value.indexOf(',', i);
                 int end = comma < 0 ? length : comma;
-                String token = value.substring(i, end).trim();
-                if (!token.isEmpty()) {
+                // The element without surrounding whitespace, compared in place: no String per coding.
+                int start = i;
+                int stop = end;
+                while (start < stop && value.charAt(start) <= ' ') {
+                    start++;
+                }
+                while (stop > start && value.charAt(stop - 1) <= ' ') {
+                    stop--;
+                }
+                if (start < stop) {
                     codings++;
-                    lastIsChunked = token.equalsIgnoreCase("chunked");
+                    lastIsChunked = stop - start == CHUNKED.length()
+                            && value.regionMatches(true, start, CHUNKED, 0, CHUNKED.length());
                     if (lastIsChunked) {
                         chunked++;
                     }
