@@ -95,6 +95,10 @@ class HostileInputTest {
                 Arguments.of("missing Host", "GET / HTTP/1.1\r\nX-A: b\r\n\r\n", 400),
                 Arguments.of("two Hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
                 Arguments.of("HTTP/2.0 line", "GET / HTTP/2.0\r\n" + h + "\r\n", 505),
+                // RFC 9112 §2.3: the protocol name is "HTTP", case-sensitively (nginx and Envoy refuse the others).
+                Arguments.of("lowercase protocol name", "GET / http/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("mixed-case protocol name", "GET / Http/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("lowercase HTTP/1.0 name", "GET / http/1.0\r\n" + h + "\r\n", 400),
                 // Methods a reverse proxy does not pass on, and request targets that are no target.
                 Arguments.of("CONNECT", "CONNECT a:443 HTTP/1.1\r\n" + h + "\r\n", 501),
                 Arguments.of("CONNECT with a path", "CONNECT / HTTP/1.1\r\n" + h + "\r\n", 501),

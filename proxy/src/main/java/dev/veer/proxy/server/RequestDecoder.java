@@ -192,6 +192,20 @@ final class RequestDecoder extends HttpRequestDecoder {
     }
 
     /**
+     * RFC 9112 §2.3: the protocol name is "HTTP", case-sensitively. Netty's {@code HttpVersion} upper-cases it, so
+     * "http/1.1" would pass as HTTP/1.1; a recipient that reads it differently (nginx and Envoy refuse it) must not
+     * see Veer relay it. The exception fails the request line: 400, as for any other malformed one.
+     */
+    @Override
+    protected String splitThirdWordInitialLine(byte[] bytes, int start, int length) {
+        if (length < 5 || bytes[start] != 'H' || bytes[start + 1] != 'T' || bytes[start + 2] != 'T'
+                || bytes[start + 3] != 'P' || bytes[start + 4] != '/') {
+            throw new IllegalArgumentException("protocol name is not HTTP");
+        }
+        return super.splitThirdWordInitialLine(bytes, start, length);
+    }
+
+    /**
      * Netty drops the Content-Length here and reads the body as chunked; Veer keeps both, so that
      * {@link FramingGuard} refuses the request with the reason (and nothing of it goes upstream).
      */
