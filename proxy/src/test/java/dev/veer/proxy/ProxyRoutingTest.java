@@ -278,6 +278,23 @@ class ProxyRoutingTest {
     }
 
     @Test
+    void forwardedFieldsNamedInConnectionLoseTheClientsValuesButKeepVeers() throws Exception {
+        int before = blue.requests().size();
+        RawHttp.Response r = raw("GET /named HTTP/1.1\r\n"
+                + "Host: plain.local\r\n"
+                + "Connection: keep-alive, X-Forwarded-For, x-forwarded-host\r\n"
+                + "X-Forwarded-For: 9.9.9.9\r\n"
+                + "X-Forwarded-Host: original.example\r\n"
+                + "X-Forwarded-Proto: https\r\n\r\n");
+        assertThat(r.status()).isEqualTo(200);
+        Backend.Recorded got = blue.requests().get(before);
+        // RFC 9110 §7.6.1: what Connection names is dropped; Veer's own values are still appended.
+        assertThat(got.headers().getAll("x-forwarded-for")).containsExactly("127.0.0.1");
+        assertThat(got.headers().getAll("x-forwarded-host")).containsExactly("plain.local");
+        assertThat(got.headers().getAll("x-forwarded-proto")).containsExactly("https, http");
+    }
+
+    @Test
     void http10ClientWithoutKeepAliveIsClosedAndGetsNoChunking() throws Exception {
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
             RawHttp.Response r = http.send("GET / HTTP/1.0\r\nHost: plain.local\r\n\r\n").read();

@@ -19,9 +19,9 @@ import java.util.Map;
  * A request as it goes upstream, written straight into bytes from the client's decoded request: no rewritten
  * header map, no encoder pass. The head keeps the client's fields in order except the hop-by-hop ones (RFC 9110
  * §7.6.1, and every field named in Connection) and the ones Veer owns, which it writes itself at the end:
- * X-Forwarded-For/-Proto/-Host (the client's values first, Veer's appended), x-veer-version, x-veer-flags (a
- * client's own never passes), and Transfer-Encoding: chunked for a chunked body. Upstream requests are always
- * HTTP/1.1 keep-alive, whatever the client spoke. Content-Length and Host pass even when Connection names them.
+ * X-Forwarded-For/-Proto/-Host (the client's values first unless Connection names the field, Veer's appended),
+ * x-veer-version, x-veer-flags (a client's own never passes), and Transfer-Encoding: chunked for a chunked body.
+ * Upstream requests are always HTTP/1.1 keep-alive, whatever the client spoke. Content-Length and Host pass even when Connection names them.
  */
 final class UpstreamRequest {
 
@@ -77,9 +77,9 @@ final class UpstreamRequest {
             // client sent, so an application building URLs from it does not publish the endpoint's address.
             out.writeField(HttpHeaderNames.HOST, defaultHost);
         }
-        appendedField(out, headers, X_FORWARDED_FOR, clientIp);
-        appendedField(out, headers, X_FORWARDED_PROTO, HTTP);
-        appendedField(out, headers, X_FORWARDED_HOST, host);
+        appendedField(out, headers, connectionNamesFields, X_FORWARDED_FOR, clientIp);
+        appendedField(out, headers, connectionNamesFields, X_FORWARDED_PROTO, HTTP);
+        appendedField(out, headers, connectionNamesFields, X_FORWARDED_HOST, host);
         out.writeField(X_VEER_VERSION, version);
         if (flags != null) {
             out.writeField(X_VEER_FLAGS, flags);
@@ -144,9 +144,11 @@ final class UpstreamRequest {
      * A list-valued field: the client's values in order, joined by ", ", then Veer's own; with no value of Veer's
      * ({@code value} null), the client's alone, and no field when it sent none.
      */
-    private static void appendedField(HeadBytes out, FlatHttpHeaders headers, AsciiString name, CharSequence value) {
+    private static void appendedField(HeadBytes out, FlatHttpHeaders headers, boolean connectionNamesFields,
+                                      AsciiString name, CharSequence value) {
         boolean started = false;
-        int count = headers.size();
+        // The client's values are hop-by-hop when its Connection field names this one (RFC 9110 §7.6.1).
+        int count = connectionNamesFields && namedInConnection(headers, name) ? 0 : headers.size();
         for (int i = 0; i < count; i++) {
             if (AsciiString.contentEqualsIgnoreCase(headers.nameAt(i), name)) {
                 started = startOrJoin(out, name, started);
