@@ -21,7 +21,8 @@ import java.util.Map;
  * §7.6.1, and every field named in Connection) and the ones Veer owns, which it writes itself at the end:
  * X-Forwarded-For/-Proto/-Host (the client's values first unless Connection names the field, Veer's appended),
  * x-veer-version, x-veer-flags (a client's own never passes), and Transfer-Encoding: chunked for a chunked body.
- * Upstream requests are always HTTP/1.1 keep-alive, whatever the client spoke. Content-Length and Host pass even when Connection names them.
+ * Upstream requests are always HTTP/1.1 keep-alive, whatever the client spoke. Content-Length and Host pass even
+ * when Connection names them.
  */
 final class UpstreamRequest {
 
