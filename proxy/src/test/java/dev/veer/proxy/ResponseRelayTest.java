@@ -56,6 +56,9 @@ class ResponseRelayTest {
                 .on("/two-lengths", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok"))
                 .on("/nul", Script.of("HTTP/1.1 200 OK\r\nX-A: a\0b\r\nContent-Length: 2\r\n\r\nok"))
                 .on("/http2", Script.of("HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+                // RFC 9110 §15: status codes outside 100..599 are invalid (libraries use 6xx-9xx internally).
+                .on("/status-600", Script.of("HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\nok"))
+                .on("/status-999", Script.of("HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok"))
                 .on("/length-in-connection", Script.of("HTTP/1.1 200 OK\r\nConnection: Content-Length\r\n"
                         + "Content-Length: 5\r\n\r\nhello"))
                 .on("/no-content-with-length", Script.of("HTTP/1.1 204 No Content\r\nContent-Length: 8\r\n"
@@ -291,8 +294,8 @@ class ResponseRelayTest {
 
     @Test
     void malformedHeadsAre502() throws Exception {
-        for (String path : List.of("/fold", "/space-colon", "/two-lengths", "/nul", "/http2", "/huge-head",
-                "/big-head", "/many-fields", "/gzip-chunked", "/chunked-twice")) {
+        for (String path : List.of("/fold", "/space-colon", "/two-lengths", "/nul", "/http2", "/status-600",
+                "/status-999", "/huge-head", "/big-head", "/many-fields", "/gzip-chunked", "/chunked-twice")) {
             RawHttp.Response r = get(path);
             assertThat(r.status()).as(path).isEqualTo(502);
             assertThat(r.bodyText()).as(path).contains("upstream sent an invalid response");

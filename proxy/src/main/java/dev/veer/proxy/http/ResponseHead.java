@@ -271,8 +271,12 @@ public final class ResponseHead {
             }
             code = code * 10 + (b - '0');
         }
-        if (code < 100 || (end > start + 12 && bytes[start + 12] != ' ')) {
+        if (end > start + 12 && bytes[start + 12] != ' ') {
             return fail("malformed status line");
+        }
+        if (code < 100 || code > 599) {
+            // RFC 9110 §15: outside 100..599 a code means nothing to the client (libraries use 6xx-9xx internally).
+            return fail("status code out of range");
         }
         for (int i = start + 12; i < end; i++) {
             if (FieldSyntax.isControl(bytes[i])) {
