@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param maxBodyBytes       request body size before 413 (0 = unlimited); 64 MiB by default: bodies stream, so
  *                           the limit guards backends, not Veer's memory, and must not refuse ordinary uploads
  * @param headerTimeout      time to receive a complete request head before 408
- * @param connectTimeout     upstream connect timeout (502 with reason connect, retried once)
+ * @param connectTimeout     upstream connect timeout (504, counted with reason connect; retried once)
  * @param responseTimeout    upstream read timeout: no response byte for this long gives 504
  * @param idleTimeout        how long an idle client keep-alive connection (or WebSocket tunnel) stays open
  * @param upstreamIdleTimeout how long an idle pooled upstream connection is kept. Short (4 s), and it must stay
