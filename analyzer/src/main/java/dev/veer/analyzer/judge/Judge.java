@@ -32,7 +32,11 @@ import org.HdrHistogram.Histogram;
  *     requests slower than that threshold is significantly above 1 - percentile (exact binomial test), the
  *     threshold taken from the baseline percentile's upper confidence bound.</li>
  * </ul>
- * Too few requests on either side (below {@code minRequests}) is Inconclusive: no decision on noise.
+ * Too few requests on either side (below {@code minRequests}) is Inconclusive: no decision on noise. So is a canary
+ * observed over an absolute limit ({@code maxErrorRate}, {@code maxLatency}) but not yet significantly: not enough
+ * evidence to roll it back, but a step must not advance on an interval that broke the operator's own limit (an
+ * absolute threshold in Argo Rollouts or Flagger fails such a measurement outright; the statistics here keep a
+ * healthy canary near its limit from being rolled back on noise).
  * A null baseline judges the canary by the absolute limits only. Relative latency checks ignore regressions
  * smaller than {@link #MIN_LATENCY_REGRESSION_MICROS}.
  */
@@ -70,11 +74,16 @@ public final class Judge {
         double alpha = 1 - analysis.confidence();
         double zOneSided = Normal.quantile(analysis.confidence());
         List<String> failures = new ArrayList<>();
-        judgeErrors(canary, baseline, baselineLabel, analysis, alpha, figures, failures);
+        List<String> overUnproven = new ArrayList<>();
+        judgeErrors(canary, baseline, baselineLabel, analysis, alpha, figures, failures, overUnproven);
         String latencySummary = judgeLatency(canary.latencyMicros(), baseline == null ? null : baseline.latencyMicros(),
-                baselineLabel, analysis, alpha, zOneSided, figures, failures);
+                baselineLabel, analysis, alpha, zOneSided, figures, failures, overUnproven);
         if (!failures.isEmpty()) {
             return new Judgement(Result.Fail, String.join("; ", failures), figures);
+        }
+        if (!overUnproven.isEmpty()) {
+            return new Judgement(Result.Inconclusive, String.join("; ", overUnproven) + ", not yet significant",
+                    figures);
         }
         String errorSummary = "error rate " + Format.percent(canary.errorRate())
                 + (baseline == null ? "" : " (" + baselineLabel + " " + Format.percent(baseline.errorRate()) + ")");
@@ -83,12 +92,14 @@ public final class Judge {
     }
 
     private static void judgeErrors(WindowStats canary, WindowStats baseline, String baselineLabel, Analysis analysis,
-                                    double alpha, Map<String, Object> figures, List<String> failures) {
+                                    double alpha, Map<String, Object> figures, List<String> failures,
+                                    List<String> overUnproven) {
         double canaryRate = canary.errorRate();
         double maxRatePValue = Proportions.binomialUpperTail(canary.errors(), canary.requests(), analysis.maxErrorRate());
         figures.put("maxErrorRatePValue", Format.round(maxRatePValue));
-        if (canaryRate > analysis.maxErrorRate() && maxRatePValue < alpha) {
-            failures.add("error rate " + Format.percent(canaryRate) + " > max " + Format.percent(analysis.maxErrorRate()));
+        if (canaryRate > analysis.maxErrorRate()) {
+            overLimit("error rate " + Format.percent(canaryRate) + " > max " + Format.percent(analysis.maxErrorRate()),
+                    maxRatePValue, alpha, failures, overUnproven);
         }
         if (baseline == null) {
             return;
@@ -108,7 +119,7 @@ public final class Judge {
     /** Returns a short summary for a Pass reason, or null when latency could not be judged. */
     private static String judgeLatency(Histogram canary, Histogram baseline, String baselineLabel, Analysis analysis,
                                        double alpha, double zOneSided, Map<String, Object> figures,
-                                       List<String> failures) {
+                                       List<String> failures, List<String> overUnproven) {
         long min = analysis.minRequests();
         if (canary == null || canary.getTotalCount() < Math.max(1, min)) {
             figures.put("latency", "too few samples");
@@ -127,8 +138,9 @@ public final class Judge {
         // The percentile is above maxLatency exactly when more than (1 - percentile) of requests are slower.
         double maxLatencyPValue = Proportions.binomialUpperTail(slowerThanMax, canaryTotal, 1 - quantile);
         figures.put("maxLatencyPValue", Format.round(maxLatencyPValue));
-        if (canaryQ > maxLatency && maxLatencyPValue < alpha) {
-            failures.add(label + " " + Format.millis(canaryQ) + " > max " + Format.millis(maxLatency));
+        if (canaryQ > maxLatency) {
+            overLimit(label + " " + Format.millis(canaryQ) + " > max " + Format.millis(maxLatency), maxLatencyPValue,
+                    alpha, failures, overUnproven);
         }
         if (baseline == null || baseline.getTotalCount() < Math.max(1, min)) {
             return label + " " + Format.millis(canaryQ);
@@ -182,6 +194,16 @@ public final class Judge {
                     + " (" + Format.change(canaryQ / baselineQ - 1) + ", " + Format.pValue(tailPValue) + ")");
         }
         return label + " " + Format.millis(canaryQ) + " (" + baselineLabel + " " + Format.millis(baselineQ) + ")";
+    }
+
+    /** An absolute limit the canary was observed over: a failure when significantly so, else unproven. */
+    private static void overLimit(String what, double pValue, double alpha, List<String> failures,
+                                  List<String> overUnproven) {
+        if (pValue < alpha) {
+            failures.add(what);
+        } else {
+            overUnproven.add(what + " (" + Format.pValue(pValue) + ")");
+        }
     }
 
     private static String capitalized(String label) {
