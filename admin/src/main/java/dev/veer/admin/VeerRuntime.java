@@ -151,16 +151,18 @@ public final class VeerRuntime implements AutoCloseable {
                     + " {} on {} at {}) but no state.json or state.json.prev: those changes were lost or deleted;"
                     + " starting from the config file", stateDir.toAbsolutePath().normalize(), last.action(),
                     last.target(), last.at()));
+        } else {
+            noteUnauditedChange(audit, loaded.doc().get().revision(), clock);
         }
         Overlay.Result applied = Overlay.apply(config, loaded.doc().orElse(StateDoc.empty()), FLAG_PARSER);
-        for (Overlay.Dropped dropped : applied.dropped()) {
-            log.warn("state: {}", dropped.message());
-            audit.append(new AuditEvent(clock.instant(), SYSTEM, "state.dropped", dropped.target(), null, null,
-                    dropped.message()));
-        }
         // What was dropped changed those services: an If-Match read before the restart must not still match.
         Overlay.Result initial = applied.dropped().isEmpty() ? applied
                 : Overlay.apply(config, bumpedFor(applied), FLAG_PARSER);
+        for (Overlay.Dropped dropped : applied.dropped()) {
+            log.warn("state: {}", dropped.message());
+            audit.append(new AuditEvent(clock.instant(), SYSTEM, "state.dropped", dropped.target(), null, null,
+                    dropped.message(), initial.doc().revision()));
+        }
         if (!loaded.problems().isEmpty() || !applied.dropped().isEmpty()) {
             store.save(initial.doc());
         }
@@ -251,6 +253,24 @@ public final class VeerRuntime implements AutoCloseable {
     }
 
     /** The state with a new revision for every service something was dropped from, and a new global one. */
+    /**
+     * A change is saved before its audit event is written (so that a refused change leaves no event), so a crash in
+     * between, or an analyzer rollback that had to take effect while the log could not be written, leaves a state
+     * newer than the log's last change. The log then says so, once, rather than leave a change in force unlisted.
+     */
+    private static void noteUnauditedChange(AuditLog audit, long stateRevision, InstantSource clock) {
+        java.util.OptionalLong logged = audit.lastStateRevision();
+        if (logged.isPresent() && stateRevision > logged.getAsLong()) {
+            String reason = "state.json is at revision " + stateRevision + " but the audit log's last change is at "
+                    + logged.getAsLong() + ": a change was saved and took effect, and Veer stopped (or could not"
+                    + " write this log) before its event was written (state.json.prev holds the"
+                    + " state before it until the next change)";
+            log.warn("audit: {}", reason);
+            audit.append(new AuditEvent(clock.instant(), SYSTEM, "state.unaudited", "state", null, null, reason,
+                    stateRevision));
+        }
+    }
+
     private static StateDoc bumpedFor(Overlay.Result result) {
         StateDoc doc = result.doc();
         Map<String, StateDoc.ServiceState> services = new java.util.LinkedHashMap<>(doc.services());

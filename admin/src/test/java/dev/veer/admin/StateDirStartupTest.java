@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -135,6 +136,63 @@ class StateDirStartupTest {
         assertThat(last.get("action").asText()).isEqualTo("state.restored");
         assertThat(last.get("reason").asText()).startsWith(state.resolve("state.json") + ": missing while "
                 + state.resolve("state.json.prev") + " is there");
+    }
+
+    @Test
+    void aChangeSavedButNotLoggedBeforeACrashIsNotedInTheAuditLogAtTheNextStart() throws Exception {
+        start();
+        admin.put("/api/v1/services/shop/weights", "{\"blue\":80,\"green\":20}");
+        admin.put("/api/v1/flags/beta", "{\"enabled\":true}");
+        long revision = admin.get("/api/v1/events?limit=1").json().get("events").get(0).get("stateRevision").asLong();
+        runtime.close();
+        // What a kill -9 between saving the flag change and logging it leaves: the state has it, the log does not.
+        Path log = state.resolve("audit.log");
+        List<String> lines = Files.readAllLines(log);
+        assertThat(lines.get(lines.size() - 1)).contains("flag:beta");
+        Files.write(log, lines.subList(0, lines.size() - 1));
+
+        start();
+
+        assertThat(admin.get("/api/v1/flags/beta").json().get("enabled").asBoolean()).isTrue();
+        JsonNode last = admin.get("/api/v1/events?limit=1").json().get("events").get(0);
+        assertThat(last.get("action").asText()).isEqualTo("state.unaudited");
+        assertThat(last.get("actor").asText()).isEqualTo("system");
+        assertThat(last.get("stateRevision").asLong()).isEqualTo(revision);
+        assertThat(last.get("reason").asText()).startsWith("state.json is at revision " + revision
+                + " but the audit log's last change is at " + (revision - 1) + ": a change was saved and took effect");
+        runtime.close();
+
+        start(); // noted once: the log now accounts for that revision
+        assertThat(admin.get("/api/v1/events?limit=1").json().get("events").get(0).get("action").asText())
+                .isEqualTo("state.unaudited");
+        assertThat(admin.get("/api/v1/events").json().get("events")).filteredOn(
+                e -> e.get("action").asText().equals("state.unaudited")).hasSize(1);
+    }
+
+    @Test
+    void aRestartAfterLoggedChangesOfEveryKindNotesNothing() throws Exception {
+        start();
+        admin.put("/api/v1/services/shop/weights", "{\"blue\":80,\"green\":20}");
+        admin.put("/api/v1/flags/beta", "{\"enabled\":true}");
+        admin.delete("/api/v1/flags/beta");
+        Reply started = admin.post("/api/v1/services/shop/rollout", "{\"canary\":\"green\",\"baseline\":\"blue\","
+                + "\"steps\":[{\"weight\":10,\"pause\":\"1s\"},{\"weight\":50,\"pause\":\"1h\"}],"
+                + "\"analysis\":{\"interval\":\"1s\",\"minRequests\":0}}");
+        assertThat(started.status()).as(started.toString()).isEqualTo(201);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (admin.get("/api/v1/services/shop/rollout").json().get("step").asInt() < 1
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(admin.get("/api/v1/services/shop/rollout").json().get("step").asInt()).isEqualTo(1);
+        assertThat(admin.post("/api/v1/services/shop/rollout/abort", "{}").status()).isEqualTo(200);
+        assertThat(admin.post("/api/v1/reload", "").status()).isEqualTo(200);
+        runtime.close();
+
+        start();
+
+        assertThat(admin.get("/api/v1/events?limit=10000").json().get("events")).isNotEmpty()
+                .noneSatisfy(e -> assertThat(e.get("action").asText()).isEqualTo("state.unaudited"));
     }
 
     @Test

@@ -43,6 +43,8 @@ public final class AuditLog implements AutoCloseable {
     private final ArrayDeque<AuditEvent> recent = new ArrayDeque<>();
     /** The newest event that changed the persisted state, over the whole log (not only {@link #recent}). */
     private AuditEvent lastChange;
+    /** The highest {@link AuditEvent#stateRevision()} in the whole log, or -1 when no event has one. */
+    private long lastStateRevision = -1;
 
     private AuditLog(Path file, ObjectMapper mapper, FileChannel channel) {
         this.file = file;
@@ -181,6 +183,9 @@ public final class AuditLog implements AutoCloseable {
         if (!PROXY_ACTOR.equals(event.actor())) {
             lastChange = event;
         }
+        if (event.stateRevision() != null) {
+            lastStateRevision = Math.max(lastStateRevision, event.stateRevision());
+        }
         recent.addLast(event);
         if (recent.size() > RECENT_CAPACITY) {
             recent.removeFirst();
@@ -193,6 +198,11 @@ public final class AuditLog implements AutoCloseable {
      */
     public synchronized Optional<AuditEvent> lastChange() {
         return Optional.ofNullable(lastChange);
+    }
+
+    /** The highest state revision an event of the log was written for; empty when none was. */
+    public synchronized java.util.OptionalLong lastStateRevision() {
+        return lastStateRevision < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(lastStateRevision);
     }
 
     /** The newest {@code limit} events, oldest first (newest last). */
@@ -217,12 +227,16 @@ public final class AuditLog implements AutoCloseable {
         node.set("before", e.before());
         node.set("after", e.after());
         node.put("reason", e.reason());
+        if (e.stateRevision() != null) {
+            node.put("stateRevision", e.stateRevision());
+        }
         return node;
     }
 
     private static AuditEvent fromJson(JsonNode n) {
         return new AuditEvent(Instant.parse(n.path("at").asText()), text(n, "actor"), text(n, "action"),
-                text(n, "target"), nullable(n.get("before")), nullable(n.get("after")), text(n, "reason"));
+                text(n, "target"), nullable(n.get("before")), nullable(n.get("after")), text(n, "reason"),
+                n.hasNonNull("stateRevision") ? n.get("stateRevision").asLong() : null);
     }
 
     private static String text(JsonNode n, String field) {

@@ -1,6 +1,7 @@
 package dev.veer.admin.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.veer.admin.audit.AuditEvent;
 import dev.veer.admin.audit.AuditLog;
 import dev.veer.admin.http.ApiException;
 import dev.veer.admin.internal.Text;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.time.InstantSource;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -164,9 +166,11 @@ public final class ControlPlane implements AutoCloseable {
         boolean saved = save(result.doc(), regardless);
         // Written before the proxy sees the change: a change the audit log cannot hold is refused (every change is
         // in the log) and the state on disk goes back to what it was, unless it must take effect regardless.
+        List<AuditEvent> events = change.events().stream().map(e -> e.inStateRevision(result.doc().revision()))
+                .toList();
         try {
-            if (!change.events().isEmpty()) {
-                audit.appendAll(change.events());
+            if (!events.isEmpty()) {
+                audit.appendAll(events);
             }
         } catch (RuntimeException e) {
             String why = e.getCause() instanceof IOException io ? Text.ioProblem(io) : Text.firstLine(e.getMessage());
@@ -178,7 +182,7 @@ public final class ControlPlane implements AutoCloseable {
             unpersisted.countAuditNotWritten();
             // Logged whole: the application log is then the only place they are kept.
             log.error("audit: cannot write ({}); {} takes effect all the same, missing from the audit log: {}", why,
-                    regardless, change.events().stream().map(audit::toJson).toList());
+                    regardless, events.stream().map(audit::toJson).toList());
         }
         RuntimeView after = result.view();
         sink.publish(after.services(), after.flags());
