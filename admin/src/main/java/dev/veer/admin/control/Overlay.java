@@ -289,14 +289,10 @@ public final class Overlay {
                 }
             });
         }
-        Map<String, Long> revisions = new LinkedHashMap<>();
-        if (state.revisions() != null) {
-            state.revisions().forEach((name, rev) -> {
-                if (flags.containsKey(name) || deletes.contains(name)) {
-                    revisions.put(name, rev);
-                }
-            });
-        }
+        // Every flag's revision is kept, a deleted one's too (a few bytes a name): a flag created again counts on from
+        // it, so an If-Match read from the flag that was deleted cannot match the new one.
+        Map<String, Long> revisions = state.revisions() == null ? new LinkedHashMap<>()
+                : new LinkedHashMap<>(state.revisions());
         return new FlagOutcome(List.copyOf(flags.values()),
                 new FlagState(List.copyOf(fileFlags), puts, deletes, revisions));
     }

@@ -348,6 +348,19 @@ class AdminApiTest {
     }
 
     @Test
+    void aFlagDeletedAndCreatedAgainCountsOnSoAnOldIfMatchDoesNotMatchIt() {
+        String flag = "/api/v1/flags/dark_mode";
+        long first = h.http.put(flag, "{\"enabled\":true}").json().get("revision").asLong();
+        assertThat(h.http.delete(flag).status()).isEqualTo(204);
+        Reply again = h.http.put(flag, "{\"enabled\":false}");
+        assertThat(again.status()).as(again.toString()).isEqualTo(200);
+        assertThat(again.json().get("revision").asLong()).isGreaterThan(first + 1);
+        // The If-Match read from the first flag names a state that is gone.
+        assertPreconditionFailed(h.http.send("PUT", flag, "{\"enabled\":true}", "\"" + first + "\""));
+        assertThat(h.http.get(flag).json().get("enabled").asBoolean()).isFalse();
+    }
+
+    @Test
     void ifMatchGuardsFlagPutAndDelete() {
         String flag = "/api/v1/flags/new_checkout";
         Reply current = h.http.get(flag);
