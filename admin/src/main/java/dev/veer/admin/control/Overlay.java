@@ -166,7 +166,7 @@ public final class Overlay {
         if (weightsBps != null) {
             Weights runtime = fitWeights(weightsBps, spec.versionNames());
             if (runtime == null) {
-                dropped.add(new Dropped(svc, "runtime weights of " + svc + " " + weightsBps
+                dropped.add(new Dropped(svc, "runtime weights of " + svc + " " + asPercent(weightsBps)
                         + " dropped: they send traffic to a version the config no longer has; the file's weights apply"));
                 weightsBps = null;
             } else {
@@ -295,6 +295,14 @@ public final class Overlay {
                 : new LinkedHashMap<>(state.revisions());
         return new FlagOutcome(List.copyOf(flags.values()),
                 new FlagState(List.copyOf(fileFlags), puts, deletes, revisions));
+    }
+
+    /** {blue=7500, green=2500} as the API and the operator write it: {"blue":75,"green":25}. */
+    private static String asPercent(Map<String, Integer> weightsBps) {
+        StringBuilder out = new StringBuilder("{");
+        weightsBps.forEach((version, bps) -> out.append(out.length() > 1 ? "," : "").append('"').append(version)
+                .append("\":").append(Weights.percent(bps)));
+        return out.append('}').toString();
     }
 
     private static <T> List<T> nullToEmpty(List<T> list) {
