@@ -31,7 +31,18 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err, System.getenv()));
+        int status;
+        try {
+            status = run(args, System.out, System.err, System.getenv());
+        } catch (Throwable t) {
+            // Past start-up the process holds non-daemon threads (the admin API's): an error escaping here, such as
+            // a class that cannot load while draining because the jar was replaced under the running process, left
+            // Veer running after SIGTERM. Exit all the same.
+            System.err.println("veer: stopped on an unexpected error: " + t);
+            t.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
@@ -234,6 +235,57 @@ class MainTest {
             assertThat(child.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
             assertThat(Files.readString(dir.resolve("run.log"))).contains("draining").contains("stopped");
             assertThat(Files.readString(dir.resolve("state/state.json"))).contains("\"green\":10000");
+        }
+    }
+
+    /**
+     * A jar overwritten in place under a running Veer (an upgrade copied over it) fails the first class loaded
+     * after that, here while draining. Veer must still exit on SIGTERM: the error escaped main, and the admin API's
+     * non-daemon threads kept the process alive.
+     */
+    @Test
+    void sigtermExitsEvenWhenDrainingFailsOnAJarReplacedInPlace() throws Exception {
+        try (Backend blue = new Backend("blue"); Backend green = new Backend("green")) {
+            Path file = RuntimeFixture.configFile(dir);
+            // Netty's transport jar, copied so that the test can overwrite it: the channel group's iterator, used
+            // by the drain, is loaded from it only then.
+            List<String> classpath = new ArrayList<>(List.of(System.getProperty("java.class.path")
+                    .split(File.pathSeparator)));
+            int netty = -1;
+            for (int i = 0; i < classpath.size(); i++) {
+                if (Path.of(classpath.get(i)).getFileName().toString().matches("netty-transport-4[.0-9]+Final\\.jar")) {
+                    netty = i;
+                }
+            }
+            assertThat(netty).as("netty-transport on the test classpath").isNotNegative();
+            Path copy = dir.resolve("netty-transport.jar");
+            Files.copy(Path.of(classpath.get(netty)), copy);
+            classpath.set(netty, copy.toString());
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String logback = Path.of(Main.class.getResource("/logback.xml").toURI()).toString();
+            ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-Dlogback.configurationFile=" + logback, "-cp",
+                    String.join(File.pathSeparator, classpath), Main.class.getName(), "run", "--config",
+                    file.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("run.log").toFile());
+            pb.environment().putAll(RuntimeFixture.env(dir, blue.port(), green.port()));
+            Process child = pb.start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (System.nanoTime() < deadline && child.isAlive()
+                        && !Files.readString(dir.resolve("run.log")).contains("admin API on")) {
+                    Thread.sleep(50);
+                }
+                assertThat(Files.readString(dir.resolve("run.log"))).contains("admin API on");
+                Files.write(copy, new byte[] {'P', 'K'}); // in place: the same file, other bytes
+
+                child.destroy(); // SIGTERM
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).as(Files.readString(dir.resolve("run.log"))).isTrue();
+                assertThat(child.exitValue()).isEqualTo(1);
+                assertThat(Files.readString(dir.resolve("run.log")))
+                        .contains("veer: stopped on an unexpected error: java.lang.NoClassDefFoundError");
+            } finally {
+                child.destroyForcibly();
+            }
         }
     }
 }
