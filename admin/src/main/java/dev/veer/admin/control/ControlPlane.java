@@ -155,7 +155,7 @@ public final class ControlPlane implements AutoCloseable {
     private void commit(Change change) {
         RuntimeView before = change.before();
         Overlay.Result draft = change.draftResult();
-        StateDoc bumped = bumpRevisions(before, draft, change);
+        StateDoc bumped = bumpRevisions(before, doc, draft, change);
         Overlay.Result result = Overlay.apply(change.config(), bumped, flagParser);
         // The draft is where the runtime layer met the (possibly reloaded) config: report what it dropped.
         for (Overlay.Dropped dropped : draft.dropped()) {
@@ -264,18 +264,25 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
-     * New revisions for what this change altered. A service's revision bumps when an operator edited it, when its
-     * effective spec (weights, versions, routes, preview) changed, or when its rollout changed (phase, step,
-     * weights...; see {@link RolloutRevisions}); a rollout's own revision bumps on the same rollout changes; a
-     * flag's when it was edited or changed. A verdict alone bumps nothing. The global revision bumps when any of
-     * these did or the config file was replaced.
+     * New revisions for what this change altered. A service's revision bumps when an operator's edit changed its
+     * runtime state, when its effective spec (weights, versions, routes, preview) changed, or when its rollout
+     * changed (phase, step, weights...; see {@link RolloutRevisions}); a rollout's own revision bumps on the same
+     * rollout changes; a flag's when an edit changed it. A verdict alone, or an edit that leaves everything as it
+     * was, bumps nothing. The global revision bumps when any of these did or the config file was replaced.
      */
-    private static StateDoc bumpRevisions(RuntimeView before, Overlay.Result draft, Change change) {
+    private static StateDoc bumpRevisions(RuntimeView before, StateDoc saved, Overlay.Result draft, Change change) {
         RuntimeView next = draft.view();
         StateDoc doc = draft.doc();
         boolean anyBumped = change.config() != before.config();
         Map<String, JsonNode> rollouts = new LinkedHashMap<>();
-        Set<String> services = new HashSet<>(change.touchedServices());
+        // An edit that leaves the service's runtime state as it was (the same weights PUT again, as a reconciling
+        // script does every minute) bumps nothing: another client's If-Match must not fail on it.
+        Set<String> services = new HashSet<>();
+        for (String name : change.touchedServices()) {
+            if (!sameIgnoringRevision(saved.services().get(name), doc.services().get(name))) {
+                services.add(name);
+            }
+        }
         for (Map.Entry<String, JsonNode> e : doc.rollouts().entrySet()) {
             JsonNode previous = before.rollouts().get(e.getKey());
             JsonNode stamped = RolloutRevisions.stamp(previous, e.getValue());
@@ -302,7 +309,13 @@ public final class ControlPlane implements AutoCloseable {
                     ? ServiceState.untouched(rev, next.service(name).versionNames())
                     : s.withRevision(rev));
         }
-        Set<String> flags = new HashSet<>(change.touchedFlags());
+        Set<String> flags = new HashSet<>();
+        for (String name : change.touchedFlags()) {
+            if (!Objects.equals(saved.flags().put().get(name), doc.flags().put().get(name))
+                    || saved.flags().deleted().contains(name) != doc.flags().deleted().contains(name)) {
+                flags.add(name);
+            }
+        }
         for (FlagSpec f : next.flags()) {
             if (!Objects.equals(f, before.flag(f.name()))) {
                 flags.add(f.name());
@@ -321,6 +334,10 @@ public final class ControlPlane implements AutoCloseable {
         }
         long revision = anyBumped ? before.revision() + 1 : before.revision();
         return new StateDoc(revision, serviceStates, flagState.withRevisions(flagRevisions), rollouts);
+    }
+
+    private static boolean sameIgnoringRevision(ServiceState a, ServiceState b) {
+        return a == null ? b == null : b != null && a.withRevision(0).equals(b.withRevision(0));
     }
 
     private void checkWriterThread() {

@@ -131,6 +131,27 @@ class AdminApiTest {
     }
 
     @Test
+    void anEditThatChangesNothingKeepsTheRevisionSoAnotherClientsIfMatchStillHolds() {
+        String weights = "/api/v1/services/shop/weights";
+        String body = "{\"blue\":90,\"green\":10}";
+        long first = h.http.put(weights, body).json().get("revision").asLong();
+        Reply same = h.http.put(weights, body);
+        assertThat(same.status()).as(same.toString()).isEqualTo(200);
+        assertThat(same.json().get("revision").asLong()).isEqualTo(first);
+        // Still audited: the operator did send it.
+        assertThat(h.http.get("/api/v1/events?limit=10").json().get("events")).hasSize(2);
+
+        Reply guarded = h.http.send("PUT", weights, "{\"blue\":80,\"green\":20}", "\"" + first + "\"");
+        assertThat(guarded.status()).as(guarded.toString()).isEqualTo(200);
+        assertThat(guarded.json().get("revision").asLong()).isEqualTo(first + 1);
+
+        String flag = "/api/v1/flags/dark_mode";
+        long flagFirst = h.http.put(flag, "{\"enabled\":true}").json().get("revision").asLong();
+        assertThat(h.http.put(flag, "{\"enabled\":true}").json().get("revision").asLong()).isEqualTo(flagFirst);
+        assertThat(h.http.send("PUT", flag, "{\"enabled\":false}", "\"" + flagFirst + "\"").status()).isEqualTo(200);
+    }
+
+    @Test
     void badWeightsAreRefusedWithThePathAndLeaveNoTrace() {
         Reply badSum = h.http.put("/api/v1/services/shop/weights", "{\"blue\":90,\"green\":20}");
         assertThat(badSum.status()).isEqualTo(400);
