@@ -156,6 +156,8 @@ public final class ProxyServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    // A client's FIN after a whole request still gets the answer (see ProxyHandler).
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .childHandler(new ProxyChannelInitializer(context, channels))
                     .bind(new InetSocketAddress(settings.listen().host(), settings.listen().port()))

@@ -27,6 +27,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -53,6 +54,11 @@ import java.util.concurrent.TimeUnit;
  * turning reads off and on per request costs two epoll_ctl calls per request. Request-body backpressure: reading
  * stops while the upstream is connecting or not writable. Response-body backpressure: the upstream's autoRead is
  * off while this channel is not writable.
+ *
+ * <p>A client that shuts down its sending side (FIN) after a whole request still gets the answer, and then the
+ * connection closes, as HAProxy does by default (nginx and Envoy give the request up). Scripts do it ({@code nc -N},
+ * a socket's {@code shutdown(SHUT_WR)}), and a proxy cannot tell that FIN from a full close until a write fails,
+ * which the response's first write shows. A FIN before the request is whole, or on an idle connection, closes at once.
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener, ConnectionWaiter {
 
@@ -81,6 +87,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** For flag targeting on the client address; null for a non-IP transport. */
     private java.net.InetAddress clientAddress;
     private boolean closing;
+    /** The client sent FIN: nothing more will be read (see the class comment). */
+    private boolean inputShutdown;
     private boolean inReadCycle;
     private boolean draining;
     private long lastActivityNanos;
@@ -224,6 +232,30 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             server.closeConnection();
         }
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
+            closeIfNothingLeftToAnswer();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /** After the client's FIN: closes unless a whole request is being answered (then {@link #completeExchange}). */
+    private void closeIfNothingLeftToAnswer() {
+        if (!inputShutdown || closing) {
+            return;
+        }
+        if (tunnel) {
+            closeNow();
+        } else if (!active) {
+            closeAfterFlush(); // the last response may still be on its way out
+        } else if (!requestReceived) {
+            // A request the client can no longer finish: give it up, as on a full close.
+            closeNow();
+        }
     }
 
     @Override
@@ -524,7 +556,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void setReading(boolean on) {
-        if (reading != on) {
+        // After the client's FIN there is nothing to read, and epoll refuses to watch the socket for reads again.
+        if (reading != on && !(on && inputShutdown)) {
             reading = on;
             ctx.channel().config().setAutoRead(on);
         }
@@ -568,7 +601,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             // The client is still sending a body this exchange will not read: close when done.
             closeAfterResponse = true;
         }
-        boolean keep = keepAlive && !closeAfterResponse && !draining && !server.draining();
+        boolean keep = mayKeepAlive();
         closeAfterResponse = !keep;
         String setCookie = decision.setCookie();
         HeadBytes out = HeadBytes.start();
@@ -863,7 +896,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             closeAfterResponse = true;
             lingerOnClose = true;
         }
-        boolean close = closeAfterResponse || !keepAlive || draining || server.draining();
+        boolean close = !mayKeepAlive();
         closeAfterResponse = close;
         responseStarted = true;
         status = errorStatus.code();
@@ -892,6 +925,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         releaseQueued();
     }
 
+    /** Whether the connection may stay open after the current response. */
+    private boolean mayKeepAlive() {
+        return keepAlive && !closeAfterResponse && !draining && !server.draining()
+                // After the client's FIN the last request it sent gets the last response.
+                && !(inputShutdown && queued.isEmpty());
+    }
+
     private void completeExchange() {
         // The response timer stays pending (see attach): no task allocation and timer-queue work per request.
         recordStats();
@@ -917,6 +957,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         } else {
             drainQueued();
         }
+        closeIfNothingLeftToAnswer();
     }
 
     private void recordStats() {
@@ -995,7 +1036,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         closing = true;
         releaseQueued();
         ChannelFuture flushed = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
-        if (lingerOnClose) {
+        if (lingerOnClose && !inputShutdown) {
             LingeringClose.afterFlush(flushed);
         } else {
             flushed.addListener(ChannelFutureListener.CLOSE);

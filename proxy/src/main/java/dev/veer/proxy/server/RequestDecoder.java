@@ -3,6 +3,7 @@ package dev.veer.proxy.server;
 import dev.veer.proxy.http.ChunkFraming;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -54,6 +55,19 @@ final class RequestDecoder extends HttpRequestDecoder {
 
     RequestDecoder(HttpDecoderConfig config) {
         super(config);
+    }
+
+    /**
+     * The client's FIN passes on without the decoder reading what is left as a last message: bytes left over are a
+     * request the client can no longer finish, which {@link ProxyHandler} gives up without an answer.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override

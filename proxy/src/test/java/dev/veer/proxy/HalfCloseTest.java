@@ -1,0 +1,139 @@
+package dev.veer.proxy;
+
+import static dev.veer.proxy.support.Specs.service;
+import static dev.veer.proxy.support.Specs.version;
+import static dev.veer.proxy.support.Specs.weights;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.veer.proxy.support.Backend;
+import dev.veer.proxy.support.RawHttp;
+import dev.veer.proxy.support.Specs;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import dev.veer.config.model.Transport;
+import java.io.IOException;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A client that shuts down its sending side after its request ({@code nc -N}, {@code shutdown(SHUT_WR)}) still gets
+ * the answer, as from HAProxy; one that stops mid-request, or on an idle connection, is closed at once. On each
+ * transport this machine runs: they report the FIN differently (epoll stops watching a half-closed socket).
+ */
+class HalfCloseTest {
+
+    /** Long enough for the client's FIN to reach the proxy before the response does. */
+    private static final long BACKEND_DELAY_MILLIS = 200;
+    private static Backend backend;
+    private static final Map<Transport, ProxyServer> proxies = new EnumMap<>(Transport.class);
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = new Backend("v1");
+        backend.respondWith(r -> {
+            try {
+                Thread.sleep(BACKEND_DELAY_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return r.method().equals("POST") ? Backend.echo(r) : Backend.text(HttpResponseStatus.OK, "ok " + r.uri());
+        });
+    }
+
+    private static int port(Transport transport) {
+        return proxies.computeIfAbsent(transport, t -> {
+            try {
+                return ProxyServer.start(Specs.settings(t), List.of(service("svc", List.of("svc"), "/",
+                        List.of(version("v1", backend.address())), weights("v1", 10000), null, List.of(), null)),
+                        List.of());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).localAddress().getPort();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        for (ProxyServer proxy : proxies.values()) {
+            proxy.close();
+        }
+        backend.close();
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.veer.proxy.TransportTest#runnable")
+    void aRequestFollowedByTheClientsFinIsAnsweredThenTheConnectionCloses(Transport transport) throws Exception {
+        try (RawHttp http = new RawHttp(port(transport))) {
+            http.send("GET /one HTTP/1.1\r\nHost: svc\r\n\r\n");
+            http.socket().shutdownOutput();
+            RawHttp.Response r = http.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("ok /one");
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(http.closedWithin(2000)).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.veer.proxy.TransportTest#runnable")
+    void aWholeBodyBeforeTheFinReachesTheBackendAndIsAnswered(Transport transport) throws Exception {
+        try (RawHttp http = new RawHttp(port(transport))) {
+            http.send("POST /upload HTTP/1.1\r\nHost: svc\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+            http.socket().shutdownOutput();
+            RawHttp.Response r = http.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("hello world");
+            assertThat(http.closedWithin(2000)).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.veer.proxy.TransportTest#runnable")
+    void pipelinedRequestsBeforeTheFinAreAllAnsweredInOrder(Transport transport) throws Exception {
+        try (RawHttp http = new RawHttp(port(transport))) {
+            http.send("GET /a HTTP/1.1\r\nHost: svc\r\n\r\nGET /b HTTP/1.1\r\nHost: svc\r\n\r\n");
+            http.socket().shutdownOutput();
+            RawHttp.Response first = http.read();
+            RawHttp.Response second = http.read();
+            assertThat(first.bodyText()).isEqualTo("ok /a");
+            assertThat(first.header("connection")).isNull();
+            assertThat(second.bodyText()).isEqualTo("ok /b");
+            assertThat(second.header("connection")).isEqualTo("close");
+            assertThat(http.closedWithin(2000)).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.veer.proxy.TransportTest#runnable")
+    void aFinBeforeTheBodyIsWholeClosesWithoutAnswerOrUpstreamRequest(Transport transport) throws Exception {
+        int before = backend.requests().size();
+        try (RawHttp http = new RawHttp(port(transport))) {
+            http.send("POST /partial HTTP/1.1\r\nHost: svc\r\nContent-Length: 10\r\n\r\nabc");
+            http.socket().shutdownOutput();
+            assertThat(http.closedWithin(2000)).isTrue();
+        }
+        Thread.sleep(BACKEND_DELAY_MILLIS * 2);
+        assertThat(backend.requests()).hasSize(before);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.veer.proxy.TransportTest#runnable")
+    void aFinOnAnIdleKeepAliveConnectionClosesIt(Transport transport) throws Exception {
+        try (RawHttp http = new RawHttp(port(transport))) {
+            assertThat(http.send("GET /first HTTP/1.1\r\nHost: svc\r\n\r\n").read().bodyText()).isEqualTo("ok /first");
+            http.socket().shutdownOutput();
+            assertThat(http.closedWithin(2000)).isTrue();
+        }
+        try (RawHttp http = new RawHttp(port(transport))) {
+            // Half a head, then the FIN: no answer, no wait for the header timeout.
+            http.send("GET /never HTTP/1.1\r\nHost: sv");
+            http.socket().shutdownOutput();
+            assertThat(http.closedWithin(2000)).isTrue();
+        }
+    }
+}
