@@ -142,7 +142,19 @@ final class AdminClient {
         if (status == 404 && absentIsNull) {
             return null;
         }
-        throw new RefusedException(describeError(method, path, status, response.body()));
+        JsonNode error = errorObject(response.body());
+        throw new RefusedException(describeError(method, path, status, response.body(), error),
+                error == null ? null : Json.compact(error));
+    }
+
+    /** The body when it is the API's {"error": ...} object (a proxy in between may answer HTML); else null. */
+    private static JsonNode errorObject(String body) {
+        try {
+            JsonNode error = body.isBlank() ? null : Json.MAPPER.readTree(body);
+            return error != null && error.path("error").isTextual() ? error : null;
+        } catch (IOException notJson) {
+            return null;
+        }
     }
 
     /** "sum is 95 (expected: 100) at weights" from {"error":..., "path":...}; the status line otherwise. */
@@ -150,26 +162,21 @@ final class AdminClient {
         return path.isEmpty() ? error : path + ": " + error;
     }
 
-    private static String describeError(String method, String path, int status, String body) {
-        String message = null;
-        try {
-            JsonNode error = body.isBlank() ? null : Json.MAPPER.readTree(body);
-            if (error != null && error.path("error").isTextual()) {
-                // Path first, as config errors are written ("weights.blue: 90.001 (expected: ...)"). The first error
-                // says "(and N more, see errors)": the others are shown instead, one per line.
-                JsonNode all = error.path("errors");
-                message = located(error.path("path").asText(""), all.size() > 1
-                        ? error.get("error").asText().replaceFirst(" \\(and \\d+ more, see errors\\)$", "")
-                        : error.get("error").asText());
-                for (int i = 1; i < all.size(); i++) {
-                    message += "\n  also: " + located(all.get(i).path("path").asText(""),
-                            all.get(i).path("error").asText());
-                }
+    private static String describeError(String method, String path, int status, String body, JsonNode error) {
+        String message;
+        if (error != null) {
+            // Path first, as config errors are written ("weights.blue: 90.001 (expected: ...)"). The first error
+            // says "(and N more, see errors)": the others are shown instead, one per line.
+            JsonNode all = error.path("errors");
+            message = located(error.path("path").asText(""), all.size() > 1
+                    ? error.get("error").asText().replaceFirst(" \\(and \\d+ more, see errors\\)$", "")
+                    : error.get("error").asText());
+            for (int i = 1; i < all.size(); i++) {
+                message += "\n  also: " + located(all.get(i).path("path").asText(""),
+                        all.get(i).path("error").asText());
             }
-        } catch (IOException notJson) {
-            // fall through to the status line: the body is shown as text below
-        }
-        if (message == null) {
+        } else {
+            // Not the API's error object: the status line, and the body as text.
             message = "HTTP " + status + " from " + method + " " + path
                     + (body.isBlank() ? "" : ": " + Json.excerpt(body));
         }

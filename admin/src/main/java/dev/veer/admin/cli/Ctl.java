@@ -44,7 +44,7 @@ public final class Ctl {
             options:
               --url URL        admin API (default: $VEER_ADMIN_URL, else http://127.0.0.1:9090)
               --token TOKEN    bearer token (default: $VEER_ADMIN_TOKEN)
-              --json           print the API's raw JSON instead of tables
+              --json           print the API's raw JSON instead of tables (on a refusal, its error object)
               --if-match REV   on mutating verbs: refused (412) unless the revision is still REV
               --reason TEXT    on mutating verbs: why, recorded in the audit log (printable ASCII)
 
@@ -144,6 +144,10 @@ public final class Ctl {
             return USAGE;
         } catch (RefusedException e) {
             err.println("error: " + e.getMessage());
+            if (rawJson && e.apiError() != null) {
+                // A script asked for JSON: it gets the API's error object to parse, as for a success.
+                out.println(e.apiError());
+            }
             return REFUSED;
         }
     }

@@ -201,6 +201,21 @@ class CtlTest {
     }
 
     @Test
+    void withJsonARefusalAlsoPrintsTheApisErrorObjectForScripts() {
+        server.answer("PUT /api/v1/services/shop/weights", 400,
+                "{\"error\":\"sum is 95 (expected: 100)\",\"path\":\"weights\"}")
+                .answer("GET /api/v1/flags", 502, "<html>bad gateway</html>");
+
+        assertThat(ctl("--json", "weights", "shop", "blue=90", "green=5")).isEqualTo(1);
+        assertThat(out()).isEqualTo("{\"error\":\"sum is 95 (expected: 100)\",\"path\":\"weights\"}\n");
+        assertThat(err()).isEqualTo("error: weights: sum is 95 (expected: 100)\n");
+
+        // Not the API's error object (a proxy in between): nothing to parse, so nothing on stdout.
+        assertThat(ctl("--json", "flags")).isEqualTo(1);
+        assertThat(out()).isEqualTo("{\"error\":\"sum is 95 (expected: 100)\",\"path\":\"weights\"}\n");
+    }
+
+    @Test
     void staleRevisionAndMissingTokenGetAHint() {
         server.answer("POST /api/v1/services/shop/switch", 412,
                 "{\"error\":\"revision is 9 (expected: 7)\",\"path\":\"\"}")
