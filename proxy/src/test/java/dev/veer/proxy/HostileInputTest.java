@@ -194,6 +194,23 @@ class HostileInputTest {
                 .extracting(Backend.Recorded::bodyText).containsExactly("abc", "abc", "abc", "abc", "abc");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedParts")
+    void aMalformedRequestIsToldWhichPartIsMalformed(String request, String reason) throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            assertThat(http.send(request).read().bodyText()).isEqualTo("400 Bad Request: " + reason + "\n");
+        }
+    }
+
+    static Stream<Arguments> malformedParts() {
+        return Stream.of(
+                Arguments.of("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\0c\r\n\r\n", "malformed header field"),
+                Arguments.of("GET / HTTP/1.1\r\nHost: a\r\nX(A: b\r\n\r\n", "malformed header field"),
+                Arguments.of("GET / HTTP/1.1\r\nHost: a\r\nX-A : b\r\n\r\n", "malformed header field"),
+                Arguments.of("GET / HTTP/1.1 x\r\nHost: a\r\n\r\n", "malformed request line"),
+                Arguments.of("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n", "obsolete line folding in header"));
+    }
+
     private static void assertRefusedClosedAndNotForwarded(String request, int status) throws Exception {
         long bytesBefore = backend.bytesReceived();
         int requestsBefore = backend.requests().size();

@@ -85,7 +85,10 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
                     return framing.withHead(request); // read whole: the access log may name it
                 }
             }
-            return namingItsRequestLine(request, reject(HttpResponseStatus.BAD_REQUEST, "malformed request"));
+            // Netty's placeholder for a request line it could not read is a FullHttpRequest; otherwise the line was
+            // read and a header field failed (a name no token, whitespace before the colon, CR or NUL in a value).
+            return namingItsRequestLine(request, reject(HttpResponseStatus.BAD_REQUEST,
+                    request instanceof FullHttpRequest ? "malformed request line" : "malformed header field"));
         }
         headTimer.headReceived();
         RejectedRequest refused = checkParsedHead(request);
