@@ -131,6 +131,68 @@ class HealthCheckTest {
     }
 
     @Test
+    void aServingVersionWhoseEndpointsAreAllReplacedServesThroughTheNewOnesBeforeTheirFirstCheck() throws Exception {
+        try (Backend a = new Backend("a"); Backend b = new Backend("b"); Backend c = new Backend("c")) {
+            // c's first check answers only after 1.5 s (its loop sleeps), so a request routed at once is routed
+            // while c is still unprobed; it waits behind the check on c's loop and is then answered.
+            c.respondWith(r -> {
+                if (r.uri().equals("/health")) {
+                    try {
+                        Thread.sleep(1500);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return Backend.text(HttpResponseStatus.OK, "c");
+            });
+            HealthCheckSpec check = new HealthCheckSpec("/health", Duration.ofSeconds(10), Duration.ofSeconds(3), 2, 2);
+            try (ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(service("svc", List.of(), "/",
+                    List.of(version("a", a.address()), version("b", b.address())), weights("a", 0, "b", 10000), null,
+                    List.of(), check)), List.of())) {
+                proxy.publish(List.of(service("svc", List.of(), "/", List.of(version("a", a.address()),
+                        version("b", c.address())), weights("a", 0, "b", 10000), null, List.of(), check)), List.of());
+                assertThat(proxy.endpointHealthy("svc", "b", HostPort.parse(c.address()))).as("unprobed").isFalse();
+                try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+                    RawHttp.Response r = http.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
+                    assertThat(r.status()).isEqualTo(200);
+                    assertThat(r.bodyText()).isEqualTo("c");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aReplacedEndpointFoundDownByItsFirstCheckIsNotTried() throws Exception {
+        try (Backend a = new Backend("a"); Backend b = new Backend("b"); Backend sick = new Backend("sick")) {
+            // Serves requests but fails its checks: once a check has answered, no request may reach it.
+            sick.respondWith(r -> Backend.text(r.uri().equals("/health") ? HttpResponseStatus.INTERNAL_SERVER_ERROR
+                    : HttpResponseStatus.OK, "sick"));
+            try (ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(svc(a, b, 10000)), List.of())) {
+                proxy.publish(List.of(service("svc", List.of(), "/", List.of(version("a", a.address()),
+                        version("b", sick.address())), weights("a", 0, "b", 10000), null, List.of(), CHECK)),
+                        List.of());
+                try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+                    await(() -> status(http) == 503, "503 once the first check failed");
+                    long servedBefore = sick.requests().stream().filter(r -> !r.uri().equals("/health")).count();
+                    for (int i = 0; i < 10; i++) {
+                        assertThat(status(http)).as("request " + i).isEqualTo(503);
+                    }
+                    assertThat(sick.requests().stream().filter(r -> !r.uri().equals("/health")).count())
+                            .isEqualTo(servedBefore);
+                }
+            }
+        }
+    }
+
+    private static int status(RawHttp http) {
+        try {
+            return http.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void anEndpointAddedAfterStartIsUpAfterOnePassingCheck() throws Exception {
         try (Backend a = new Backend("a"); Backend b = new Backend("b"); Backend c = new Backend("c")) {
             HostPort added = HostPort.parse(c.address());

@@ -67,7 +67,7 @@ final class HealthProbe {
 
     void start() {
         if (awaitingFirstPass) {
-            endpoint.setHealthy(false, "new endpoint: waiting for its first health check");
+            endpoint.awaitFirstCheck();
             loop.execute(() -> schedule(1));
             return;
         }
@@ -135,6 +135,7 @@ final class HealthProbe {
         if (stopped) {
             return;
         }
+        endpoint.probeAnswered();
         if (success) {
             consecutiveFailures = 0;
             consecutiveSuccesses++;

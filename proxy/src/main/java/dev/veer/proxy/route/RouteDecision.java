@@ -92,6 +92,6 @@ public final class RouteDecision {
         this.version = version;
         this.reason = reason;
         this.setCookie = setCookie;
-        this.endpoint = version == null ? null : version.pickHealthy();
+        this.endpoint = version == null ? null : version.pick();
     }
 }

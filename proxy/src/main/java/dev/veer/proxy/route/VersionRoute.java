@@ -52,8 +52,12 @@ public final class VersionRoute {
         return List.of(endpoints);
     }
 
-    /** Round-robin over the healthy endpoints; null when none is healthy. */
-    public Endpoint pickHealthy() {
+    /**
+     * Round-robin over the healthy endpoints. When none is healthy, an endpoint no health check has answered yet, as
+     * when all of a serving version's endpoints were just replaced: sending to it beats a certain 503, as Envoy's
+     * panic mode would; one a check or outlier detection found bad is never chosen. Null when there is neither.
+     */
+    public Endpoint pick() {
         int n = endpoints.length;
         if (n == 0) {
             return null;
@@ -62,6 +66,12 @@ public final class VersionRoute {
         for (int i = 0; i < n; i++) {
             Endpoint e = endpoints[(start + i) % n];
             if (e.isHealthy()) {
+                return e;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            Endpoint e = endpoints[(start + i) % n];
+            if (e.isUnprobed() && !e.isEjected()) {
                 return e;
             }
         }

@@ -25,6 +25,8 @@ public final class Endpoint {
     private volatile boolean activeHealthy = true;
     private volatile boolean ejected;
     private volatile boolean usable = true;
+    /** No health check has answered for it yet: added at run time (start-up endpoints are taken as up). */
+    private volatile boolean unprobed;
     private volatile boolean retired;
 
     // Ejection bookkeeping, guarded by the outlier detector.
@@ -75,6 +77,22 @@ public final class Endpoint {
 
     public boolean isEjected() {
         return ejected;
+    }
+
+    /** True while no health check has answered for an endpoint added at run time (see VersionRoute#pick). */
+    public boolean isUnprobed() {
+        return unprobed;
+    }
+
+    /** Out of rotation until its first health check passes: an endpoint added at run time. */
+    public void awaitFirstCheck() {
+        unprobed = true;
+        setHealthy(false, "new endpoint: waiting for its first health check");
+    }
+
+    /** A health check answered (either way). */
+    public void probeAnswered() {
+        unprobed = false;
     }
 
     /** Sets the active health check's verdict. */
