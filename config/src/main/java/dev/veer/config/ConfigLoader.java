@@ -96,21 +96,57 @@ public final class ConfigLoader {
         return config;
     }
 
-    /** Says where an overridden value came from: {@code proxy.listen: 'x' (expected: host:port) [from VEER_PROXY_LISTEN]}. */
+    /**
+     * Says where an overridden value came from: {@code proxy.listen: 'x' (expected: host:port) [from VEER_PROXY_LISTEN]}.
+     * An override is named on an error about its own key or below it; about the map or list that holds it (a
+     * weights sum); about a key the message names ({@code admin.token: required when admin.listen ...}); or on an
+     * unknown key the override itself brought in.
+     */
     private static List<ConfigError> withOrigins(List<ConfigError> errors, Map<String, String> origins) {
         List<ConfigError> out = new ArrayList<>(errors.size());
         for (ConfigError error : errors) {
-            String origin = null;
+            List<String> from = new ArrayList<>();
             for (Map.Entry<String, String> e : origins.entrySet()) {
-                String set = e.getKey();
-                // The override's own path or below it; or an unknown key the override itself brought in.
-                if (error.path().equals(set) || error.path().startsWith(set + ".") || error.path().startsWith(set + "[")
-                        || (set.startsWith(error.path() + ".") && error.message().startsWith("unknown key"))) {
-                    origin = e.getValue();
+                if (blames(error, e.getKey()) && !from.contains(e.getValue())) {
+                    from.add(e.getValue());
                 }
             }
-            out.add(origin == null ? error : new ConfigError(error.path(), error.message() + " [from " + origin + "]"));
+            out.add(from.isEmpty() ? error
+                    : new ConfigError(error.path(), error.message() + " [from " + String.join(", ", from) + "]"));
         }
         return out;
+    }
+
+    private static boolean blames(ConfigError error, String set) {
+        String path = error.path();
+        if (path.isEmpty()) {
+            return false;
+        }
+        if (path.equals(set) || path.startsWith(set + ".") || path.startsWith(set + "[")) {
+            return true;
+        }
+        if (set.startsWith(path + ".")) {
+            String below = set.substring(path.length() + 1);
+            boolean child = below.indexOf('.') < 0 && below.indexOf('[') < 0;
+            return child || error.message().startsWith("unknown key");
+        }
+        return mentions(error.message(), set);
+    }
+
+    /** Whether {@code message} names the key path {@code set} as a whole word (not admin.listenX). */
+    private static boolean mentions(String message, String set) {
+        for (int at = message.indexOf(set); at >= 0; at = message.indexOf(set, at + 1)) {
+            int end = at + set.length();
+            boolean startsWord = at == 0 || !isPathChar(message.charAt(at - 1));
+            boolean endsWord = end == message.length() || !isPathChar(message.charAt(end));
+            if (startsWord && endsWord) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isPathChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '[' || c == ']';
     }
 }

@@ -98,6 +98,15 @@ class LayeringTest {
     }
 
     @Test
+    void anErrorAnOverrideCausedElsewhereNamesTheOverride() {
+        // The error sits on admin.token, which the file left empty; the override that made it one is admin.listen.
+        assertThat(errors("", Map.of(), List.of("admin.listen=0.0.0.0:9090"))).singleElement().asString()
+                .startsWith("admin.token: ").endsWith(" [from --set admin.listen=0.0.0.0:9090]");
+        assertThat(errors("", Map.of("VEER_ADMIN_LISTEN", "0.0.0.0:9090"), List.of("proxy.ioThreads=2")))
+                .singleElement().asString().endsWith(" [from VEER_ADMIN_LISTEN]");
+    }
+
+    @Test
     void aTokenGivenWithSetIsNotRepeatedInItsError() {
         List<String> errors = errors("", Map.of(), List.of("admin.token=has space"));
         assertThat(errors).singleElement().asString().contains("[from --set admin.token=(hidden)]")
@@ -114,7 +123,7 @@ class LayeringTest {
     @Test
     void aNumberAfterADotIndexesAList() {
         assertThat(errors(Configs.SHOP, Map.of(), List.of("services.0.weights.blue=90")))
-                .containsExactly("services[0].weights: sum is 90 (expected: 100)");
+                .containsExactly("services[0].weights: sum is 90 (expected: 100) [from --set services.0.weights.blue=90]");
         assertThat(errors(Configs.SHOP, Map.of(), List.of("services.4.name=x"))).containsExactly(
                 "--set services.4.name=x: index 4 is out of range in services (expected: [0]..[0] or the name of an element)");
     }
