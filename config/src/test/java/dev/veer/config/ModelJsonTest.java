@@ -183,6 +183,11 @@ class ModelJsonTest {
                 () -> ModelJson.parseWeights(json("[1]"), SHOP, "weights"));
         assertThat(notObject.errors()).extracting(ConfigError::toString)
                 .containsExactly("weights: a list (expected: a mapping of version to percent)");
+        // A number refused for its form still counts towards the sum: both errors in one run.
+        ConfigException both = catchThrowableOfType(ConfigException.class,
+                () -> ModelJson.parseWeights(json("{\"blue\": 90, \"green\": 5.555}"), SHOP, "weights"));
+        assertThat(both.errors()).extracting(ConfigError::toString).containsExactly(
+                "weights.green: 5.555 (expected: at most 2 decimals)", "weights: sum is 95.555 (expected: 100)");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.veer.config.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.config.model.Weights;
 
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,8 @@ import java.util.Map;
  * Versions left out get 0; the result is ordered like the service's versions.
  */
 public final class WeightsSection {
+
+    private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
     private WeightsSection() {
     }
@@ -24,11 +27,22 @@ public final class WeightsSection {
         }
         int before = problems.count();
         Map<String, Integer> given = new LinkedHashMap<>();
+        // A percent refused for its decimals (90.001) still counts towards the sum, so one run reports both; a
+        // value that is no percent at all (a string, 120) makes the sum meaningless.
+        BigDecimal numericSum = BigDecimal.ZERO;
+        boolean allNumbers = true;
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             String fieldPath = Paths.key(path, field.getKey());
             if (!versions.contains(field.getKey())) {
                 problems.add(fieldPath, "unknown version (expected one of: " + String.join(", ", versions) + ")");
+                allNumbers = false;
                 continue;
+            }
+            BigDecimal value = field.getValue().isNumber() ? field.getValue().decimalValue() : null;
+            if (value != null && value.signum() >= 0 && value.compareTo(HUNDRED) <= 0) {
+                numericSum = numericSum.add(value);
+            } else {
+                allNumbers = false;
             }
             Integer bps = Percent.toBasisPoints(field.getValue(), fieldPath, problems);
             if (bps != null) {
@@ -36,6 +50,9 @@ public final class WeightsSection {
             }
         }
         if (problems.count() > before) {
+            if (allNumbers && numericSum.compareTo(HUNDRED) != 0) {
+                problems.add(path, "sum is " + numericSum.stripTrailingZeros().toPlainString() + " (expected: 100)");
+            }
             return null;
         }
         int sum = given.values().stream().mapToInt(Integer::intValue).sum();
