@@ -156,8 +156,10 @@ public final class ProxyServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    // A client's FIN after a whole request still gets the answer (see ProxyHandler).
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    // A client's FIN after a whole request still gets the answer (see ProxyHandler). Not on epoll:
+                    // Netty 4.2.18 takes a socket whose input shut out of epoll for good, so a response that does not
+                    // fit the socket buffer at once fails its write (ENOENT) and is cut short; there the FIN closes.
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, transport.kind() != Transport.EPOLL)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .childHandler(new ProxyChannelInitializer(context, channels))
                     .bind(new InetSocketAddress(settings.listen().host(), settings.listen().port()))

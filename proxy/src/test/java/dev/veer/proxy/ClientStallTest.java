@@ -43,7 +43,9 @@ class ClientStallTest {
         String big = "x".repeat(BIG_BODY);
         String medium = "m".repeat(MEDIUM_BODY);
         backend.respondWith(r -> Backend.text(HttpResponseStatus.OK,
-                r.uri().equals("/big") ? big : r.uri().equals("/medium") ? medium : "ok"));
+                r.uri().equals("/big") ? big : r.uri().equals("/medium") ? medium
+                        : r.uri().startsWith("/size/") ? medium.substring(0, Integer.parseInt(r.uri().substring(6)))
+                        : "ok"));
         // Reads a request head (and a byte), then nothing more: an upstream that stops reading a body.
         sink = new RawBackend(RawBackend.Behaviour.STALL);
         Limits d = Limits.DEFAULTS;
@@ -105,6 +107,32 @@ class ClientStallTest {
         TotalStats after = totals();
         assertThat(after.failures().get(FailureReason.TIMEOUT)).isEqualTo(before.failures().get(FailureReason.TIMEOUT));
         assertThat(after.responsesByClass()[5]).isEqualTo(before.responsesByClass()[5]);
+    }
+
+    @Test
+    void aClientThatNeverReadsTheLastResponseOfItsConnectionIsClosedAfterTheResponseTimeout() throws Exception {
+        // Sizes around what the kernel's buffers and the proxy's hold: for some, the whole body leaves the upstream,
+        // the exchange completes and only the final flush is left, which a client that never reads never lets end.
+        List<Socket> clients = new java.util.ArrayList<>();
+        try {
+            for (int size = 64 * 1024; size <= MEDIUM_BODY; size += 48 * 1024) {
+                Socket s = new Socket();
+                s.setReceiveBufferSize(8192);
+                s.connect(new InetSocketAddress("127.0.0.1", proxy.localAddress().getPort()));
+                s.getOutputStream().write(("GET /size/" + size + " HTTP/1.1\r\nHost: svc\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                clients.add(s);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (proxy.openConnections() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(proxy.openConnections()).as("connections still open, " + clients.size() + " clients").isZero();
+        } finally {
+            for (Socket s : clients) {
+                s.close();
+            }
+        }
     }
 
     @Test

@@ -135,7 +135,6 @@ final class HealthProbe {
         if (stopped) {
             return;
         }
-        endpoint.probeAnswered();
         if (success) {
             consecutiveFailures = 0;
             consecutiveSuccesses++;
@@ -152,6 +151,7 @@ final class HealthProbe {
                 endpoint.setHealthy(false, consecutiveFailures + " health checks failed");
             }
         }
+        endpoint.probeAnswered();
     }
 
     /** One probe: the first response head decides; a close, error or timeout before it is a failure. */

@@ -80,6 +80,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private final ReplayableBody sentBody = new ReplayableBody();
     private final Runnable responseTimeoutTask = this::onResponseTimer;
     private final Runnable idleTask = this::onIdleTimer;
+    private final Runnable closeTask = this::closeNow;
     private final Consumer<HttpContent> replayWriter = this::writeReplayed;
 
     private ChannelHandlerContext ctx;
@@ -662,6 +663,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         ctx.write(out.crlf().toBuffer(ctx.alloc(), 0), ctx.voidPromise());
         // Whatever the client sent after its request head, and all it sends from now on, reaches relayToUpstream.
         ProxyChannelInitializer.toTunnel(ctx.pipeline());
+        if (inputShutdown) {
+            // The client sent FIN before the switch: a tunnel it can no longer send on is closed, as at a FIN later.
+            ctx.flush();
+            closeIfNothingLeftToAnswer();
+            return;
+        }
         requestMoreIfWanted();
     }
 
@@ -1035,6 +1042,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void closeAfterFlush() {
         closing = true;
         releaseQueued();
+        // A client that stops reading the last response is cut after the response timeout, as during an exchange:
+        // the idle timer no longer watches a closing connection, and the flush alone would wait for ever.
+        ScheduledFuture<?> deadline = ctx.executor().schedule(closeTask, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+        ctx.channel().closeFuture().addListener(closed -> deadline.cancel(false));
         ChannelFuture flushed = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
         if (lingerOnClose && !inputShutdown) {
             LingeringClose.afterFlush(flushed);

@@ -27,6 +27,8 @@ public final class Endpoint {
     private volatile boolean usable = true;
     /** No health check has answered for it yet: added at run time (start-up endpoints are taken as up). */
     private volatile boolean unprobed;
+    /** A health check has answered for it at least once; a probe replaced by a reload does not make it new again. */
+    private volatile boolean everAnswered;
     private volatile boolean retired;
 
     // Ejection bookkeeping, guarded by the outlier detector.
@@ -86,12 +88,13 @@ public final class Endpoint {
 
     /** Out of rotation until its first health check passes: an endpoint added at run time. */
     public void awaitFirstCheck() {
-        unprobed = true;
+        unprobed = !everAnswered;
         setHealthy(false, "new endpoint: waiting for its first health check");
     }
 
-    /** A health check answered (either way). */
+    /** A health check answered (either way); call after its verdict is applied, so no reader sees neither. */
     public void probeAnswered() {
+        everAnswered = true;
         unprobed = false;
     }
 
