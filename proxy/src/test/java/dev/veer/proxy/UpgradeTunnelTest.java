@@ -6,6 +6,7 @@ import static dev.veer.proxy.support.Specs.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veer.config.model.Limits;
+import dev.veer.config.model.Transport;
 import dev.veer.proxy.support.RawHttp;
 import dev.veer.proxy.support.RequestHeads;
 import dev.veer.proxy.support.Specs;
@@ -81,6 +82,22 @@ class UpgradeTunnelTest {
             }
         }
         assertThat(backend.closedConnections.poll(5, TimeUnit.SECONDS)).isEqualTo("/echo");
+    }
+
+    @Test
+    void aClientThatSentFinBeforeTheSwitchGetsThe101AndTheTunnelCloses() throws Exception {
+        // NIO answers half-closed clients (epoll closes at the FIN): the 101 comes after the FIN, and a tunnel the
+        // client can no longer send on must not stay open until the idle timeout (an hour by default).
+        backend.closedConnections.clear();
+        try (ProxyServer nio = ProxyServer.start(Specs.settings(Transport.NIO), List.of(service("ws", List.of("ws"),
+                "/", List.of(version("v1", backend.address())), weights("v1", 10000), null, List.of(), null)),
+                List.of());
+             RawHttp client = new RawHttp(nio.localAddress().getPort())) {
+            client.send(String.format(HANDSHAKE, "/echo"));
+            client.socket().shutdownOutput();
+            assertThat(client.read().status()).isEqualTo(101);
+            assertThat(backend.closedConnections.poll(5, TimeUnit.SECONDS)).as("upstream side closed").isEqualTo("/echo");
+        }
     }
 
     @Test

@@ -39,7 +39,10 @@ final class LingeringClose extends ChannelInboundHandlerAdapter implements Chann
     @Override
     public void operationComplete(ChannelFuture flushed) {
         Channel ch = flushed.channel();
-        if (!flushed.isSuccess() || !ch.isActive() || !(ch instanceof DuplexChannel)) {
+        // Input already shut (the client's FIN came while the response was flushing): nothing more will come to
+        // discard, and no further event would end the linger before its timer.
+        if (!flushed.isSuccess() || !ch.isActive() || !(ch instanceof DuplexChannel)
+                || ((DuplexChannel) ch).isInputShutdown()) {
             ch.close();
             return;
         }
