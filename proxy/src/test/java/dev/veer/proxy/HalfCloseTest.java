@@ -70,6 +70,14 @@ class HalfCloseTest {
         }).localAddress().getPort();
     }
 
+    /** A client that sends {@code requests} and then shuts down its sending side (FIN). */
+    private static RawHttp sentThenFin(Transport transport, String requests) throws IOException {
+        RawHttp http = new RawHttp(port(transport));
+        http.send(requests);
+        http.socket().shutdownOutput();
+        return http;
+    }
+
     @AfterAll
     static void stop() throws IOException {
         for (ProxyServer proxy : proxies.values()) {
@@ -81,9 +89,7 @@ class HalfCloseTest {
     @ParameterizedTest
     @MethodSource("halfClosing")
     void aRequestFollowedByTheClientsFinIsAnsweredThenTheConnectionCloses(Transport transport) throws Exception {
-        try (RawHttp http = new RawHttp(port(transport))) {
-            http.send("GET /one HTTP/1.1\r\nHost: svc\r\n\r\n");
-            http.socket().shutdownOutput();
+        try (RawHttp http = sentThenFin(transport, "GET /one HTTP/1.1\r\nHost: svc\r\n\r\n")) {
             RawHttp.Response r = http.read();
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.bodyText()).isEqualTo("ok /one");
@@ -95,10 +101,8 @@ class HalfCloseTest {
     @ParameterizedTest
     @MethodSource("halfClosing")
     void aWholeBodyBeforeTheFinReachesTheBackendAndIsAnswered(Transport transport) throws Exception {
-        try (RawHttp http = new RawHttp(port(transport))) {
-            http.send("POST /upload HTTP/1.1\r\nHost: svc\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
-            http.socket().shutdownOutput();
+        try (RawHttp http = sentThenFin(transport, "POST /upload HTTP/1.1\r\nHost: svc\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")) {
             RawHttp.Response r = http.read();
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.bodyText()).isEqualTo("hello world");
@@ -109,9 +113,8 @@ class HalfCloseTest {
     @ParameterizedTest
     @MethodSource("halfClosing")
     void pipelinedRequestsBeforeTheFinAreAllAnsweredInOrder(Transport transport) throws Exception {
-        try (RawHttp http = new RawHttp(port(transport))) {
-            http.send("GET /a HTTP/1.1\r\nHost: svc\r\n\r\nGET /b HTTP/1.1\r\nHost: svc\r\n\r\n");
-            http.socket().shutdownOutput();
+        try (RawHttp http = sentThenFin(transport,
+                "GET /a HTTP/1.1\r\nHost: svc\r\n\r\nGET /b HTTP/1.1\r\nHost: svc\r\n\r\n")) {
             RawHttp.Response first = http.read();
             RawHttp.Response second = http.read();
             assertThat(first.bodyText()).isEqualTo("ok /a");
@@ -125,9 +128,7 @@ class HalfCloseTest {
     @ParameterizedTest
     @MethodSource("halfClosing")
     void aResponseLargerThanTheSocketBuffersReachesAClientThatReadsItLate(Transport transport) throws Exception {
-        try (RawHttp http = new RawHttp(port(transport))) {
-            http.send("GET /big HTTP/1.1\r\nHost: svc\r\n\r\n");
-            http.socket().shutdownOutput();
+        try (RawHttp http = sentThenFin(transport, "GET /big HTTP/1.1\r\nHost: svc\r\n\r\n")) {
             Thread.sleep(1000); // the proxy fills the buffers and waits for room
             RawHttp.Response r = http.read();
             assertThat(r.status()).isEqualTo(200);
@@ -139,9 +140,7 @@ class HalfCloseTest {
     @Test
     void onEpollTheFinClosesTheConnectionWithoutAnAnswer() throws Exception {
         assumeTrue(Epoll.isAvailable(), "epoll runs here");
-        try (RawHttp http = new RawHttp(port(Transport.EPOLL))) {
-            http.send("GET /one HTTP/1.1\r\nHost: svc\r\n\r\n");
-            http.socket().shutdownOutput();
+        try (RawHttp http = sentThenFin(Transport.EPOLL, "GET /one HTTP/1.1\r\nHost: svc\r\n\r\n")) {
             assertThat(http.closedWithin(2000)).as("closed, nothing read").isTrue();
         }
     }
@@ -150,9 +149,8 @@ class HalfCloseTest {
     @MethodSource("dev.veer.proxy.TransportTest#runnable")
     void aFinBeforeTheBodyIsWholeClosesWithoutAnswerOrUpstreamRequest(Transport transport) throws Exception {
         int before = backend.requests().size();
-        try (RawHttp http = new RawHttp(port(transport))) {
-            http.send("POST /partial HTTP/1.1\r\nHost: svc\r\nContent-Length: 10\r\n\r\nabc");
-            http.socket().shutdownOutput();
+        try (RawHttp http = sentThenFin(transport,
+                "POST /partial HTTP/1.1\r\nHost: svc\r\nContent-Length: 10\r\n\r\nabc")) {
             assertThat(http.closedWithin(2000)).isTrue();
         }
         Thread.sleep(BACKEND_DELAY_MILLIS * 2);
@@ -167,10 +165,8 @@ class HalfCloseTest {
             http.socket().shutdownOutput();
             assertThat(http.closedWithin(2000)).isTrue();
         }
-        try (RawHttp http = new RawHttp(port(transport))) {
-            // Half a head, then the FIN: no answer, no wait for the header timeout.
-            http.send("GET /never HTTP/1.1\r\nHost: sv");
-            http.socket().shutdownOutput();
+        // Half a head, then the FIN: no answer, no wait for the header timeout.
+        try (RawHttp http = sentThenFin(transport, "GET /never HTTP/1.1\r\nHost: sv")) {
             assertThat(http.closedWithin(2000)).isTrue();
         }
     }
