@@ -59,6 +59,7 @@ import java.util.concurrent.TimeUnit;
  * connection closes, as HAProxy does by default (nginx and Envoy give the request up). Scripts do it ({@code nc -N},
  * a socket's {@code shutdown(SHUT_WR)}), and a proxy cannot tell that FIN from a full close until a write fails,
  * which the response's first write shows. A FIN before the request is whole, or on an idle connection, closes at once.
+ * On epoll the FIN closes the connection before this handler sees it (half-closure is off there, see ProxyServer).
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener, ConnectionWaiter {
 
@@ -557,7 +558,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void setReading(boolean on) {
-        // After the client's FIN there is nothing to read, and epoll refuses to watch the socket for reads again.
+        // After the client's FIN there is nothing left to read: reads are not asked for again.
         if (reading != on && !(on && inputShutdown)) {
             reading = on;
             ctx.channel().config().setAutoRead(on);
