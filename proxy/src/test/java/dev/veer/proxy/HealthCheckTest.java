@@ -179,6 +179,16 @@ class HealthCheckTest {
                     }
                     assertThat(sick.requests().stream().filter(r -> !r.uri().equals("/health")).count())
                             .isEqualTo(servedBefore);
+
+                    // A reload that changes the check restarts its probe; the endpoint is not new again for that.
+                    HealthCheckSpec other = new HealthCheckSpec("/health", Duration.ofMillis(150), Duration.ofMillis(300),
+                            2, 2);
+                    proxy.publish(List.of(service("svc", List.of(), "/", List.of(version("a", a.address()),
+                            version("b", sick.address())), weights("a", 0, "b", 10000), null, List.of(), other)),
+                            List.of());
+                    assertThat(status(http)).as("right after the reload").isEqualTo(503);
+                    assertThat(sick.requests().stream().filter(r -> !r.uri().equals("/health")).count())
+                            .isEqualTo(servedBefore);
                 }
             }
         }
