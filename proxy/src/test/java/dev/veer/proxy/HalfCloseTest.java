@@ -78,6 +78,15 @@ class HalfCloseTest {
         return http;
     }
 
+    /** Reads the one response a half-closed client gets: a 200 saying it is the last, then the close. */
+    private static RawHttp.Response answeredThenClosed(RawHttp http) throws IOException {
+        RawHttp.Response r = http.read();
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("connection")).isEqualTo("close");
+        assertThat(http.closedWithin(2000)).isTrue();
+        return r;
+    }
+
     @AfterAll
     static void stop() throws IOException {
         for (ProxyServer proxy : proxies.values()) {
@@ -90,11 +99,7 @@ class HalfCloseTest {
     @MethodSource("halfClosing")
     void aRequestFollowedByTheClientsFinIsAnsweredThenTheConnectionCloses(Transport transport) throws Exception {
         try (RawHttp http = sentThenFin(transport, "GET /one HTTP/1.1\r\nHost: svc\r\n\r\n")) {
-            RawHttp.Response r = http.read();
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.bodyText()).isEqualTo("ok /one");
-            assertThat(r.header("connection")).isEqualTo("close");
-            assertThat(http.closedWithin(2000)).isTrue();
+            assertThat(answeredThenClosed(http).bodyText()).isEqualTo("ok /one");
         }
     }
 
@@ -103,10 +108,7 @@ class HalfCloseTest {
     void aWholeBodyBeforeTheFinReachesTheBackendAndIsAnswered(Transport transport) throws Exception {
         try (RawHttp http = sentThenFin(transport, "POST /upload HTTP/1.1\r\nHost: svc\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")) {
-            RawHttp.Response r = http.read();
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.bodyText()).isEqualTo("hello world");
-            assertThat(http.closedWithin(2000)).isTrue();
+            assertThat(answeredThenClosed(http).bodyText()).isEqualTo("hello world");
         }
     }
 
@@ -130,10 +132,7 @@ class HalfCloseTest {
     void aResponseLargerThanTheSocketBuffersReachesAClientThatReadsItLate(Transport transport) throws Exception {
         try (RawHttp http = sentThenFin(transport, "GET /big HTTP/1.1\r\nHost: svc\r\n\r\n")) {
             Thread.sleep(1000); // the proxy fills the buffers and waits for room
-            RawHttp.Response r = http.read();
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.body()).hasSize(BIG_BODY);
-            assertThat(http.closedWithin(2000)).isTrue();
+            assertThat(answeredThenClosed(http).body()).hasSize(BIG_BODY);
         }
     }
 

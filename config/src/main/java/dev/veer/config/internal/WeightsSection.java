@@ -30,19 +30,19 @@ public final class WeightsSection {
         // A percent refused for its decimals (90.001) still counts towards the sum, so one run reports both; a
         // value that is no percent at all (a string, 120) makes the sum meaningless.
         BigDecimal numericSum = BigDecimal.ZERO;
-        boolean allNumbers = true;
+        boolean sumMeaningful = true;
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             String fieldPath = Paths.key(path, field.getKey());
             if (!versions.contains(field.getKey())) {
                 problems.add(fieldPath, "unknown version (expected one of: " + String.join(", ", versions) + ")");
-                allNumbers = false;
+                sumMeaningful = false;
                 continue;
             }
             BigDecimal value = field.getValue().isNumber() ? field.getValue().decimalValue() : null;
             if (value != null && value.signum() >= 0 && value.compareTo(HUNDRED) <= 0) {
                 numericSum = numericSum.add(value);
             } else {
-                allNumbers = false;
+                sumMeaningful = false;
             }
             Integer bps = Percent.toBasisPoints(field.getValue(), fieldPath, problems);
             if (bps != null) {
@@ -50,7 +50,7 @@ public final class WeightsSection {
             }
         }
         if (problems.count() > before) {
-            if (allNumbers && numericSum.compareTo(HUNDRED) != 0) {
+            if (sumMeaningful && numericSum.compareTo(HUNDRED) != 0) {
                 problems.add(path, "sum is " + numericSum.stripTrailingZeros().toPlainString() + " (expected: 100)");
             }
             return null;

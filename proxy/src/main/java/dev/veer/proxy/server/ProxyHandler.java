@@ -250,12 +250,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (!inputShutdown || closing) {
             return;
         }
-        if (tunnel) {
-            closeNow();
-        } else if (!active) {
+        if (!active) {
             closeAfterFlush(); // the last response may still be on its way out
-        } else if (!requestReceived) {
-            // A request the client can no longer finish: give it up, as on a full close.
+        } else if (tunnel || !requestReceived) {
+            // A tunnel the client can no longer send on, or a request it can no longer finish: given up, as on a
+            // full close.
             closeNow();
         }
     }
@@ -558,8 +557,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void setReading(boolean on) {
-        // After the client's FIN there is nothing left to read: reads are not asked for again.
-        if (reading != on && !(on && inputShutdown)) {
+        if (reading != on) {
             reading = on;
             ctx.channel().config().setAutoRead(on);
         }
