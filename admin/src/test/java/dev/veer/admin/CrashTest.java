@@ -52,13 +52,13 @@ class CrashTest {
             List<Integer> allowedGreen = List.of(lastN % 100, (lastN + 1) % 100);
 
             List<String> auditLines = Files.readAllLines(dir.resolve("state/audit.log"));
-            int green;
+            int greenWeight;
             try (VeerRuntime runtime = RuntimeFixture.start(configFile, env)) {
                 Http admin = new Http(runtime.adminAddress(), RuntimeFixture.TOKEN);
                 JsonNode weights = admin.get("/api/v1/services/shop").json().get("weights");
-                green = weights.get("green").asInt();
-                assertThat(allowedGreen).contains(green);
-                assertThat(weights.get("blue").asInt() + green).isEqualTo(100);
+                greenWeight = weights.get("green").asInt();
+                assertThat(allowedGreen).contains(greenWeight);
+                assertThat(weights.get("blue").asInt() + greenWeight).isEqualTo(100);
             }
 
             // Every complete line parses (a torn last line is cut off when the log is opened again). A kill between
@@ -76,7 +76,7 @@ class CrashTest {
             assertThat(changes.size()).isBetween(lastN, lastN + 1);
             if (unaudited) {
                 assertThat(changes).hasSize(lastN);
-                assertThat(green).isEqualTo((lastN + 1) % 100);
+                assertThat(greenWeight).isEqualTo((lastN + 1) % 100);
             }
         }
     }
