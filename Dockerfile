@@ -33,7 +33,7 @@ COPY config/src config/src
 COPY proxy/src proxy/src
 COPY analyzer/src analyzer/src
 COPY admin/src admin/src
-RUN mvn -B -ntp -DskipTests -pl admin -am package
+RUN mvn -B -ntp -Dmaven.test.skip=true -pl admin -am package
 
 # ---- runtime -------------------------------------------------------------------------------------
 FROM eclipse-temurin:17-jre
