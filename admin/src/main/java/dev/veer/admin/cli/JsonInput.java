@@ -18,15 +18,15 @@ final class JsonInput {
     }
 
     /**
-     * A file's object. A file that cannot be read is a usage error (exit 2), as a mistyped argument is; one that
-     * holds no usable object is refused (exit 1), as a bad config is.
+     * A file's object. A file that cannot be read, or holds no usable object, is refused (exit 1), as
+     * {@code veer check} refuses a missing or bad config file.
      */
-    static JsonNode readFile(String file, String option) throws UsageException, RefusedException {
+    static JsonNode readFile(String file, String option) throws RefusedException {
         String text;
         try {
             text = Files.readString(Path.of(file));
         } catch (IOException e) {
-            throw new UsageException(option + ": cannot read " + file + " (" + Text.ioReason(e) + ")");
+            throw new RefusedException(option + ": cannot read " + file + " (" + Text.ioReason(e) + ")");
         }
         String source = option + " " + file;
         // YAML or JSON (YAML holds JSON), as the config file is: a plan or flag copied out of it reads as it is.

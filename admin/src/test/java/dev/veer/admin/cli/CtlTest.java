@@ -616,8 +616,6 @@ class CtlTest {
         assertUsage("error: versions: frob (expected: set or delete)", "versions", "shop", "frob");
         assertUsage("error: rollout: the service comes first: rollout checkout start ...", "rollout", "start",
                 "checkout", "--canary", "canary", "--baseline", "stable");
-        assertUsage("error: --file: cannot read /no/such/plan.json (no such file or directory)", "flags", "set", "x", "--file",
-                "/no/such/plan.json");
         assertUsage("error: flags set needs exactly one of --file FILE.json or --json '{...}'",
                 "flags", "set", "x");
         assertUsage("error: --json:1:2: not valid JSON (Unexpected character ('n' (code 110)): was expecting double-quote "
@@ -638,6 +636,18 @@ class CtlTest {
         assertThat(ctl("--help")).isZero();
 
         assertThat(out()).isEqualTo(Ctl.USAGE_TEXT);
+    }
+
+    /** A file that cannot be read is refused as {@code veer check} refuses a missing config: exit 1, no usage. */
+    @Test
+    void anUnreadableFileIsRefusedWithoutUsage() {
+        assertThat(ctl("flags", "set", "x", "--file", "/no/such/flag.json")).isEqualTo(1);
+        assertThat(err()).isEqualTo("error: --file: cannot read /no/such/flag.json (no such file or directory)\n");
+        errBytes.reset();
+        assertThat(ctl("rollout", "shop", "start", "--canary", "green", "--baseline", "blue", "--plan",
+                "/no/such/plan.json")).isEqualTo(1);
+        assertThat(err()).isEqualTo("error: --plan: cannot read /no/such/plan.json (no such file or directory)\n");
+        assertThat(server.requests()).isEmpty();
     }
 
     private void assertUsage(String expectedFirstLine, String... args) {
