@@ -268,12 +268,13 @@ public final class ControlPlane implements AutoCloseable {
      * runtime state, when its effective spec (weights, versions, routes, preview) changed, or when its rollout
      * changed (phase, step, weights...; see {@link RolloutRevisions}); a rollout's own revision bumps on the same
      * rollout changes; a flag's when an edit changed it. A verdict alone, or an edit that leaves everything as it
-     * was, bumps nothing. The global revision bumps when any of these did or the config file was replaced.
+     * was, bumps nothing. The global revision bumps when any of these did or a reload brought a different config.
      */
     private static StateDoc bumpRevisions(RuntimeView before, StateDoc saved, Overlay.Result draft, Change change) {
         RuntimeView next = draft.view();
         StateDoc doc = draft.doc();
-        boolean anyBumped = change.config() != before.config();
+        // A reload of an unchanged file reads an equal config (records all the way down): nothing to bump.
+        boolean anyBumped = !change.config().equals(before.config());
         Map<String, JsonNode> rollouts = new LinkedHashMap<>();
         // An edit that leaves the service's runtime state as it was (the same weights PUT again, as a reconciling
         // script does every minute) bumps nothing: another client's If-Match must not fail on it.

@@ -679,5 +679,14 @@ class AdminApiTest {
                 .isEqualTo("[\"shop\"]");
         assertThat(h.http.get("/api/v1/services/shop").json().get("weights").toString())
                 .isEqualTo("{\"blue\":90,\"green\":10,\"red\":0}");
+
+        // The same file again changes nothing, so no revision moves (a guarded change by another client still
+        // holds); the reload is still audited.
+        long revision = weightsKept.json().get("revision").asLong();
+        long shopRevision = h.http.get("/api/v1/services/shop").json().get("revision").asLong();
+        Reply again = h.http.post("/api/v1/reload", null);
+        assertThat(again.json().get("revision").asLong()).as(again.toString()).isEqualTo(revision);
+        assertThat(h.http.get("/api/v1/services/shop").json().get("revision").asLong()).isEqualTo(shopRevision);
+        assertThat(eventCount()).isEqualTo(5);
     }
 }
