@@ -49,6 +49,7 @@ class ResponseRelayTest {
                 .on("/trailer-in-connection", Script.of("HTTP/1.1 200 OK\r\nConnection: Trailer\r\nTrailer: X-Trailer\r\n"
                         + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\n"))
                 .on("/continue", Script.of("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone"))
+                .on("/endless-interim", Script.of("HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n".repeat(40)))
                 .on("/no-reason", Script.of("HTTP/1.1 204\r\nX-Empty: yes\r\n\r\n"))
                 .on("/lf-only", Script.of("HTTP/1.1 200 OK\nContent-Length: 2\n\nlf"))
                 .on("/fold", Script.of("HTTP/1.1 200 OK\r\nX-A: one\r\n two\r\nContent-Length: 2\r\n\r\nok"))
@@ -205,6 +206,14 @@ class ResponseRelayTest {
     void interimAndFinalHeadsInOneReadBothReachTheClient() throws Exception {
         String response = rawExchange("GET /continue HTTP/1.1\r\nHost: relay\r\n\r\n");
         assertThat(response).startsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n").endsWith("\r\n\r\ndone");
+    }
+
+    @Test
+    void anUpstreamThatSendsOnlyInterimHeadsGets502AfterTheLimit() throws Exception {
+        String response = rawExchange("GET /endless-interim HTTP/1.1\r\nHost: relay\r\n\r\n");
+        String interim = "HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n";
+        assertThat(response).startsWith(interim.repeat(32) + "HTTP/1.1 502 ");
+        assertThat(response).contains("upstream sent an invalid response");
     }
 
     @Test

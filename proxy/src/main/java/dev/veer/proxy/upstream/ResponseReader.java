@@ -23,6 +23,12 @@ import io.netty.util.ByteProcessor;
 final class ResponseReader {
 
     private static final String MALFORMED_CHUNKS = "malformed chunked response body";
+    /**
+     * More interim (1xx) heads before the final one are refused: each read re-arms the response timer, so an
+     * upstream sending 1xx heads for ever would otherwise hold the request for ever. A real server sends one or two
+     * (100 Continue, 103 Early Hints), or a 102 Processing now and then.
+     */
+    private static final int MAX_INTERIM_HEADS = 32;
 
     private enum State { IDLE, HEAD, LENGTH, CHUNKED, TRAILERS, UNTIL_CLOSE, TUNNEL }
 
@@ -37,6 +43,7 @@ final class ResponseReader {
     private boolean decodeChunks;
     private boolean upgradeAsked;
     private long remaining;
+    private int interimHeads;
     private boolean clean = true;
     /** The start of a head that has not fully arrived yet, or null. */
     private ByteBuf partialHead;
@@ -58,6 +65,7 @@ final class ResponseReader {
         requestWasHead = headRequest;
         decodeChunks = chunkDataOnly;
         upgradeAsked = upgrade;
+        interimHeads = 0;
         headEnd.reset();
     }
 
@@ -171,6 +179,9 @@ final class ResponseReader {
                 clean = false;
             }
             // Otherwise another head follows, perhaps in this same buffer.
+            if (state == State.HEAD && ++interimHeads > MAX_INTERIM_HEADS) {
+                return "more than " + MAX_INTERIM_HEADS + " interim (1xx) responses";
+            }
             listener.onResponseHead(head);
             return null;
         }
