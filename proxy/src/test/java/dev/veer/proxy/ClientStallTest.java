@@ -12,7 +12,12 @@ import dev.veer.proxy.support.Backend;
 import dev.veer.proxy.support.RawBackend;
 import dev.veer.proxy.support.RawHttp;
 import dev.veer.proxy.support.Specs;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -40,12 +45,14 @@ class ClientStallTest {
     @BeforeAll
     static void start() throws Exception {
         backend = new Backend("v1");
-        String big = "x".repeat(BIG_BODY);
-        String medium = "m".repeat(MEDIUM_BODY);
-        backend.respondWith(r -> Backend.text(HttpResponseStatus.OK,
-                r.uri().equals("/big") ? big : r.uri().equals("/medium") ? medium
-                        : r.uri().startsWith("/size/") ? medium.substring(0, Integer.parseInt(r.uri().substring(6)))
-                        : "ok"));
+        // Built once and wrapped per answer: encoding 16 MiB anew for every request could take the backend past the
+        // response timeout on a loaded machine, which the proxy rightly counts as the version's timeout.
+        byte[] big = "x".repeat(BIG_BODY).getBytes(StandardCharsets.ISO_8859_1);
+        byte[] medium = "m".repeat(MEDIUM_BODY).getBytes(StandardCharsets.ISO_8859_1);
+        backend.respondWith(r -> r.uri().equals("/big") ? ok(big, big.length)
+                : r.uri().equals("/medium") ? ok(medium, medium.length)
+                : r.uri().startsWith("/size/") ? ok(medium, Integer.parseInt(r.uri().substring(6)))
+                : Backend.text(HttpResponseStatus.OK, "ok"));
         // Reads a request head (and a byte), then nothing more: an upstream that stops reading a body.
         sink = new RawBackend(RawBackend.Behaviour.STALL);
         Limits d = Limits.DEFAULTS;
@@ -56,6 +63,14 @@ class ClientStallTest {
                         null, List.of(), null),
                 service("sink", List.of("sink"), "/", List.of(version("v1", sink.address())), weights("v1", 10000),
                         null, List.of(), null)), List.of());
+    }
+
+    /** 200 with the first {@code length} bytes of {@code body}, not copied. */
+    private static FullHttpResponse ok(byte[] body, int length) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(body, 0, length));
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+        return r;
     }
 
     @AfterAll
