@@ -8,12 +8,14 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A loopback HTTP backend that answers every request with its name; paths under /slow take 1.5 s. */
 public final class Backend implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(16);
+    private final AtomicInteger slowArrived = new AtomicInteger();
 
     public Backend(String name) throws IOException {
         this(name, 200);
@@ -26,6 +28,7 @@ public final class Backend implements AutoCloseable {
         server.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
             if (exchange.getRequestURI().getPath().startsWith("/slow")) {
+                slowArrived.incrementAndGet();
                 try {
                     Thread.sleep(1_500);
                 } catch (InterruptedException e) {
@@ -40,6 +43,11 @@ public final class Backend implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.start();
+    }
+
+    /** How many requests under /slow have reached this backend (answered or not). */
+    public int slowArrived() {
+        return slowArrived.get();
     }
 
     public int port() {

@@ -221,11 +221,20 @@ class MainTest {
                 inFlight.add(client.sendAsync(HttpRequest.newBuilder(slow).build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
-            Thread.sleep(500); // all eight are at the backend now, each for 1.5 s
+            // In flight means at the backend (each for 1.5 s): one the proxy had not read yet is no in-flight request.
+            long arrivalDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (green.slowArrived() < 8 && System.nanoTime() < arrivalDeadline) {
+                Thread.sleep(10);
+            }
+            assertThat(green.slowArrived()).as("requests at the backend before SIGTERM").isEqualTo(8);
 
             child.destroy(); // SIGTERM
-            Thread.sleep(300);
-            assertThatThrownBy(() -> new Socket("127.0.0.1", Integer.parseInt(proxyPort.group(1))).close())
+            int port = Integer.parseInt(proxyPort.group(1));
+            long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (acceptsConnections(port) && System.nanoTime() < closeDeadline) {
+                Thread.sleep(10);
+            }
+            assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
                     .as("a new connection after SIGTERM").isInstanceOf(ConnectException.class);
             for (var response : inFlight) {
                 assertThat(response.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
@@ -235,6 +244,14 @@ class MainTest {
             assertThat(child.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
             assertThat(Files.readString(dir.resolve("run.log"))).contains("draining").contains("stopped");
             assertThat(Files.readString(dir.resolve("state/state.json"))).contains("\"green\":10000");
+        }
+    }
+
+    private static boolean acceptsConnections(int port) {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (java.io.IOException refused) {
+            return false;
         }
     }
 

@@ -231,8 +231,15 @@ class VeerRuntimeTest {
     @Test
     void statsCountProxiedRequestsPerVersion() throws Exception {
         sample(25);
-        Thread.sleep(1_200);
+        // "recent" sums completed one-second slices: the requests show there once the collector has run after them,
+        // which a loaded machine can delay past any fixed sleep.
+        long deadline = System.nanoTime() + 10_000_000_000L;
         JsonNode stats = admin.get("/api/v1/services/shop/stats").json();
+        while (stats.get("versions").get("blue").get("recent").get("requests").asLong() < 25
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            stats = admin.get("/api/v1/services/shop/stats").json();
+        }
         JsonNode blueStats = stats.get("versions").get("blue");
         assertThat(blueStats.get("requests").asLong()).isEqualTo(25);
         assertThat(blueStats.get("errorRate").asDouble()).isZero();

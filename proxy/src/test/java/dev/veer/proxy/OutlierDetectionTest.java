@@ -116,6 +116,8 @@ class OutlierDetectionTest {
             assertThat(send(proxy, "single", 20)).isEqualTo(20);
             assertThat(alone.requests()).as("the only endpoint keeps its traffic").isEqualTo(20);
             assertThat(proxy.endpointHealthy("single", "v1", HostPort.parse(alone.address()))).isTrue();
+            // Events are delivered on their own thread: wait for the one ejection, then give a wrong second one time.
+            events.await(Kind.EJECTED, aIn ? b.address() : a.address(), 1, EVENT_WAIT);
             Thread.sleep(100);
             assertThat(events.all()).filteredOn(e -> e.kind() == Kind.EJECTED).hasSize(1);
         }

@@ -73,7 +73,11 @@ class PublishUnderLoadTest {
             proxy.publish(List.of(shop(blue, green, 10000)), List.of());
             Thread.sleep(100);
             long greenBefore = green.requests().size();
-            Thread.sleep(200);
+            // Green takes the traffic after the last publish, however slowly a loaded machine lets the clients run.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (green.requests().size() <= greenBefore && failures.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             stop.set(true);
             for (Thread t : clients) {
                 t.join(10_000);
@@ -108,7 +112,12 @@ class PublishUnderLoadTest {
             try (RawHttp inFlight = new RawHttp(port); RawHttp idle = new RawHttp(port)) {
                 assertThat(idle.send("GET / HTTP/1.1\r\nHost: s\r\n\r\n").read().status()).isEqualTo(200);
                 inFlight.send("GET / HTTP/1.1\r\nHost: s\r\n\r\n");
-                Thread.sleep(50);
+                // In flight means at the backend: a request the proxy has not read yet is an idle connection to drain.
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (slow.requests().size() < 2 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(slow.requests()).as("the in-flight request at the backend").hasSize(2);
                 Thread drainer = new Thread(() -> proxy.drain(Duration.ofSeconds(5)));
                 drainer.start();
                 RawHttp.Response r = inFlight.read();

@@ -185,9 +185,17 @@ class UpstreamFailureTest {
             // A reset, not a FIN: for a client reading up to the close, a FIN would make the cut body look whole.
             assertThatThrownBy(in::read).isInstanceOf(java.net.SocketException.class);
         }
-        Thread.sleep(200);
-        TotalStats after = proxy.stats().totals("partial", "v1");
-        assertThat(after.failures().get(FailureReason.RESET) - before.failures().get(FailureReason.RESET)).isEqualTo(1);
+        // The client's reset can come before the proxy's event loop has counted the failure.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (resets("partial") == before.failures().get(FailureReason.RESET) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(100); // a second count, which would be wrong, has the time to show
+        assertThat(resets("partial") - before.failures().get(FailureReason.RESET)).isEqualTo(1);
+    }
+
+    private static long resets(String service) {
+        return proxy.stats().totals(service, "v1").failures().get(FailureReason.RESET);
     }
 
     @Test
