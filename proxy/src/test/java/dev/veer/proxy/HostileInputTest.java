@@ -386,6 +386,9 @@ class HostileInputTest {
     @Test
     void slowHeadersGet408() throws Exception {
         long bytesBefore = backend.bytesReceived();
+        // Before the connection opens, where the header clock starts: a stall of this thread after it opened
+        // cannot make the deadline look early.
+        long start = System.nanoTime();
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
             http.send("GET / HTTP/1.1\r\nHost: a\r\n");
             Thread trickle = new Thread(() -> {
@@ -399,7 +402,6 @@ class HostileInputTest {
                 }
             });
             trickle.start();
-            long start = System.nanoTime();
             RawHttp.Response r = http.read();
             long tookMillis = (System.nanoTime() - start) / 1_000_000;
             assertThat(r.status()).isEqualTo(408);
@@ -412,9 +414,9 @@ class HostileInputTest {
 
     @Test
     void silentNewConnectionGets408() throws Exception {
+        // Not one byte sent: the header clock runs from the connection's opening, so the test's starts before it.
+        long start = System.nanoTime();
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
-            // Not one byte sent: the header clock runs from the connection's opening.
-            long start = System.nanoTime();
             RawHttp.Response r = http.read();
             long tookMillis = (System.nanoTime() - start) / 1_000_000;
             assertThat(r.status()).isEqualTo(408);
@@ -426,9 +428,9 @@ class HostileInputTest {
 
     @Test
     void firstRequestHeadDeadlineCountsFromConnectionOpen() throws Exception {
+        long start = System.nanoTime(); // before the opening, where the header clock starts
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
             // 300 ms of silence, then a head trickled over another 400 ms: 700 ms after opening > 500 ms.
-            long start = System.nanoTime();
             Thread.sleep(300);
             http.send("GET / HTTP/1.1\r\n");
             Thread.sleep(400);
