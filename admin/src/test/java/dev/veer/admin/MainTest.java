@@ -193,57 +193,62 @@ class MainTest {
                     .redirectErrorStream(true).redirectOutput(dir.resolve("run.log").toFile());
             pb.environment().putAll(RuntimeFixture.env(dir, blue.port(), green.port()));
             Process child = pb.start();
-            Pattern admin = Pattern.compile("admin API on 127\\.0\\.0\\.1:(\\d+)");
-            Matcher m = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline && child.isAlive()) {
-                m = admin.matcher(Files.readString(dir.resolve("run.log")));
-                if (m.find()) {
-                    break;
+            try {
+                Pattern admin = Pattern.compile("admin API on 127\\.0\\.0\\.1:(\\d+)");
+                Matcher m = null;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (System.nanoTime() < deadline && child.isAlive()) {
+                    m = admin.matcher(Files.readString(dir.resolve("run.log")));
+                    if (m.find()) {
+                        break;
+                    }
+                    Thread.sleep(50);
                 }
-                Thread.sleep(50);
-            }
-            assertThat(m).isNotNull();
-            assertThat(m.find(0)).as(Files.readString(dir.resolve("run.log"))).isTrue();
-            Http http = new Http(new java.net.InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1))),
-                    RuntimeFixture.TOKEN);
-            assertThat(http.get("/readyz").status()).isEqualTo(200);
-            assertThat(http.post("/api/v1/services/shop/switch", "{\"to\":\"green\"}").status()).isEqualTo(200);
-            Matcher proxyPort = Pattern.compile("proxy listening on 127\\.0\\.0\\.1:(\\d+)")
-                    .matcher(Files.readString(dir.resolve("run.log")));
-            assertThat(proxyPort.find()).isTrue();
-            URI slow = URI.create("http://127.0.0.1:" + proxyPort.group(1) + "/slow");
-            HttpClient client = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1).build();
-            List<CompletableFuture<HttpResponse<String>>> inFlight =
-                    new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                inFlight.add(client.sendAsync(HttpRequest.newBuilder(slow).build(),
-                        HttpResponse.BodyHandlers.ofString()));
-            }
-            // In flight means at the backend (each for 1.5 s): one the proxy had not read yet is no in-flight request.
-            long arrivalDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (green.slowArrived() < 8 && System.nanoTime() < arrivalDeadline) {
-                Thread.sleep(10);
-            }
-            assertThat(green.slowArrived()).as("requests at the backend before SIGTERM").isEqualTo(8);
+                assertThat(m).isNotNull();
+                assertThat(m.find(0)).as(Files.readString(dir.resolve("run.log"))).isTrue();
+                Http http = new Http(new java.net.InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1))),
+                        RuntimeFixture.TOKEN);
+                assertThat(http.get("/readyz").status()).isEqualTo(200);
+                assertThat(http.post("/api/v1/services/shop/switch", "{\"to\":\"green\"}").status()).isEqualTo(200);
+                Matcher proxyPort = Pattern.compile("proxy listening on 127\\.0\\.0\\.1:(\\d+)")
+                        .matcher(Files.readString(dir.resolve("run.log")));
+                assertThat(proxyPort.find()).isTrue();
+                URI slow = URI.create("http://127.0.0.1:" + proxyPort.group(1) + "/slow");
+                HttpClient client = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1).build();
+                List<CompletableFuture<HttpResponse<String>>> inFlight =
+                        new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    inFlight.add(client.sendAsync(HttpRequest.newBuilder(slow).build(),
+                            HttpResponse.BodyHandlers.ofString()));
+                }
+                // In flight means at the backend (each for 1.5 s): one the proxy had not read yet is no in-flight
+                // request.
+                long arrivalDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (green.slowArrived() < 8 && System.nanoTime() < arrivalDeadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(green.slowArrived()).as("requests at the backend before SIGTERM").isEqualTo(8);
 
-            child.destroy(); // SIGTERM
-            int port = Integer.parseInt(proxyPort.group(1));
-            long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-            while (acceptsConnections(port) && System.nanoTime() < closeDeadline) {
-                Thread.sleep(10);
+                child.destroy(); // SIGTERM
+                int port = Integer.parseInt(proxyPort.group(1));
+                long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                while (acceptsConnections(port) && System.nanoTime() < closeDeadline) {
+                    Thread.sleep(10);
+                }
+                assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
+                        .as("a new connection after SIGTERM").isInstanceOf(ConnectException.class);
+                for (var response : inFlight) {
+                    assertThat(response.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+                    assertThat(response.get().body()).isEqualTo("green");
+                }
+                assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                assertThat(child.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
+                assertThat(Files.readString(dir.resolve("run.log"))).contains("draining").contains("stopped");
+                assertThat(Files.readString(dir.resolve("state/state.json"))).contains("\"green\":10000");
+            } finally {
+                child.destroyForcibly(); // a failed check leaves no Veer running (a no-op once it exited)
             }
-            assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
-                    .as("a new connection after SIGTERM").isInstanceOf(ConnectException.class);
-            for (var response : inFlight) {
-                assertThat(response.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-                assertThat(response.get().body()).isEqualTo("green");
-            }
-            assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
-            assertThat(child.exitValue()).as(Files.readString(dir.resolve("run.log"))).isZero();
-            assertThat(Files.readString(dir.resolve("run.log"))).contains("draining").contains("stopped");
-            assertThat(Files.readString(dir.resolve("state/state.json"))).contains("\"green\":10000");
         }
     }
 
