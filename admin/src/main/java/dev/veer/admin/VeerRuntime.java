@@ -209,7 +209,7 @@ public final class VeerRuntime implements AutoCloseable {
         ticker.scheduleWithFixedDelay(() -> tick(control, rolloutTicker), 1, 1, TimeUnit.SECONDS);
 
         VeerMetrics metrics = new VeerMetrics(proxy.stats(), control::view, proxy::endpointHealthy,
-                proxy::flagEvaluations);
+                proxy::flagEvaluations, proxy.refused()::snapshot);
         closeables.push(metrics);
         if (proxy.accessLog() != null) {
             metrics.bindAccessLog(proxy.accessLog());

@@ -8,7 +8,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -259,6 +261,14 @@ class VeerRuntimeTest {
     @Test
     void metricsPassPromtoolAndCarryTheContractFamilies() throws Exception {
         sample(10);
+        // A request refused before routing: in no version's series, in the refused one.
+        try (Socket raw = new Socket("127.0.0.1", runtime.proxyAddress().getPort())) {
+            raw.getOutputStream().write("GET / HTTP/1.1\r\nHost: a b\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            raw.setSoTimeout(10_000);
+            assertThat(new String(raw.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
+                    .startsWith("HTTP/1.1 400 ");
+        }
         admin.put("/api/v1/services/shop/weights", "{\"blue\":90,\"green\":10}");
         Thread.sleep(1_200); // the stats collector folds histograms in once a second
         assertThat(admin.send("GET", "/metrics", null, null, null).status()).isEqualTo(401);
@@ -281,6 +291,7 @@ class VeerRuntimeTest {
                 .contains("veer_rollout_phase{service=\"shop\",phase=\"Progressing\"} 0")
                 .contains("veer_rollout_phase{service=\"shop\",phase=\"Aborted\"} 0")
                 .doesNotContain("code=\"1xx\"")
+                .contains("veer_refused_requests_total{status=\"400\"} 1")
                 .contains("# TYPE veer_flag_evaluations_total counter")
                 .contains("jvm_memory_used_bytes")
                 .doesNotContain(RuntimeFixture.TOKEN);

@@ -15,6 +15,7 @@ import dev.veer.proxy.route.VersionRoute;
 import dev.veer.proxy.server.EventLoopTransport;
 import dev.veer.proxy.server.ProxyChannelInitializer;
 import dev.veer.proxy.server.ServerContext;
+import dev.veer.proxy.stats.RefusedRequests;
 import dev.veer.proxy.stats.StatsRegistry;
 import dev.veer.proxy.upstream.Endpoint;
 import dev.veer.proxy.upstream.EndpointEvent;
@@ -248,6 +249,11 @@ public final class ProxyServer implements AutoCloseable {
 
     public StatsRegistry stats() {
         return stats;
+    }
+
+    /** Requests answered without charging a version: refused before routing, or ended by the client's fault. */
+    public RefusedRequests refused() {
+        return context.refused();
     }
 
     /** The access log, or null when requests are not logged. */

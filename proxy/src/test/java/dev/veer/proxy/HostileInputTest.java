@@ -214,6 +214,8 @@ class HostileInputTest {
     private static void assertRefusedClosedAndNotForwarded(String request, int status) throws Exception {
         long bytesBefore = backend.bytesReceived();
         int requestsBefore = backend.requests().size();
+        long refusedBefore = proxy.refused().snapshot().getOrDefault(status, 0L);
+        long versionBefore = proxy.stats().totals("any", "blue").latencyMicros().getTotalCount();
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
             try {
                 http.send(request);
@@ -230,6 +232,9 @@ class HostileInputTest {
         Thread.sleep(50);
         assertThat(backend.bytesReceived()).as("bytes at the backend").isEqualTo(bytesBefore);
         assertThat(backend.requests()).hasSize(requestsBefore);
+        // Counted once as refused, against no version.
+        assertThat(proxy.refused().snapshot().get(status)).isEqualTo(refusedBefore + 1);
+        assertThat(proxy.stats().totals("any", "blue").latencyMicros().getTotalCount()).isEqualTo(versionBefore);
     }
 
     @Test

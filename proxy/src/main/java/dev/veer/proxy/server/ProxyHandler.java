@@ -484,9 +484,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void onRequestPart(Object msg) {
         if (msg instanceof RejectedRequest) {
             RejectedRequest rejected = (RejectedRequest) msg;
-            // The request turned bad mid-body: whatever was written upstream but not flushed is discarded.
+            // The request turned bad mid-body: whatever was written upstream but not flushed is discarded. The
+            // client's fault, so no version is charged.
             dropUpstream();
             requestReceived = true;
+            version = null;
             respondError(rejected.status(), rejected.reason());
             return;
         }
@@ -869,6 +871,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             // Not when the upstream stopped reading it: then client reads are off, and the stall is the upstream's.
             cancelResponseTimer();
             dropUpstream();
+            version = null; // charged to no version: a slow client must not fail a canary on latency either
             respondError(HttpResponseStatus.REQUEST_TIMEOUT, "request body not received in time");
             return;
         }
@@ -891,7 +894,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     // ---------------------------------------------------------------- completion
 
-    /** Answers the current exchange with a proxy-made response, counted as the routed version's response. */
+    /**
+     * Answers the current exchange with a proxy-made response, counted as the routed version's response, or as a
+     * refused request when no version is charged with it.
+     */
     private void respondError(HttpResponseStatus errorStatus, String message) {
         if (responseStarted) {
             closeNow();
@@ -906,6 +912,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         closeAfterResponse = close;
         responseStarted = true;
         status = errorStatus.code();
+        if (version == null) {
+            server.refused().count(status);
+        }
         ctx.write(ErrorResponses.create(ctx.alloc(), errorStatus, message, close, http10 && keepAlive, isHead),
                 ctx.voidPromise());
         completeExchange();
@@ -923,6 +932,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         // Refused before counting as in flight: answer and close without touching the in-flight counter.
         responseStarted = true;
         status = errorStatus.code();
+        server.refused().count(status);
         logExchange(true);
         active = false;
         closing = true;

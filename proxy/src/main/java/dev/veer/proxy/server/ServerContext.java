@@ -3,6 +3,7 @@ package dev.veer.proxy.server;
 import dev.veer.config.model.Limits;
 import dev.veer.proxy.accesslog.AccessLog;
 import dev.veer.proxy.route.RoutingTable;
+import dev.veer.proxy.stats.RefusedRequests;
 import dev.veer.proxy.upstream.UpstreamPools;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,6 +19,7 @@ public final class ServerContext {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     private final AccessLog accessLog;
+    private final RefusedRequests refused = new RefusedRequests();
 
     /** {@code accessLog}: null for none. */
     public ServerContext(RoutingTable table, UpstreamPools pools, Limits limits, int maxInFlight, int maxConnections,
@@ -56,6 +58,11 @@ public final class ServerContext {
 
     Limits limits() {
         return limits;
+    }
+
+    /** Requests answered without charging a version (see {@link RefusedRequests}). */
+    public RefusedRequests refused() {
+        return refused;
     }
 
     /** Where requests are logged; null when they are not. */

@@ -1,0 +1,36 @@
+package dev.veer.proxy.stats;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Requests a listener answered itself without charging any version, by status: refused before a version was
+ * chosen (malformed, over a limit, no service matched, too many in flight) or ended by the client's own fault once
+ * routed (a body over the limit, malformed, or not sent in time). They are in no version's counts or latency, so a
+ * slow or hostile client cannot fail a canary, yet an operator can still alert on them.
+ */
+public final class RefusedRequests {
+
+    private static final int STATUSES = 600;
+
+    private final AtomicLongArray byStatus = new AtomicLongArray(STATUSES);
+
+    public void count(int status) {
+        if (status > 0 && status < STATUSES) {
+            byStatus.incrementAndGet(status);
+        }
+    }
+
+    /** Status → count, for the statuses seen so far, in status order. */
+    public Map<Integer, Long> snapshot() {
+        Map<Integer, Long> seen = new TreeMap<>();
+        for (int status = 0; status < STATUSES; status++) {
+            long n = byStatus.get(status);
+            if (n > 0) {
+                seen.put(status, n);
+            }
+        }
+        return seen;
+    }
+}
