@@ -23,8 +23,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -183,22 +181,12 @@ public final class AdminHttpServer implements AutoCloseable {
             this.dispatcher = dispatcher;
         }
 
-        /** The proxy listener's statuses for the same failures (CONTRACT §3): 431 and 414 say which limit was hit. */
-        private ApiResponse decodeFailure(Throwable cause) {
-            if (cause instanceof TooLongHttpHeaderException) {
-                return ApiResponse.error(dispatcher.mapper(), 431, "request headers too large", null);
-            }
-            if (cause instanceof TooLongHttpLineException) {
-                return ApiResponse.error(dispatcher.mapper(), 414, "request line too long", null);
-            }
-            return ApiResponse.error(dispatcher.mapper(), 400, "malformed HTTP request", null);
-        }
-
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             if (!request.decoderResult().isSuccess()) {
-                write(ctx, decodeFailure(request.decoderResult().cause()), false, false);
+                // The head decoded (Admission answers one that did not): the body's framing is malformed.
+                write(ctx, ApiResponse.error(dispatcher.mapper(), 400, "malformed HTTP request", null), false, false);
                 return;
             }
             // HEAD gets the GET answer's status and headers (Content-Length included) without its body.

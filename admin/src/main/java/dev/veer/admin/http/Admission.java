@@ -6,6 +6,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +15,7 @@ import java.util.Optional;
 
 /**
  * Decides from a request head alone whether the admin API serves it, so a refused request is answered before
- * its body is read. In order: one Authorization and one Host header, none only in HTTP/1.0 (400); no other site's page (403, CSRF); a
+ * its body is read. In order: a head that could not be decoded (431, 414 or 400); one Authorization and one Host header, none only in HTTP/1.0 (400); no other site's page (403, CSRF); a
  * loopback Host when no token is configured (403, DNS rebinding); the bearer token where the route needs it (401).
  *
  * <p>Liveness and readiness probes skip the Host check: they change and reveal nothing, and a probe may name the
@@ -37,6 +39,9 @@ final class Admission {
 
     /** Why {@code head} is refused, as the answer to send; empty when it may be served. */
     Optional<ApiResponse> refusal(HttpRequest head) {
+        if (!head.decoderResult().isSuccess()) {
+            return Optional.of(undecodable(head.decoderResult().cause()));
+        }
         HttpHeaders headers = head.headers();
         if (headers.getAll(HttpHeaderNames.AUTHORIZATION).size() > 1) {
             return refuse(400, "more than one Authorization header (expected: one)");
@@ -122,6 +127,17 @@ final class Admission {
     private static boolean isLoopback(String host) {
         Authority authority = Authority.parse(host);
         return authority != null && authority.isLoopback();
+    }
+
+    /** As the proxy listener answers a head it cannot decode (CONTRACT §3): 431 and 414 say which limit was hit. */
+    private ApiResponse undecodable(Throwable cause) {
+        if (cause instanceof TooLongHttpHeaderException) {
+            return ApiResponse.error(mapper, 431, "request headers too large", null);
+        }
+        if (cause instanceof TooLongHttpLineException) {
+            return ApiResponse.error(mapper, 414, "request line too long", null);
+        }
+        return ApiResponse.error(mapper, 400, "malformed HTTP request", null);
     }
 
     private Optional<ApiResponse> refuse(int status, String message) {

@@ -40,14 +40,14 @@ final class RequestGate extends ChannelDuplexHandler {
             if (head.decoderResult().isSuccess()) {
                 AbsoluteForm.toOriginForm(head);
             }
-            Optional<ApiResponse> refusal = head.decoderResult().isSuccess() ? admission.refusal(head)
-                    : Optional.empty();
+            Optional<ApiResponse> refusal = admission.refusal(head);
             if (refusal.isPresent()) {
                 boolean headOnly = head.method().equals(HttpMethod.HEAD);
                 refused = ctx.writeAndFlush(HttpResponses.closing(refusal.get(), headOnly));
                 deadlines.answered();
-                if (HttpUtil.is100ContinueExpected(head)) {
-                    // The client waits for a 100 before it sends the body; it gets none, so no body will come.
+                if (!head.decoderResult().isSuccess() || HttpUtil.is100ContinueExpected(head)) {
+                    // Nothing more will be decoded after a head that failed (the codec discards the rest), and a
+                    // client waiting for a 100 gets none, so no body will come: either way no end to wait for.
                     refused.addListener(ChannelFutureListener.CLOSE);
                 }
             }

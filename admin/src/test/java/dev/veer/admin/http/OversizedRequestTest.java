@@ -58,6 +58,13 @@ class OversizedRequestTest {
     }
 
     @Test
+    void aChunkSizeLineOverTheLineLimitIsMalformedBodyFramingNot414() throws Exception {
+        Answer answer = refusedAndClosed("POST /api/v1/ping HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
+                + "\r\n1;ext=" + "x".repeat(5_000) + "\r\na\r\n0\r\n\r\n", 400);
+        assertThat(answer.json().get("error").asText()).isEqualTo("malformed HTTP request");
+    }
+
+    @Test
     void aMalformedRequestGets400() throws Exception {
         Answer answer = refusedAndClosed("GET /api/v1/ping HTTP/1.1\r\nHost: localhost\r\nNo colon here\r\n\r\n", 400);
         assertThat(answer.json().get("error").asText()).isEqualTo("malformed HTTP request");
