@@ -100,6 +100,20 @@ class ClientStallTest {
     }
 
     @Test
+    void aClientWaitingForA100ContinueThatNeverComesIsTheUpstreamsTimeout() throws Exception {
+        TotalStats before = totals("sink");
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            // The client may wait for the 100 (RFC 9110 §10.1.1); the sink reads the head and never answers.
+            RawHttp.Response r = http.send("POST /upload HTTP/1.1\r\nHost: sink\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: 10\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(504);
+        }
+        TotalStats after = totals("sink");
+        assertThat(after.failures().get(FailureReason.TIMEOUT) - before.failures().get(FailureReason.TIMEOUT))
+                .isEqualTo(1);
+    }
+
+    @Test
     void aClientThatStopsReadingIsCutAndTheVersionIsNotBlamed() throws Exception {
         TotalStats before = totals();
         long received = 0;

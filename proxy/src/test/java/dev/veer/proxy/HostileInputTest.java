@@ -391,6 +391,7 @@ class HostileInputTest {
     @Test
     void slowHeadersGet408() throws Exception {
         long bytesBefore = backend.bytesReceived();
+        long refusedBefore = proxy.refused().snapshot().getOrDefault(408, 0L);
         // Before the connection opens, where the header clock starts: a stall of this thread after it opened
         // cannot make the deadline look early.
         long start = System.nanoTime();
@@ -415,10 +416,12 @@ class HostileInputTest {
             trickle.join();
         }
         assertThat(backend.bytesReceived()).isEqualTo(bytesBefore);
+        assertThat(proxy.refused().snapshot().get(408)).isEqualTo(refusedBefore + 1);
     }
 
     @Test
-    void silentNewConnectionGets408() throws Exception {
+    void silentNewConnectionGets408ButIsNoRefusedRequest() throws Exception {
+        long refusedBefore = proxy.refused().snapshot().getOrDefault(408, 0L);
         // Not one byte sent: the header clock runs from the connection's opening, so the test's starts before it.
         long start = System.nanoTime();
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
@@ -429,6 +432,8 @@ class HostileInputTest {
             assertThat(tookMillis).isBetween(400L, 1500L);
             assertThat(http.closedWithin(2000)).isTrue();
         }
+        // A browser's preconnect or a pool warming up asked for nothing: not a bad request to alert on.
+        assertThat(proxy.refused().snapshot().getOrDefault(408, 0L)).isEqualTo(refusedBefore);
     }
 
     @Test

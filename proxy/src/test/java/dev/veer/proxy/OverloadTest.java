@@ -95,6 +95,7 @@ class OverloadTest {
                 assertThat(rejected.bodyText()).contains("too many requests in flight").hasSizeLessThan(100);
                 assertThat(rejected.header("content-type")).startsWith("text/plain");
                 assertThat(millis).as("fast, not queued behind the slow ones").isLessThan(1000);
+                assertThat(proxy.refused().snapshot()).containsEntry(503, 1L);
                 assertThat(slow1.read().status()).isEqualTo(200);
                 assertThat(slow2.read().status()).isEqualTo(200);
             }

@@ -22,6 +22,8 @@ final class HeadTimer extends ChannelInboundHandlerAdapter implements Runnable {
     /** A byte of the awaited head has arrived: the clock runs from {@link #headStartNanos}. */
     private boolean headStarted;
     private long headStartNanos;
+    /** The connection has sent a byte: a 408 before that answers a connection that never asked for anything. */
+    private boolean anyByteRead;
     /**
      * At most one pending check, left pending when a head completes rather than cancelled: on a keep-alive
      * connection the next head usually starts before it runs, and then it just moves itself to that head's
@@ -48,6 +50,7 @@ final class HeadTimer extends ChannelInboundHandlerAdapter implements Runnable {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        anyByteRead |= msg instanceof ByteBuf && ((ByteBuf) msg).isReadable();
         if (awaitingHead && !headStarted && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
             headStarted = true;
             headStartNanos = System.nanoTime();
@@ -84,7 +87,7 @@ final class HeadTimer extends ChannelInboundHandlerAdapter implements Runnable {
         awaitingHead = false;
         headStarted = false;
         ctx.fireChannelRead(new RejectedRequest(HttpResponseStatus.REQUEST_TIMEOUT,
-                "request headers not received in time", null, headStartNanos));
+                "request headers not received in time", null, headStartNanos, !anyByteRead));
         ctx.fireChannelReadComplete();
     }
 

@@ -288,6 +288,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                     startNanos = rejected.startedNanos();
                 }
                 requestReceived = true;
+                if (rejected.silent()) {
+                    respondErrorUncounted(rejected.status(), rejected.reason());
+                    return;
+                }
                 respondError(rejected.status(), rejected.reason());
             } else {
                 ReferenceCountUtil.release(msg);
@@ -333,6 +337,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void startExchange(HttpRequest req) {
         beginExchange(req);
         if (!server.enterRequest()) {
+            server.refused().count(HttpResponseStatus.SERVICE_UNAVAILABLE.code());
             respondErrorUncounted(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many requests in flight");
             return;
         }
@@ -865,13 +870,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             responseTimer = ctx.executor().schedule(responseTimeoutTask, responseTimeoutNanos - idle, TimeUnit.NANOSECONDS);
             return;
         }
-        // Whose stall is it? A version is only blamed for its own: a slow client must not roll a canary back.
-        if (!requestReceived && upstream.channel().isWritable() && now - lastActivityNanos >= responseTimeoutNanos) {
+        // Whose stall is it? A version is only blamed for its own: a stalled client must not roll a canary back. A
+        // client that asked for a 100 Continue may wait for it (RFC 9110 §10.1.1): until the upstream sent one, the
+        // silence is the upstream's.
+        boolean awaitingContinue = !interimForwarded && HttpUtil.is100ContinueExpected(request);
+        if (!requestReceived && !awaitingContinue && upstream.channel().isWritable()
+                && now - lastActivityNanos >= responseTimeoutNanos) {
             // The client stopped sending its body, and the upstream is waiting for it (nginx's client_body_timeout).
             // Not when the upstream stopped reading it: then client reads are off, and the stall is the upstream's.
             cancelResponseTimer();
             dropUpstream();
-            version = null; // charged to no version: a slow client must not fail a canary on latency either
+            version = null; // charged to no version: a stalled client must not fail a canary on latency either
             respondError(HttpResponseStatus.REQUEST_TIMEOUT, "request body not received in time");
             return;
         }
@@ -929,10 +938,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void respondErrorUncounted(HttpResponseStatus errorStatus, String message) {
-        // Refused before counting as in flight: answer and close without touching the in-flight counter.
+        // Not in flight, nor a refused request of its own: answer and close without touching either counter.
         responseStarted = true;
         status = errorStatus.code();
-        server.refused().count(status);
         logExchange(true);
         active = false;
         closing = true;

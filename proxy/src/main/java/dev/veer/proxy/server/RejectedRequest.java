@@ -11,14 +11,17 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  *                     what it says (framing, limits), as far as it was read when a field was malformed; null when
  *                     there is none to trust
  * @param startedNanos when the refused request began (its first byte), or 0 for "now"
+ * @param silent       the connection sent no byte at all (a browser's preconnect, a pool warming up): answered,
+ *                     but no refused request to count
  */
-record RejectedRequest(HttpResponseStatus status, String reason, HttpRequest head, long startedNanos) {
+record RejectedRequest(HttpResponseStatus status, String reason, HttpRequest head, long startedNanos,
+                       boolean silent) {
 
     RejectedRequest(HttpResponseStatus status, String reason) {
-        this(status, reason, null, 0);
+        this(status, reason, null, 0, false);
     }
 
     RejectedRequest withHead(HttpRequest request) {
-        return new RejectedRequest(status, reason, request, startedNanos);
+        return new RejectedRequest(status, reason, request, startedNanos, silent);
     }
 }

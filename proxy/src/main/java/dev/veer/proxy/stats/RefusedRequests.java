@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Requests a listener answered itself without charging any version, by status: refused before a version was
  * chosen (malformed, over a limit, no service matched, too many in flight) or ended by the client's own fault once
  * routed (a body over the limit, malformed, or not sent in time). They are in no version's counts or latency, so a
- * slow or hostile client cannot fail a canary, yet an operator can still alert on them.
+ * stalled or hostile client cannot fail a canary, yet an operator can still alert on them.
  */
 public final class RefusedRequests {
 
