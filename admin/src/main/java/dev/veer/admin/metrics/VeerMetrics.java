@@ -46,9 +46,9 @@ public final class VeerMetrics implements AutoCloseable {
     /**
      * Upper bounds (seconds) of the request duration histogram buckets: Prometheus' defaults, below them 0.5, 1
      * and 2.5 ms (as Envoy's start at 0.5 ms), since most requests through a proxy in front of a fast service
-     * take under 5 ms and their p50/p95 would otherwise all fall in the first bucket; and between 50 ms and 1 s
-     * every 50-100 ms, where latency SLOs and canary limits sit: with only 0.1 and 0.25 there, histogram_quantile
-     * put a steady 200 ms p50 at 175 ms.
+     * take under 5 ms and their p50/p95 would otherwise all fall in the first bucket; and ten bounds from 50 ms
+     * to 1 s, where latency SLOs and canary limits sit: with only 0.1 and 0.25 there, histogram_quantile put a
+     * steady 200 ms p50 at 175 ms.
      */
     static final double[] BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25,
         0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10};
