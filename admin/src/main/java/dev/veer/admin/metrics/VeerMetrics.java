@@ -46,7 +46,7 @@ public final class VeerMetrics implements AutoCloseable {
     /**
      * Upper bounds (seconds) of the request duration histogram buckets: Prometheus' defaults, below them 0.5, 1
      * and 2.5 ms (as Envoy's start at 0.5 ms), since most requests through a proxy in front of a fast service
-     * take under 5 ms and their p50/p95 would otherwise all fall in the first bucket; and ten bounds from 50 ms
+     * take under 5 ms and their p50/p95 would otherwise all fall in the first bucket; and eleven bounds from 50 ms
      * to 1 s, where latency SLOs and canary limits sit: with only 0.1 and 0.25 there, histogram_quantile put a
      * steady 200 ms p50 at 175 ms.
      */
