@@ -337,7 +337,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void startExchange(HttpRequest req) {
         beginExchange(req);
         if (!server.enterRequest()) {
-            server.refused().count(HttpResponseStatus.SERVICE_UNAVAILABLE.code());
+            server.refused().record(HttpResponseStatus.SERVICE_UNAVAILABLE.code());
             respondErrorUncounted(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many requests in flight");
             return;
         }
@@ -922,7 +922,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         responseStarted = true;
         status = errorStatus.code();
         if (version == null) {
-            server.refused().count(status);
+            server.refused().record(status);
         }
         ctx.write(ErrorResponses.create(ctx.alloc(), errorStatus, message, close, http10 && keepAlive, isHead),
                 ctx.voidPromise());

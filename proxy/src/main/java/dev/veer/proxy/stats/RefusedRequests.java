@@ -16,7 +16,8 @@ public final class RefusedRequests {
 
     private final AtomicLongArray byStatus = new AtomicLongArray(STATUSES);
 
-    public void count(int status) {
+    /** One more request answered with {@code status}. */
+    public void record(int status) {
         if (status > 0 && status < STATUSES) {
             byStatus.incrementAndGet(status);
         }
