@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Malformed, ambiguous and oversized requests: each gets its status, the connection is closed, and not one byte
@@ -92,6 +93,23 @@ class HostileInputTest {
                 Arguments.of("invalid header name", "GET / HTTP/1.1\r\n" + h + "X(A: b\r\n\r\n", 400),
                 Arguments.of("space before colon", "GET / HTTP/1.1\r\n" + h + "X-A : b\r\n\r\n", 400),
                 Arguments.of("NUL in target", "GET /a\0b HTTP/1.1\r\n" + h + "\r\n", 400),
+                // RFC 9112 §3: method SP request-target SP HTTP-version, one SP each, nothing before the method but
+                // empty lines (HAProxy refuses the rest too).
+                Arguments.of("two spaces after the method", "GET  / HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("two spaces before the version", "GET /  HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("tab after the method", "GET\t/ HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("tab before the version", "GET /\tHTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("space before the method", " GET / HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("tab before the method", "\tGET / HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("space after an empty line", "\r\n GET / HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("bare CR before the method", "\rGET / HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("NUL before the method", "\0GET / HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("space after the version", "GET / HTTP/1.1 \r\n" + h + "\r\n", 400),
+                Arguments.of("bare CR in the version", "GET / HTTP/1.1\rX\r\n" + h + "\r\n", 400),
+                Arguments.of("no version", "GET /\r\n" + h + "\r\n", 400),
+                Arguments.of("method no token", "GE(T / HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("method with a slash", "GET/ / HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("space in the target", "GET /a b HTTP/1.1\r\n" + h + "\r\n", 400),
                 Arguments.of("missing Host", "GET / HTTP/1.1\r\nX-A: b\r\n\r\n", 400),
                 Arguments.of("two Hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
                 Arguments.of("HTTP/2.0 line", "GET / HTTP/2.0\r\n" + h + "\r\n", 505),
@@ -121,6 +139,75 @@ class HostileInputTest {
     @MethodSource("hostile")
     void rejectedClosedAndNotForwarded(String name, String request, int status) throws Exception {
         assertRefusedClosedAndNotForwarded(request, status);
+    }
+
+    /**
+     * RFC 3986 leaves these bytes out of a URI, so out of a request target (RFC 9112 §3.2): raw, each is refused with
+     * 400 (HAProxy refuses them too); percent-encoded, each passes ({@link #aRequestLineInItsSyntaxIsServed}).
+     */
+    @ParameterizedTest(name = "byte 0x{0} in the target -> 400")
+    @ValueSource(strings = {"80", "c3", "ff", "22", "3c", "3e", "5c", "5e", "60", "7b", "7c", "7d", "01", "09", "0b",
+            "1f", "7f"})
+    void aByteNoTargetMayHoldIsRefused(String hex) throws Exception {
+        char b = (char) Integer.parseInt(hex, 16);
+        assertRefusedClosedAndNotForwarded("GET /a" + b + "b HTTP/1.1\r\nHost: a\r\n\r\n", 400);
+    }
+
+    /** Empty lines before a request line are skipped (RFC 9112 §2.2); every form of target keeps its way through. */
+    @Test
+    void aRequestLineInItsSyntaxIsServed() throws Exception {
+        int requestsBefore = backend.requests().size();
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            String h = " HTTP/1.1\r\nHost: a\r\n\r\n";
+            assertThat(http.send("\r\n\r\nGET /empty-lines-before" + h).read().status()).isEqualTo(200);
+            assertThat(http.send("GET /%22%3C%3E%5C%5E%60%7B%7C%7D%20%80%ff" + h).read().status()).isEqualTo(200);
+            assertThat(http.send("GET /a-z_A.Z~0-9/!$&'()*+,;=:@?q=/?" + h).read().status()).isEqualTo(200);
+            assertThat(http.send("GET http://[::1]:8080/v6" + h).read().status()).isEqualTo(200);
+            assertThat(http.send("OPTIONS *" + h).read().status()).isEqualTo(200);
+            assertThat(http.send("M-1.x_~!#$%&'*+^`| /method" + h).read().status()).isEqualTo(200);
+        }
+        List<Backend.Recorded> got = backend.requests().subList(requestsBefore, backend.requests().size());
+        assertThat(got).extracting(Backend.Recorded::uri).containsExactly("/empty-lines-before",
+                "/%22%3C%3E%5C%5E%60%7B%7C%7D%20%80%ff", "/a-z_A.Z~0-9/!$&'()*+,;=:@?q=/?", "/v6", "*", "/method");
+        assertThat(got.get(3).headers().get("host")).isEqualTo("[::1]:8080");
+        assertThat(got.get(5).method()).isEqualTo("M-1.x_~!#$%&'*+^`|");
+    }
+
+    /** The line is checked as its bytes arrive, wherever the reads split it. */
+    @Test
+    void aRequestLineArrivingInPiecesIsCheckedAsAWhole() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            for (String piece : List.of("\r", "\nGE", "T /pie", "ces HT", "TP/1.1\r", "\nHost: a\r\n\r\n")) {
+                http.send(piece);
+                Thread.sleep(20); // most likely a read of its own
+            }
+            assertThat(http.read().status()).isEqualTo(200);
+        }
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            http.send("GET /pie");
+            Thread.sleep(20);
+            http.send("|ces HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(http.read().status()).isEqualTo(400);
+        }
+    }
+
+    /** Each request line on a connection is checked, also one after a body. */
+    @Test
+    void aPipelinedRequestLineIsHeldToTheSameSyntax() throws Exception {
+        int requestsBefore = backend.requests().size();
+        long refusedBefore = proxy.refused().snapshot().getOrDefault(400, 0L);
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            http.send("POST /first HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok\r\n"
+                    + "GET /second{ HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(http.read().status()).isEqualTo(200);
+            RawHttp.Response r = http.read();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).isEqualTo("400 Bad Request: malformed request target\n");
+            assertThat(http.closedWithin(2000)).as("connection closed").isTrue();
+        }
+        assertThat(backend.requests().subList(requestsBefore, backend.requests().size()))
+                .extracting(Backend.Recorded::uri).containsExactly("/first");
+        assertThat(proxy.refused().snapshot().get(400)).isEqualTo(refusedBefore + 1);
     }
 
     /**
@@ -208,6 +295,10 @@ class HostileInputTest {
                 Arguments.of("GET / HTTP/1.1\r\nHost: a\r\nX(A: b\r\n\r\n", "malformed header field"),
                 Arguments.of("GET / HTTP/1.1\r\nHost: a\r\nX-A : b\r\n\r\n", "malformed header field"),
                 Arguments.of("GET / HTTP/1.1 x\r\nHost: a\r\n\r\n", "malformed request line"),
+                Arguments.of(" GET / HTTP/1.1\r\nHost: a\r\n\r\n", "malformed request line"),
+                Arguments.of("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", "malformed request line"),
+                Arguments.of("GET /a<b HTTP/1.1\r\nHost: a\r\n\r\n", "malformed request target"),
+                Arguments.of("GET /a\0b HTTP/1.1\r\nHost: a\r\n\r\n", "malformed request target"),
                 Arguments.of("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n", "obsolete line folding in header"));
     }
 

@@ -35,7 +35,7 @@ final class FieldSyntax {
             if (colon < 0) {
                 if (b == ':') {
                     colon = i;
-                } else if (!isTokenChar(b)) {
+                } else if (!ByteClasses.isTokenChar(b)) {
                     return BAD_NAME;
                 }
             } else if (isControl(b)) {
@@ -79,19 +79,5 @@ final class FieldSyntax {
 
     private static byte toLower(byte b) {
         return b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
-    }
-
-    /** RFC 9110 §5.6.2 tchar. */
-    private static boolean isTokenChar(byte b) {
-        if (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9') {
-            return true;
-        }
-        switch (b) {
-            case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
-            case '^': case '_': case '`': case '|': case '~':
-                return true;
-            default:
-                return false;
-        }
     }
 }

@@ -103,9 +103,6 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
         if (request.protocolVersion().majorVersion() != 1) {
             return reject(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP version not supported");
         }
-        if (!validTarget(request.uri())) {
-            return reject(HttpResponseStatus.BAD_REQUEST, "invalid request target");
-        }
         if (request.protocolVersion().minorVersion() >= 1 && hostCount(headers) != 1) {
             return reject(HttpResponseStatus.BAD_REQUEST, "HTTP/1.1 request needs exactly one Host header");
         }
@@ -238,20 +235,6 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
             n++;
         }
         return n;
-    }
-
-    /** No controls, spaces or DEL in the request target (the decoder lets NUL through). */
-    private static boolean validTarget(String uri) {
-        if (uri.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < uri.length(); i++) {
-            char c = uri.charAt(i);
-            if (c <= 0x20 || c == 0x7f) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static RejectedRequest reject(HttpResponseStatus status, String reason) {

@@ -1,6 +1,7 @@
 package dev.veer.proxy.server;
 
 import dev.veer.proxy.http.ChunkFraming;
+import dev.veer.proxy.http.RequestLineSyntax;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -19,14 +20,16 @@ import java.util.List;
 /**
  * Netty's request decoder made strict where it is lenient by design:
  * <ul>
+ *   <li>the request line is held to its syntax ({@link RequestLineSyntax}): Netty splits it at any run of blanks,
+ *       skips whitespace and controls before it and takes any byte in the target;</li>
+ *   <li>obs-fold (a header line starting with SP or HTAB) is an error (Netty joins it to the previous value);</li>
  *   <li>Content-Length together with chunked Transfer-Encoding is left in the head for {@link FramingGuard} to
  *       refuse (Netty drops the Content-Length);</li>
- *   <li>obs-fold (a header line starting with SP or HTAB) is an error (Netty joins it to the previous value).
- *       The head is scanned for line starts before Netty parses it; a fold yields a {@link RejectedRequest}
- *       and everything after it on the connection is discarded.</li>
- *   <li>a chunked body is read strictly by {@link ChunkFraming} before Netty reads it; a framing error yields a
- *       {@link RejectedRequest} the same way.</li>
+ *   <li>a chunked body is read strictly by {@link ChunkFraming} before Netty reads it.</li>
  * </ul>
+ * The head is scanned for the first two before Netty parses it, and a chunked body for its framing: a malformed
+ * request line, a fold or a framing error yields a {@link RejectedRequest}, and everything after it on the
+ * connection is discarded.
  * Well-known header names are shared constants ({@link KnownHeaderNames}) instead of a copy per request.
  * Repeated {@code Cookie} header fields are joined into one with "; " (RFC 9113 §8.2.3, what HTTP/2-to-1 gateways
  * must do), so stickiness, cookie routes and flags, which read the first Cookie header, see every cookie; the
@@ -36,15 +39,16 @@ final class RequestDecoder extends HttpRequestDecoder {
 
     private boolean inHead = true;
     private boolean headEnded;
-    /** Bytes after the reader index already scanned for folds in the current head. */
+    /** Bytes after the reader index already scanned in the current head. */
     private int scannedAhead;
-    /** Lines completed so far in the current head (the request line is line 0). */
-    private int lineIndex;
+    private final RequestLineSyntax requestLine = new RequestLineSyntax();
+    /** Where the scan is in the header lines, once the request line has ended. */
     private boolean atLineStart = true;
     private boolean lineEmptySoFar = true;
     private boolean rejected;
     private int readerIndexAtScan;
-    private boolean foldSeen;
+    /** Why the scan refused the head, or null. */
+    private String malformed;
     /** One per decoder: {@link ByteBuf#forEachByte} reads the buffer without per-byte bounds and index checks. */
     private final ByteProcessor headScanner = this::scanHeadByte;
     private final ChunkFraming chunkFraming = new ChunkFraming();
@@ -76,10 +80,10 @@ final class RequestDecoder extends HttpRequestDecoder {
             buffer.skipBytes(buffer.readableBytes());
             return;
         }
-        if (inHead && !headEnded && foldFound(buffer)) {
+        if (inHead && !headEnded && malformedHead(buffer)) {
             rejected = true;
             buffer.skipBytes(buffer.readableBytes());
-            out.add(new RejectedRequest(HttpResponseStatus.BAD_REQUEST, "obsolete line folding in header"));
+            out.add(new RejectedRequest(HttpResponseStatus.BAD_REQUEST, malformed));
             return;
         }
         int readerIndexAtChunkScan = buffer.readerIndex();
@@ -125,7 +129,7 @@ final class RequestDecoder extends HttpRequestDecoder {
         inHead = true;
         headEnded = false;
         scannedAhead = 0;
-        lineIndex = 0;
+        requestLine.reset();
         atLineStart = true;
         lineEmptySoFar = true;
         cookieFields = 0;
@@ -147,8 +151,8 @@ final class RequestDecoder extends HttpRequestDecoder {
         headers.set(HttpHeaderNames.COOKIE, joined.toString());
     }
 
-    /** Scans the not yet scanned bytes of the head; true when a continuation line is found. */
-    private boolean foldFound(ByteBuf buffer) {
+    /** Scans the not yet scanned bytes of the head; true when it is malformed ({@link #malformed} says how). */
+    private boolean malformedHead(ByteBuf buffer) {
         readerIndexAtScan = buffer.readerIndex();
         int from = buffer.readerIndex() + scannedAhead;
         int end = buffer.writerIndex();
@@ -156,7 +160,7 @@ final class RequestDecoder extends HttpRequestDecoder {
             return false;
         }
         int stoppedAt = buffer.forEachByte(from, end - from, headScanner);
-        if (foldSeen) {
+        if (malformed != null) {
             return true;
         }
         // Stopped at the '\n' that ends the head (the bytes after it are the body's), or scanned everything.
@@ -165,22 +169,26 @@ final class RequestDecoder extends HttpRequestDecoder {
         return false;
     }
 
-    /** One byte of the head; false stops the scan (a fold, or the head's end). */
+    /** One byte of the head; false stops the scan (a malformed request line, a fold, or the head's end). */
     private boolean scanHeadByte(byte b) {
+        if (!requestLine.ended()) {
+            if (!requestLine.accept(b)) {
+                malformed = requestLine.error();
+                return false;
+            }
+            return true;
+        }
         if (atLineStart) {
             atLineStart = false;
-            if ((b == ' ' || b == '\t') && lineIndex > 0) {
-                foldSeen = true;
+            if (b == ' ' || b == '\t') {
+                malformed = "obsolete line folding in header";
                 return false;
             }
         }
         if (b == '\n') {
-            if (lineEmptySoFar && lineIndex > 0) {
+            if (lineEmptySoFar) {
                 headEnded = true;
                 return false;
-            }
-            if (!lineEmptySoFar) {
-                lineIndex++;
             }
             atLineStart = true;
             lineEmptySoFar = true;
