@@ -65,6 +65,10 @@ class ResponseRelayTest {
                 .on("/no-content-with-length", Script.of("HTTP/1.1 204 No Content\r\nContent-Length: 8\r\n"
                         + "X-Kept: yes\r\n\r\n"))
                 .on("/head-gzip", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"))
+                .on("/head-chunked", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-After: 1\r\n\r\n"))
+                .on("/head-length", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nX-After: 1\r\n\r\n"))
+                .on("/not-modified-chunked", Script.of("HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n"
+                        + "ETag: \"v1\"\r\n\r\n"))
                 .on("/gzip-chunked", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
                         + "2\r\nok\r\n0\r\n\r\n"))
                 .on("/chunked-twice", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
@@ -272,6 +276,54 @@ class ResponseRelayTest {
             RawHttp.Response head = http.send("HEAD /head-gzip HTTP/1.1\r\nHost: relay\r\n\r\n").read(true);
             assertThat(head.status()).as("no body follows, whatever coding it names").isEqualTo(200);
         }
+    }
+
+    /**
+     * RFC 9110 §9.3.2: the answer to a HEAD has the fields a GET's would, its framing fields too, which say how the
+     * body would come; and nothing after its head, no last chunk either.
+     */
+    @Test
+    void anAnswerToHeadKeepsItsFramingFieldsAndNothingFollowsItsHead() throws Exception {
+        String chunked = rawExchange("HEAD /head-chunked HTTP/1.1\r\nHost: relay\r\n\r\n");
+        assertThat(chunked).startsWith("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-After: 1\r\n")
+                .endsWith("\r\n\r\n");
+        assertThat(chunked.indexOf("\r\n\r\n")).as("nothing after the head").isEqualTo(chunked.length() - 4);
+        assertThat(chunked.toLowerCase()).doesNotContain("content-length");
+
+        String sized = rawExchange("HEAD /head-length HTTP/1.1\r\nHost: relay\r\n\r\n");
+        assertThat(sized).startsWith("HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nX-After: 1\r\n")
+                .endsWith("\r\n\r\n");
+        assertThat(sized.indexOf("\r\n\r\n")).as("nothing after the head").isEqualTo(sized.length() - 4);
+        assertThat(sized.toLowerCase()).doesNotContain("transfer-encoding");
+    }
+
+    /** Then the next response on the connection is read where it starts. */
+    @Test
+    void anAnswerToHeadWithChunkedFramingLeavesTheConnectionInStep() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            RawHttp.Response head = http.send("HEAD /head-chunked HTTP/1.1\r\nHost: relay\r\n\r\n").read(true);
+            assertThat(head.headers("transfer-encoding")).containsExactly("chunked");
+            RawHttp.Response next = http.send("GET /trickle HTTP/1.1\r\nHost: relay\r\n\r\n").read();
+            assertThat(next.status()).isEqualTo(200);
+            assertThat(next.bodyText()).isEqualTo("trickle");
+        }
+    }
+
+    /** RFC 9112 §6.1: a 304 may carry the coding a GET's body would have, as a HEAD's answer may. */
+    @Test
+    void aNotModifiedResponseKeepsItsTransferEncoding() throws Exception {
+        String response = rawExchange("GET /not-modified-chunked HTTP/1.1\r\nHost: relay\r\n\r\n");
+        assertThat(response).startsWith("HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n")
+                .endsWith("\r\n\r\n");
+        assertThat(response.indexOf("\r\n\r\n")).as("nothing after the head").isEqualTo(response.length() - 4);
+    }
+
+    /** RFC 9112 §6.1: no Transfer-Encoding to a client that did not say HTTP/1.1. */
+    @Test
+    void anHttp10ClientGetsNoTransferEncodingOnAnAnswerToHead() throws Exception {
+        String response = rawExchange("HEAD /head-chunked HTTP/1.0\r\nHost: relay\r\n\r\n");
+        assertThat(response).startsWith("HTTP/1.1 200 OK\r\n").contains("\r\nX-After: 1\r\n");
+        assertThat(response.toLowerCase()).doesNotContain("transfer-encoding");
     }
 
     @Test

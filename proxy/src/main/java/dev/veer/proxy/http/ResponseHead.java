@@ -15,6 +15,8 @@ import io.netty.util.AsciiString;
  * every field. Content-Length together with Transfer-Encoding is refused (RFC 9112 §6.1: a sign of response
  * splitting; Envoy refuses it too), and a Content-Length named in Connection is kept, since it frames the body.
  * A 1xx or 204 response's Content-Length is dropped (RFC 9110 §8.6: such responses never carry one).
+ * Transfer-Encoding is Veer's own to write, as it frames the body it relays; on the answer to a HEAD or on a 304,
+ * which carry no body, it tells how a GET's body would be coded (RFC 9110 §9.3.2), and passes as it came.
  *
  * <p>The head is copied once into an array of its own and read there: a buffer's {@code getByte} checks bounds
  * and liveness on every byte. One instance per upstream connection, reused for each head; valid until the next
@@ -95,6 +97,9 @@ public final class ResponseHead {
         boolean encoded = false;
         // No body follows whatever the head says: framing is not checked (a HEAD's answer may carry any coding).
         boolean bodyless = interim() || requestWasHead || status == 204 || status == 304;
+        // A Transfer-Encoding that frames nothing may still say how a GET's body would be coded: a HEAD's answer's or
+        // a 304's; a 1xx or 204 response never carries one (RFC 9112 §6.1).
+        boolean codingInformative = (requestWasHead || status == 304) && !interim() && status != 204;
         int i = lineEnd + 1;
         while (true) {
             int next = lineEnd(i, end);
@@ -119,7 +124,7 @@ public final class ResponseHead {
                     return fail(encoded ? "Transfer-Encoding given twice" : "unsupported transfer coding");
                 }
                 encoded = true;
-                dropped = true;
+                dropped = !codingInformative;
             } else if (nameIs(i, nameEnd, CONTENT_LENGTH)) {
                 boolean repeated = contentLength >= 0;
                 if (!contentLength(valueStart, valueEnd)) {
@@ -188,17 +193,25 @@ public final class ResponseHead {
 
     /**
      * Writes the status line as HTTP/1.1 and the end-to-end header lines, each ending in CRLF, but not the empty
-     * line that ends the head: the caller adds its own header lines first. {@code trailersRelayed}: false when the
-     * client is to get no trailer section (its body is taken out of its chunks), so no Trailer field announces one.
+     * line that ends the head: the caller adds its own header lines first. {@code clientReadsChunks}: false for a
+     * client that reads no chunked coding (HTTP/1.0, RFC 9112 §6.1), whose body is taken out of its chunks: no
+     * Trailer field announces a trailer section it will not get, and no Transfer-Encoding passes on.
      */
-    public void writeEndToEnd(HeadBytes out, boolean trailersRelayed) {
+    public void writeEndToEnd(HeadBytes out, boolean clientReadsChunks) {
         out.write(HTTP_1_1).write(bytes, statusStart, statusEnd - statusStart).crlf();
         for (int l = 0; l < lineCount; l++) {
-            if (!hop[l] && (trailersRelayed || !nameIs(lines[3 * l], lines[3 * l + 1], TRAILER))) {
+            if (!hop[l] && (clientReadsChunks || !chunkedFraming(l))) {
                 int start = lines[3 * l];
                 out.write(bytes, start, lines[3 * l + 2] - start).crlf();
             }
         }
+    }
+
+    /** True for a Trailer or Transfer-Encoding line: what only a client that reads chunks may be sent. */
+    private boolean chunkedFraming(int line) {
+        int nameStart = lines[3 * line];
+        int nameEnd = lines[3 * line + 1];
+        return nameIs(nameStart, nameEnd, TRAILER) || nameIs(nameStart, nameEnd, TRANSFER_ENCODING);
     }
 
     /**

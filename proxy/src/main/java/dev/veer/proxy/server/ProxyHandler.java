@@ -612,7 +612,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         closeAfterResponse = !keep;
         String setCookie = decision.setCookie();
         HeadBytes out = HeadBytes.start();
-        // An HTTP/1.0 client reads no chunks, so gets no trailer section either (see attach).
+        // An HTTP/1.0 client reads no chunks, so gets no trailer section or Transfer-Encoding either (see attach).
         head.writeEndToEnd(out, !http10);
         if (chunkedOut) {
             out.write(ChunkWriter.TRANSFER_ENCODING_CHUNKED);
