@@ -208,6 +208,22 @@ class ProxyRoutingTest {
         }
     }
 
+    /** A repeated header matches when any of its fields has the value, in whichever position it came. */
+    @Test
+    void headerRouteMatchesAnyOfARepeatedHeadersFields() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            RawHttp.Response r = raw("GET / HTTP/1.1\r\nHost: shop.local\r\nX-Canary: never\r\n"
+                    + "Cookie: veer_shop=blue\r\nx-canary: always\r\n\r\n");
+            assertThat(r.header("x-backend")).isEqualTo("green");
+        }
+        // Each field is compared whole: a list in one field is not split, nor is case ignored.
+        for (String fields : List.of("X-Canary: never, always\r\n", "X-Canary: never\r\nX-Canary: Always\r\n")) {
+            RawHttp.Response r = raw("GET / HTTP/1.1\r\nHost: shop.local\r\nCookie: veer_shop=blue\r\n" + fields
+                    + "\r\n");
+            assertThat(r.header("x-backend")).as(fields).isEqualTo("blue");
+        }
+    }
+
     @Test
     void unknownHostIs404() throws Exception {
         RawHttp.Response r = raw("GET / HTTP/1.1\r\nHost: nowhere.local\r\n\r\n");

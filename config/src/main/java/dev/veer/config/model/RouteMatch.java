@@ -3,7 +3,10 @@ package dev.veer.config.model;
 /** The condition of a route rule. Routes are tried in order, before weights. */
 public sealed interface RouteMatch {
 
-    /** A request header equals {@code value} (case-sensitive), or is present at all when value is null. */
+    /**
+     * A request header equals {@code value} (case-sensitive; in any of its fields, each compared whole), or is
+     * present at all when value is null.
+     */
     record Header(String name, String value) implements RouteMatch {
         public Header {
             name = name.toLowerCase(java.util.Locale.ROOT);

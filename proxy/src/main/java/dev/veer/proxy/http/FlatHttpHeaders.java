@@ -143,6 +143,26 @@ public final class FlatHttpHeaders extends HttpHeaders {
         return indexOf(name, 0) >= 0;
     }
 
+    /**
+     * True when a field named {@code name} has the value {@code value}, each field compared whole (not split at
+     * commas, as {@code containsValue} does); without an iterator or a String per field.
+     */
+    @Override
+    public boolean contains(String name, String value, boolean ignoreCase) {
+        return contains((CharSequence) name, (CharSequence) value, ignoreCase);
+    }
+
+    @Override
+    public boolean contains(CharSequence name, CharSequence value, boolean ignoreCase) {
+        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+            if (ignoreCase ? AsciiString.contentEqualsIgnoreCase(values[i], value)
+                    : AsciiString.contentEquals(values[i], value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public Iterator<Map.Entry<String, String>> iterator() {
         return entries().iterator();

@@ -3,7 +3,10 @@ package dev.veer.proxy.route;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
-/** A request header equals a value (case-sensitive), or is present at all when the value is null. */
+/**
+ * A request header equals a value (case-sensitive), or is present at all when the value is null. A header sent in
+ * several fields matches when any of them does: each field's value is compared whole, none is read as a list.
+ */
 final class HeaderMatcher implements RequestMatcher {
 
     private final AsciiString name;
@@ -16,10 +19,6 @@ final class HeaderMatcher implements RequestMatcher {
 
     @Override
     public boolean matches(HttpHeaders headers, RouteDecision decision) {
-        if (value == null) {
-            return headers.contains(name);
-        }
-        String actual = headers.get(name);
-        return actual != null && actual.equals(value);
+        return value == null ? headers.contains(name) : headers.contains(name, value, false);
     }
 }

@@ -47,6 +47,19 @@ class FlatHttpHeadersTest {
     }
 
     @Test
+    void containsAValueInAnyFieldComparedWhole() {
+        FlatHttpHeaders h = new FlatHttpHeaders();
+        h.add("X-Canary", "never").add("x-other", "always").add("x-canary", "always").add("X-List", "a, b");
+        assertThat(h.contains(AsciiString.of("x-canary"), "always", false)).isTrue();
+        assertThat(h.contains("X-CANARY", "never", false)).isTrue();
+        assertThat(h.contains("x-canary", "ALWAYS", false)).isFalse();
+        assertThat(h.contains("x-canary", "ALWAYS", true)).isTrue();
+        assertThat(h.contains("x-canary", "alway", false)).isFalse();
+        assertThat(h.contains("x-list", "b", false)).as("a field is no list here").isFalse();
+        assertThat(h.contains("x-missing", "always", false)).isFalse();
+    }
+
+    @Test
     void growsPastItsFirstArrays() {
         FlatHttpHeaders h = new FlatHttpHeaders();
         for (int i = 0; i < 100; i++) {
