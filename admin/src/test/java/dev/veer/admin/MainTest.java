@@ -95,12 +95,22 @@ class MainTest {
     /** Valid, every setting has a default, but nothing would be served: a warning, and still exit 0. */
     @Test
     void checkWarnsAboutAConfigWithoutServices() throws Exception {
-        Path file = dir.resolve("empty.yaml");
-        Files.writeString(file, "");
+        Path file = dir.resolve("no-services.yaml");
+        Files.writeString(file, "services: []\n");
         assertThat(main(Map.of(), "check", "--config", file.toString())).isZero();
         assertThat(out()).isEqualTo(file + ": ok\n");
         assertThat(err()).isEqualTo("veer: warning: " + file + " defines no services, so the proxy answers every"
                 + " request with 404 (expected: at least one entry under services)\n");
+    }
+
+    /** An empty file is more likely one cut short than meant: refused, though no key in it would be wrong. */
+    @Test
+    void checkRefusesAnEmptyFile() throws Exception {
+        Path file = dir.resolve("empty.yaml");
+        Files.writeString(file, "");
+        assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
+        assertThat(out()).endsWith(file + ": the file is empty (expected: a YAML or JSON config with at least one"
+                + " service)\n");
     }
 
     @Test

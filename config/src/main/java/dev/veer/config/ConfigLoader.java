@@ -57,14 +57,36 @@ public final class ConfigLoader {
         } catch (IOException e) {
             // "FILE: ...", as a syntax error says "FILE:3:1: ...": a reload's answer has no other place that names
             // the file, and the command line prints such an error as it is.
-            throw new ConfigException("", file + ": " + readProblem(e));
+            throw new ConfigException("", file + ": " + readProblem(file, e));
+        }
+        if (holdsNothing(text)) {
+            // Most likely a file cut short (a ConfigMap that lost its data): a proxy that starts from it routes nothing.
+            throw new ConfigException("", file + ": the file is empty (expected: a YAML or JSON config with at least"
+                    + " one service)");
         }
         return parse(text, file.toString(), env, setFlags);
     }
 
-    private static String readProblem(IOException e) {
+    /** True when {@code text} has nothing but blank lines and comments (and a byte order mark). */
+    static boolean holdsNothing(String text) {
+        for (String line : text.replace("\uFEFF", "").split("\n", -1)) {
+            String content = line.strip();
+            if (!content.isEmpty() && !content.startsWith("#")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String readProblem(Path file, IOException e) {
         if (e instanceof java.nio.file.NoSuchFileException) {
             return "no such file (expected: a YAML or JSON config file)";
+        }
+        if (Files.isDirectory(file)) {
+            return "is a directory (expected: a YAML or JSON config file)";
+        }
+        if (e instanceof java.nio.charset.CharacterCodingException) {
+            return "not UTF-8 text (expected: a YAML or JSON config file in UTF-8)";
         }
         if (e instanceof java.nio.file.AccessDeniedException) {
             return "cannot read: permission denied (expected: a file this user can read)";

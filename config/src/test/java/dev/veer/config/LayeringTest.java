@@ -178,6 +178,40 @@ class LayeringTest {
         assertThat(config.admin().token()).isEqualTo("s3cret");
     }
 
+    /** As a POSIX shell: ":-" takes the default for an unset or empty variable, "-" for an unset one only. */
+    @Test
+    void defaultsFollowTheShellsRules() throws Exception {
+        String yaml = """
+                proxy: { listen: "${HOST:-127.0.0.1}:${PORT:-8081}" }
+                admin: { listen: "127.0.0.1:${ADMIN_PORT-${FALLBACK_PORT:-9191}}", token: "${TOKEN-none}" }
+                """;
+        Map<String, String> emptyValues = Map.of("HOST", "", "PORT", "", "TOKEN", "");
+        VeerConfig config = ConfigLoader.parse(yaml, "t", emptyValues, List.of());
+        assertThat(config.proxy().listen()).isEqualTo(new HostPort("127.0.0.1", 8081));
+        assertThat(config.admin().listen()).isEqualTo(new HostPort("127.0.0.1", 9191));
+        assertThat(config.admin().token()).isEmpty();
+
+        config = ConfigLoader.parse(yaml, "t", Map.of("FALLBACK_PORT", "9292", "TOKEN", "s3cret"), List.of());
+        assertThat(config.admin().listen()).isEqualTo(new HostPort("127.0.0.1", 9292));
+        assertThat(config.admin().token()).isEqualTo("s3cret");
+        config = ConfigLoader.parse(yaml, "t", Map.of("ADMIN_PORT", "9393"), List.of());
+        assertThat(config.admin().listen()).isEqualTo(new HostPort("127.0.0.1", 9393));
+        assertThat(config.admin().token()).isEqualTo("none");
+    }
+
+    @Test
+    void aReferenceThatIsNoVariableNameIsAnError() {
+        String expected = " is not a variable reference (expected: ${NAME}, ${NAME:-default} or ${NAME-default},"
+                + " NAME of letters, digits and '_', not starting with a digit)";
+        assertThat(errors("proxy: { listen: \"127.0.0.1:${PORT+1}\" }"))
+                .containsExactly("proxy.listen: '127.0.0.1:${PORT+1}': '${PORT+1}'" + expected);
+        assertThat(errors("admin: { token: \"${1TOKEN}\" }"))
+                .containsExactly("admin.token: '${1TOKEN}': '${1TOKEN}'" + expected);
+        assertThat(errors("admin: { token: \"${}\" }")).containsExactly("admin.token: '${}': '${}'" + expected);
+        assertThat(errors("admin: { token: \"${A:-${B}\" }")).containsExactly(
+                "admin.token: '${A:-${B}': unclosed ${ (expected: ${NAME}, ${NAME:-default} or ${NAME-default})");
+    }
+
     @Test
     void envAndSetValuesAreNotExpanded() throws Exception {
         // state.dir for both layers: the token, a text too, may not hold '$' (see adminTokenIsAnRfc6750B64Token).
@@ -208,6 +242,25 @@ class LayeringTest {
                 () -> ConfigLoader.load(file, Map.of(), List.of()));
         assertThat(e.errors()).singleElement().asString()
                 .isEqualTo(file + ": no such file (expected: a YAML or JSON config file)");
+    }
+
+    /** A file that cannot be a config says what it is instead of a reader's message ("Input length = 1"). */
+    @Test
+    void aFileThatHoldsNoConfigIsOneErrorSayingWhy(@TempDir Path dir) throws Exception {
+        Path binary = java.nio.file.Files.write(dir.resolve("binary.yaml"), new byte[] {(byte) 0xff, (byte) 0xfe});
+        Path empty = java.nio.file.Files.writeString(dir.resolve("empty.yaml"), "\uFEFF\n  # services were here\n\n");
+        assertThat(loadError(binary))
+                .isEqualTo(binary + ": not UTF-8 text (expected: a YAML or JSON config file in UTF-8)");
+        assertThat(loadError(dir)).isEqualTo(dir + ": is a directory (expected: a YAML or JSON config file)");
+        assertThat(loadError(empty))
+                .isEqualTo(empty + ": the file is empty (expected: a YAML or JSON config with at least one service)");
+    }
+
+    private static String loadError(Path file) {
+        ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(file, Map.of(), List.of()));
+        assertThat(e).as("refused: " + file).isNotNull();
+        return e.errors().get(0).toString();
     }
 
     @Test
