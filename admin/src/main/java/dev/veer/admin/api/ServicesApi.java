@@ -130,11 +130,14 @@ public final class ServicesApi {
         String versionName = request.param("ver");
         String reason = request.reason(null);
         return control.submit(request.actor(), change -> {
-            ServiceSpec service = checkedForChange(change, request, name);
+            // A version that does not exist is 404 whatever If-Match says: a precondition is judged only for a
+            // request that would otherwise succeed (RFC 9110 §13.2.1).
+            ServiceSpec service = existing(change.before(), name);
             VersionSpec old = service.version(versionName);
             if (old == null) {
                 throw ApiException.notFound("version " + name + "/" + versionName);
             }
+            request.checkIfMatch(change.before().serviceRevision(name));
             if (service.weights().of(versionName) > 0) {
                 throw new ApiException(409, "version " + versionName + " has weight "
                         + Weights.percent(service.weights().of(versionName)) + "; move its traffic away first",

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * {@code veer ctl}: a thin client for the admin HTTP API (CONTRACT §4). Tables for people, {@code --json}
@@ -50,6 +51,9 @@ public final class Ctl {
 
             exit codes: 0 ok, 1 refused or unreachable, 2 usage
             """;
+
+    /** What --if-match takes: a revision, bare or as the API's entity tag ("7"), or "*" (any revision). */
+    private static final Pattern REVISION_CONDITION = Pattern.compile("\\*|[0-9]+|\"[0-9]+\"");
 
     private static final Map<String, Verb> VERBS = new LinkedHashMap<>();
 
@@ -96,6 +100,10 @@ public final class Ctl {
                             // An empty $rev in a script: refused rather than sent as no precondition at all.
                             throw new UsageException("--if-match: empty (expected: a revision, e.g. 7)");
                         }
+                        if (!REVISION_CONDITION.matcher(ifMatch.strip()).matches()) {
+                            throw new UsageException("--if-match: " + ifMatch.strip()
+                                    + " (expected: a revision, e.g. 7, or *)");
+                        }
                     }
                     case "--reason" -> {
                         reason = optionValue(tokens, i, "--reason");
@@ -105,8 +113,11 @@ public final class Ctl {
                         }
                     }
                     case "--json" -> {
-                        // "--json '{...}'" is a request body (flags set); a bare --json asks for raw output
-                        if (tokenText.contains("=") || (i + 1 < tokens.size() && looksLikeJson(tokens.get(i + 1)))) {
+                        // "--json '{...}'" is a request body (flags set); a bare --json asks for raw output. After
+                        // "flags set" the next token is the body whatever it holds, so bad JSON is named as such.
+                        boolean bodyFollows = i + 1 < tokens.size()
+                                && (looksLikeJson(tokens.get(i + 1)) || settingAFlag(rest));
+                        if (tokenText.contains("=") || bodyFollows) {
                             rest.add(tokenText);
                             if (!tokenText.contains("=")) {
                                 rest.add(tokens.get(++i));
@@ -175,6 +186,10 @@ public final class Ctl {
             throw new UsageException(name + " needs a value");
         }
         return tokens.get(index + 1);
+    }
+
+    private static boolean settingAFlag(List<String> verbSoFar) {
+        return verbSoFar.size() >= 2 && verbSoFar.get(0).equals("flags") && verbSoFar.get(1).equals("set");
     }
 
     private static boolean looksLikeJson(String token) {

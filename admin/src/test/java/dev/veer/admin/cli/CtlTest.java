@@ -621,10 +621,15 @@ class CtlTest {
         assertUsage("error: --json:1:2: not valid JSON (Unexpected character ('n' (code 110)): was expecting double-quote "
                 + "to start field name)", "flags", "set", "x", "--json", "{nope");
         assertThat(err()).doesNotContain("Source").doesNotContain("start marker");
+        // After "flags set NAME", --json takes the next token as the body, not as the output switch.
+        assertUsage("error: --json:1:8: not valid JSON (Unrecognized token 'notjson'", "flags", "set", "x", "--json",
+                "notjson");
         assertUsage("error: --limit: 0 (expected: 1..10000)", "events", "--limit", "0");
         assertUsage("error: --limit: 100000 (expected: 1..10000)", "events", "--limit", "100000");
         assertUsage("error: --if-match: empty (expected: a revision, e.g. 7)", "--if-match", "", "switch", "shop",
                 "blue");
+        assertUsage("error: --if-match: abc (expected: a revision, e.g. 7, or *)", "--if-match", "abc", "switch",
+                "shop", "blue");
         assertUsage("error: unknown option: --limt", "events", "--limt", "3");
         assertUsage("error: unexpected argument: extra", "switch", "shop", "green", "extra");
         assertUsage("error: admin URL: http:// (expected: http://HOST:PORT)", "--url", "http://", "status");

@@ -464,6 +464,8 @@ class AdminApiTest {
         String stale = "\"" + (revision + 1) + "\"";
         assertPreconditionFailed(h.http.send("PUT", canary, endpoints, stale));
         assertPreconditionFailed(h.http.send("DELETE", shop + "/versions/green", null, stale));
+        // No such version: 404 whatever If-Match says (RFC 9110 §13.2.1).
+        assertThat(h.http.send("DELETE", shop + "/versions/nonexistent", null, stale).status()).isEqualTo(404);
         assertThat(snapshot(shop)).isEqualTo(before);
         assertThat(h.http.get(shop).json().get("versions").findValuesAsText("name")).containsExactly("blue", "green");
 
