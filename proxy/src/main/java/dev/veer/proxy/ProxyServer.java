@@ -16,6 +16,7 @@ import dev.veer.proxy.server.EventLoopTransport;
 import dev.veer.proxy.server.ProxyChannelInitializer;
 import dev.veer.proxy.server.ServerContext;
 import dev.veer.proxy.stats.RefusedRequests;
+import dev.veer.proxy.stats.StatsKey;
 import dev.veer.proxy.stats.StatsRegistry;
 import dev.veer.proxy.upstream.Endpoint;
 import dev.veer.proxy.upstream.EndpointEvent;
@@ -38,7 +39,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -203,6 +206,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Compiles a new immutable RoutingTable and swaps it in; open connections are untouched. Thread-safe. */
     public synchronized void publish(List<ServiceSpec> services, List<FlagSpec> flags) {
+        stats.retainOnly(statsKeys(services));
         RoutingTable table = RoutingTable.compile(services, flags, endpoints, stats, flagCounters);
         configureGroups(endpoints, table);
         // Before the table is in force: an endpoint that must wait for its first health check is out of rotation
@@ -213,6 +217,16 @@ public final class ProxyServer implements AutoCloseable {
         // connections closes when released (UpstreamPools never pools a retired endpoint's connection).
         List<Endpoint> retired = endpoints.retainOnly(table.endpoints());
         pools.closeIdle(group, retired);
+    }
+
+    private static Set<StatsKey> statsKeys(List<ServiceSpec> services) {
+        Set<StatsKey> keys = new HashSet<>();
+        for (ServiceSpec service : services) {
+            for (String version : service.versionNames()) {
+                keys.add(new StatsKey(service.name(), version));
+            }
+        }
+        return keys;
     }
 
     /** Gives each version's endpoint group its published members and outlier and retry settings. */

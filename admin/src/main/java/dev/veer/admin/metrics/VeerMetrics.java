@@ -227,7 +227,10 @@ public final class VeerMetrics implements AutoCloseable {
         }
     }
 
-    /** Every version of the view, plus any the proxy has stats for (removed versions keep their counters). */
+    /**
+     * Every version of the view, plus any the proxy still has stats for: a removed version keeps its series for
+     * StatsRegistry.RETIRED_KEPT, so that its last increments are scraped.
+     */
     private List<StatsKey> keys(RuntimeView current) {
         Set<StatsKey> keys = new LinkedHashSet<>();
         for (ServiceSpec s : current.services()) {

@@ -1,6 +1,9 @@
 package dev.veer.proxy.stats;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -12,27 +15,43 @@ import java.util.concurrent.TimeUnit;
  * Per (service, version) traffic statistics. Event loops record into {@link VersionStats}; one collector
  * thread drains them every second into cumulative totals and a ring of per-second slices
  * ({@value #RING_SECONDS} seconds), from which {@link #window} sums the most recent ones.
+ *
+ * <p>A version taken out of the routing table ({@link #retainOnly}) keeps its statistics for {@link #RETIRED_KEPT},
+ * so its last requests are still scraped and a version put back soon keeps counting on; then they are dropped.
+ * Without that, a release scheme that names each version anew (an image tag) would grow the registry, and the
+ * metric series, with every release.
  */
 public final class StatsRegistry implements AutoCloseable {
 
     /** Fifteen minutes of one-second slices. */
     public static final int RING_SECONDS = 15 * 60;
 
+    /** Longer than any sensible scrape interval, so that a removed version's last increments are scraped. */
+    public static final Duration RETIRED_KEPT = Duration.ofMinutes(10);
+
     private final ConcurrentMap<StatsKey, VersionStats> byKey = new ConcurrentHashMap<>();
+    /** Versions out of the routing table, with the System.nanoTime() they left it at. Guarded by this. */
+    private final Map<StatsKey, Long> retiredAt = new HashMap<>();
+    private final long retiredKeptNanos;
     private final ScheduledExecutorService collector;
 
     /** A registry whose collector thread drains the recorders once per second. */
     public static StatsRegistry started() {
-        StatsRegistry registry = new StatsRegistry(true);
-        return registry;
+        return new StatsRegistry(true, RETIRED_KEPT);
     }
 
     /** A registry without a collector thread; {@link #collectNow()} moves time forward (tests, benchmarks). */
     public static StatsRegistry manual() {
-        return new StatsRegistry(false);
+        return manual(RETIRED_KEPT);
     }
 
-    private StatsRegistry(boolean scheduled) {
+    /** As {@link #manual()}, dropping a retired version's statistics {@code retiredKept} after it left the table. */
+    public static StatsRegistry manual(Duration retiredKept) {
+        return new StatsRegistry(false, retiredKept);
+    }
+
+    private StatsRegistry(boolean scheduled, Duration retiredKept) {
+        this.retiredKeptNanos = retiredKept.toNanos();
         if (scheduled) {
             collector = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "veer-stats-collector");
@@ -45,9 +64,42 @@ public final class StatsRegistry implements AutoCloseable {
         }
     }
 
-    /** The recorder for a version, created on first use; the same object for the life of the registry. */
-    public VersionStats forVersion(String service, String version) {
+    /**
+     * The recorder for a version, created on first use; the same object until the version has been out of the
+     * routing table for {@link #RETIRED_KEPT}.
+     */
+    public synchronized VersionStats forVersion(String service, String version) {
         return byKey.computeIfAbsent(new StatsKey(service, version), k -> new VersionStats(k, RING_SECONDS));
+    }
+
+    /**
+     * Called with every version of a routing table before it is compiled: the others are retired from now (if not
+     * already), these are live again. Before compiling, so that a version put back is live before its recorder is
+     * looked up, and cannot be dropped in between.
+     */
+    public synchronized void retainOnly(Set<StatsKey> live) {
+        long now = System.nanoTime();
+        for (StatsKey key : byKey.keySet()) {
+            if (live.contains(key)) {
+                retiredAt.remove(key);
+            } else {
+                retiredAt.putIfAbsent(key, now);
+            }
+        }
+    }
+
+    private synchronized void dropRetired() {
+        if (retiredAt.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Iterator<Map.Entry<StatsKey, Long>> it = retiredAt.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<StatsKey, Long> retired = it.next();
+            if (now - retired.getValue() >= retiredKeptNanos) {
+                byKey.remove(retired.getKey());
+                it.remove();
+            }
+        }
     }
 
     public Set<StatsKey> keys() {
@@ -70,11 +122,12 @@ public final class StatsRegistry implements AutoCloseable {
         return stats == null ? VersionStats.emptyTotals() : stats.totals();
     }
 
-    /** Completes the current one-second slice of every version now. */
+    /** Completes the current one-second slice of every version now, and drops retired versions due to go. */
     public void collectNow() {
         for (VersionStats stats : byKey.values()) {
             stats.collect();
         }
+        dropRetired();
     }
 
     @Override

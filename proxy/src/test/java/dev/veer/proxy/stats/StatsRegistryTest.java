@@ -53,6 +53,34 @@ class StatsRegistryTest {
         }
     }
 
+    /** A version out of the routing table is dropped once its time is up, not before, and not if put back. */
+    @Test
+    void aRetiredVersionIsDroppedAfterItsGraceUnlessPutBack() {
+        StatsKey blue = new StatsKey("shop", "blue");
+        StatsKey green = new StatsKey("shop", "green");
+        try (StatsRegistry stats = StatsRegistry.manual(Duration.ZERO)) {
+            stats.forVersion("shop", "blue").record(200, 1_000);
+            stats.forVersion("shop", "green").record(200, 1_000);
+            stats.retainOnly(java.util.Set.of(blue));
+            stats.collectNow();
+            assertThat(stats.keys()).containsExactly(blue);
+            assertThat(stats.totals("shop", "green").responsesByClass()[2]).isZero();
+            // Put back later, it starts from nothing: a counter reset, which Prometheus' rate() allows for.
+            stats.retainOnly(java.util.Set.of(blue, green));
+            assertThat(stats.forVersion("shop", "green").totals().responsesByClass()[2]).isZero();
+        }
+        try (StatsRegistry stats = StatsRegistry.manual()) {
+            VersionStats greenStats = stats.forVersion("shop", "green");
+            greenStats.record(200, 1_000);
+            stats.retainOnly(java.util.Set.of(blue));
+            stats.collectNow();
+            assertThat(stats.keys()).as("within RETIRED_KEPT").containsExactly(green);
+            stats.retainOnly(java.util.Set.of(green));
+            assertThat(stats.forVersion("shop", "green")).isSameAs(greenStats);
+            assertThat(stats.totals("shop", "green").responsesByClass()[2]).isEqualTo(1);
+        }
+    }
+
     @Test
     void ringForgetsSlicesOlderThanFifteenMinutes() {
         try (StatsRegistry stats = StatsRegistry.manual()) {
