@@ -152,12 +152,37 @@ class UpstreamFailureTest {
 
     @Test
     void staleKeepAliveConnectionIsRetriedOnAFreshOne() throws Exception {
+        long resetsBefore = proxy.stats().totals("stale", "v1").failures().get(FailureReason.RESET);
         for (int i = 0; i < 4; i++) {
             RawHttp.Response r = get("stale");
             assertThat(r.status()).as("request " + i).isEqualTo(200);
             assertThat(r.bodyText()).isEqualTo("first");
         }
-        assertThat(proxy.stats().totals("stale", "v1").failures().get(FailureReason.RESET)).isZero();
+        assertThat(proxy.stats().totals("stale", "v1").failures().get(FailureReason.RESET)).isEqualTo(resetsBefore);
+    }
+
+    /**
+     * RFC 9110 §9.2.2: a proxy must not retry a non-idempotent request, which the upstream may have applied before
+     * it closed: a POST without a body that meets a closed pooled connection gets 502; with an idempotency key it is
+     * sent again, as an idempotent request is.
+     */
+    @Test
+    void aPostOnAStaleConnectionIsNotSentAgainUnlessItHasAnIdempotencyKey() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            assertThat(http.send("GET /pool-one HTTP/1.1\r\nHost: stale\r\n\r\n").read().status()).isEqualTo(200);
+            long resetsBefore = proxy.stats().totals("stale", "v1").failures().get(FailureReason.RESET);
+            RawHttp.Response post = http.send("POST /x HTTP/1.1\r\nHost: stale\r\nContent-Length: 0\r\n\r\n").read();
+            assertThat(post.status()).isEqualTo(502);
+            assertThat(proxy.stats().totals("stale", "v1").failures().get(FailureReason.RESET) - resetsBefore)
+                    .isEqualTo(1);
+        }
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            assertThat(http.send("GET /pool-one HTTP/1.1\r\nHost: stale\r\n\r\n").read().status()).isEqualTo(200);
+            RawHttp.Response post = http.send("POST /x HTTP/1.1\r\nHost: stale\r\nContent-Length: 2\r\n"
+                    + "Idempotency-Key: 8e03978e-40d5-43e8-bc93-6894a57f9324\r\n\r\nok").read();
+            assertThat(post.status()).isEqualTo(200);
+            assertThat(post.bodyText()).isEqualTo("first");
+        }
     }
 
     @Test

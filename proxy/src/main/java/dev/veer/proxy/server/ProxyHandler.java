@@ -125,7 +125,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean connectTimedOut;
     private boolean staleReplayed;
     private boolean upstreamReused;
-    private boolean bodyBytesSent;
     private UpstreamConnection upstream;
     private boolean upstreamDirty;
     private boolean responseStarted;
@@ -317,9 +316,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         retries = 0;
         connectTimedOut = false;
         staleReplayed = false;
-        sentBody.reset(req != null && ReplayableBody.idempotent(req.method()));
+        sentBody.reset(req != null && ReplayableBody.replayable(req));
         upstreamReused = false;
-        bodyBytesSent = false;
         responseStarted = false;
         interimForwarded = false;
         closeAfterResponse = draining || server.draining();
@@ -524,9 +522,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         Channel ch = upstream.channel();
         if (part instanceof LastHttpContent) {
             requestSent = true;
-        }
-        if (part.content().isReadable()) {
-            bodyBytesSent = true;
         }
         sentBody.written(part);
         UpstreamRequest.writeBody(ch, part, requestChunked, (FlatHttpHeaders) request.headers(), maxTrailers);
@@ -764,8 +759,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void upstreamFailed(FailureReason reason, boolean countAgainstEndpoint) {
         upstream = null;
         if (staleConnection(reason)) {
-            // A pooled keep-alive connection the upstream closed under us before answering: the request was not
-            // processed, so it is replayed once on a fresh connection, free of the retry budget and not counted.
+            // A pooled keep-alive connection the upstream closed under us before answering: most likely closed idle
+            // as the request arrived, so not processed. Only a replayable request is sent again (were it processed
+            // after all, a second time does no harm), once, on a fresh connection, free of the retry budget and
+            // not counted; a POST or PATCH without an idempotency key gets its 502.
             staleReplayed = true;
             cancelResponseTimer();
             obtainConnection(endpoint, true);
@@ -812,7 +809,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private boolean staleConnection(FailureReason reason) {
         return reason == FailureReason.RESET && upstreamReused && !staleReplayed && mayResend()
-                && (!bodyBytesSent || sentBody.isComplete());
+                && sentBody.isComplete();
     }
 
     /**

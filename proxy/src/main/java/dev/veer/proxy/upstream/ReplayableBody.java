@@ -2,7 +2,9 @@ package dev.veer.proxy.upstream;
 
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
@@ -22,8 +24,16 @@ public final class ReplayableBody {
     private boolean complete;
     private int bytes;
 
-    /** RFC 9110 §9.2.2: a request with one of these methods may be sent again after a failure. */
-    public static boolean idempotent(HttpMethod method) {
+    private static final AsciiString IDEMPOTENCY_KEY = AsciiString.cached("idempotency-key");
+    private static final AsciiString X_IDEMPOTENCY_KEY = AsciiString.cached("x-idempotency-key");
+
+    /**
+     * Whether {@code request} may be sent again after a failure that may have reached the upstream: an idempotent
+     * method (RFC 9110 §9.2.2: a proxy must not retry the others), or any method with an idempotency key, which
+     * tells the server to apply it once (as Go's http.Transport decides).
+     */
+    public static boolean replayable(HttpRequest request) {
+        HttpMethod method = request.method();
         if (method == HttpMethod.GET) {
             return true;
         }
@@ -31,11 +41,11 @@ public final class ReplayableBody {
             case "GET", "HEAD", "OPTIONS", "PUT", "DELETE":
                 return true;
             default:
-                return false;
+                return request.headers().contains(IDEMPOTENCY_KEY) || request.headers().contains(X_IDEMPOTENCY_KEY);
         }
     }
 
-    /** Starts an exchange; {@code keep} says whether its body is worth keeping (an idempotent request). */
+    /** Starts an exchange; {@code keep} says whether its body is worth keeping (a {@link #replayable} request). */
     public void reset(boolean keep) {
         release();
         keeping = keep;
@@ -58,7 +68,7 @@ public final class ReplayableBody {
         parts.add(part.retainedDuplicate());
     }
 
-    /** True when everything written so far is kept (so far, the request can be replayed). */
+    /** True for a {@link #replayable} request whose every part written so far is kept: it can be sent again. */
     public boolean isComplete() {
         return keeping && complete;
     }
