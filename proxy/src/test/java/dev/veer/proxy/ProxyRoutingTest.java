@@ -270,6 +270,11 @@ class ProxyRoutingTest {
                     + "X-Forwarded-Proto: https\r\n"
                     + "X-Veer-Version: forged\r\n"
                     + "X-Veer-Flags: forged=on\r\n"
+                    // What CGI-style servers read as the same variables, and httpoxy's Proxy.
+                    + "X_Veer_Version: forged\r\n"
+                    + "x_veer_flags: forged=on\r\n"
+                    + "X_Forwarded_For: 6.6.6.6\r\n"
+                    + "Proxy: http://evil.example:3128\r\n"
                     + "X-Keep: yes\r\n\r\n");
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.bodyText()).isEqualTo("hygiene");
@@ -284,6 +289,9 @@ class ProxyRoutingTest {
             for (String hop : List.of("connection", "x-secret-hop", "keep-alive", "proxy-connection", "te",
                     "upgrade", "proxy-authorization", "transfer-encoding")) {
                 assertThat(got.headers().contains(hop)).as(hop).isFalse();
+            }
+            for (String spoof : List.of("x_veer_version", "x_veer_flags", "x_forwarded_for", "proxy")) {
+                assertThat(got.headers().contains(spoof)).as(spoof).isFalse();
             }
             assertThat(got.headers().get("x-keep")).isEqualTo("yes");
             assertThat(got.headers().get("trailer")).isEqualTo("X-Checksum");

@@ -32,11 +32,15 @@ final class UpstreamRequest {
     static final AsciiString X_VEER_VERSION = AsciiString.cached("x-veer-version");
     static final AsciiString X_VEER_FLAGS = AsciiString.cached("x-veer-flags");
 
-    /** Dropped from the client's fields: hop-by-hop, or written by Veer below. */
+    /**
+     * Dropped from the client's fields: hop-by-hop, written by Veer below, or Proxy, which CGI-style servers turn
+     * into an HTTP_PROXY variable their HTTP clients take as their proxy (httpoxy). Matched with '_' for '-' too
+     * ({@link #isDropped}).
+     */
     private static final AsciiString[] NOT_FORWARDED = {
         HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"),
         HttpHeaderNames.TE, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
-        HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
+        HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, AsciiString.cached("proxy"),
         X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST, X_VEER_VERSION, X_VEER_FLAGS,
     };
     /**
@@ -68,7 +72,7 @@ final class UpstreamRequest {
         boolean connectionNamesFields = headers.contains(HttpHeaderNames.CONNECTION);
         for (int i = 0; i < count; i++) {
             CharSequence name = headers.nameAt(i);
-            if (!isOneOf(name, NOT_FORWARDED) && !(connectionNamesFields && namedInConnection(headers, name)
+            if (!isDropped(name) && !(connectionNamesFields && namedInConnection(headers, name)
                     && !isOneOf(name, NOT_NOMINABLE))) {
                 out.writeField(name, headers.valueAt(i));
             }
@@ -133,7 +137,7 @@ final class UpstreamRequest {
              it.hasNext() && kept < maxTrailers; ) {
             Map.Entry<CharSequence, CharSequence> trailer = it.next();
             CharSequence name = trailer.getKey();
-            if (!isOneOf(name, NOT_FORWARDED) && !isOneOf(name, NOT_NOMINABLE) && !namedInConnection(head, name)) {
+            if (!isDropped(name) && !isOneOf(name, NOT_NOMINABLE) && !namedInConnection(head, name)) {
                 end.writeField(name, trailer.getValue());
                 kept++;
             }
@@ -171,6 +175,32 @@ final class UpstreamRequest {
             out.write(COMMA);
         } else {
             out.writeFieldName(name);
+        }
+        return true;
+    }
+
+    /**
+     * True for a field in {@link #NOT_FORWARDED}, also spelt with '_' for '-': CGI, WSGI and Rack servers read
+     * {@code x_veer_version} as they read {@code x-veer-version} (both become HTTP_X_VEER_VERSION), so a client
+     * could otherwise pass its own beside Veer's, and spoof a version, flags or a forwarded address.
+     */
+    private static boolean isDropped(CharSequence name) {
+        for (AsciiString candidate : NOT_FORWARDED) {
+            if (candidate.length() == name.length() && sameNameUnderscoreAsDash(candidate, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code lowerName} (lower case, '-' between words) against {@code name} in any case, '_' read as '-'. */
+    private static boolean sameNameUnderscoreAsDash(AsciiString lowerName, CharSequence name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            char folded = c == '_' ? '-' : c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+            if (folded != lowerName.charAt(i)) {
+                return false;
+            }
         }
         return true;
     }
