@@ -497,6 +497,31 @@ class ValidationErrorsTest {
                 .containsExactly("flags[1].name: 'a' duplicate of flags[0] (expected: unique flag names)");
     }
 
+    /** An endpoint that is Veer's own listener loops each request through Veer some 5,000 times. */
+    @Test
+    void anEndpointIsNotVeersOwnListener() throws Exception {
+        String service = "services:\n  - name: shop\n    versions:\n      - { name: blue, endpoints: [%s] }\n";
+        assertThat(errors(String.format(service, "\"127.0.0.1:8080\""))).as("the default proxy.listen, 0.0.0.0:8080")
+                .containsExactly("services[0].versions[0].endpoints[0]: '127.0.0.1:8080' is Veer's own proxy.listen"
+                        + " '0.0.0.0:8080': every request would come back to Veer (expected: the address of your"
+                        + " service)");
+        for (String[] loop : new String[][] {{"127.0.0.1:9000", "\"127.0.0.1:9001\", \"localhost:9000\""},
+                {"[::]:9000", "\"[::1]:9000\""}, {"[::]:9000", "\"127.0.0.1:9000\""}, {"0.0.0.0:9000", "\"0.0.0.0:9000\""},
+                {"10.1.2.3:9000", "\"10.1.2.3:9000\""}}) {
+            assertThat(errors("proxy: { listen: \"" + loop[0] + "\" }\n" + String.format(service, loop[1])))
+                    .as(loop[0] + " <- " + loop[1]).singleElement().asString()
+                    .contains("is Veer's own proxy.listen '" + loop[0] + "'");
+        }
+        // Apart: another port, another address, IPv6 loopback beside the IPv4 wildcard, and any name but localhost,
+        // which is not resolved (a backend named api.internal:8080 beside a proxy on 0.0.0.0:8080 is common).
+        for (String[] apart : new String[][] {{"0.0.0.0:9000", "\"127.0.0.1:9001\""},
+                {"127.0.0.1:9000", "\"127.0.0.2:9000\""}, {"0.0.0.0:9000", "\"[::1]:9000\""},
+                {"0.0.0.0:9000", "\"api.internal:9000\""}, {"127.0.0.1:0", "\"127.0.0.1:9000\""}}) {
+            assertThat(parse("proxy: { listen: \"" + apart[0] + "\" }\n" + String.format(service, apart[1]))
+                    .services()).as(apart[0] + " <- " + apart[1]).hasSize(1);
+        }
+    }
+
     /**
      * The proxy and the admin API on one socket passed the check; then start-up failed with "admin cannot listen
      * ... Address already in use", as if another process held the port.

@@ -14,6 +14,7 @@ import dev.veer.admin.http.ApiResponse;
 import dev.veer.admin.http.Router;
 import dev.veer.config.ConfigException;
 import dev.veer.config.ModelJson;
+import dev.veer.config.internal.ConfigWalk;
 import dev.veer.config.model.HostPort;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.VersionSpec;
@@ -115,6 +116,13 @@ public final class ServicesApi {
                 version = ModelJson.parseVersion(versionName, ApiRequest.withoutReason(body), "");
             } catch (ConfigException e) {
                 throw ApiException.invalid(e);
+            }
+            HostPort listen = change.before().config().proxy().listen();
+            for (int i = 0; i < version.endpoints().size(); i++) {
+                if (version.endpoints().get(i).reaches(listen)) {
+                    throw ApiException.badRequest(ConfigWalk.ownListener(version.endpoints().get(i), listen),
+                            "endpoints[" + i + "]");
+                }
             }
             VersionSpec old = service.version(versionName);
             List<String> endpoints = version.endpoints().stream().map(HostPort::toString).toList();

@@ -453,6 +453,19 @@ class AdminApiTest {
         }
     }
 
+    /** Veer's own listener as an endpoint would loop each request through Veer: refused as the config check does. */
+    @Test
+    void aVersionCannotPointAtVeersOwnListener() {
+        Snapshot before = snapshot("/api/v1/services/shop");
+        Reply r = h.http.send("PUT", "/api/v1/services/shop/versions/canary",
+                "{\"endpoints\":[\"127.0.0.1:9003\",\"localhost:8080\"]}", null);
+        assertThat(r.status()).as(r.toString()).isEqualTo(400);
+        assertThat(r.json().get("path").asText()).isEqualTo("endpoints[1]");
+        assertThat(r.json().get("error").asText()).isEqualTo("'localhost:8080' is Veer's own proxy.listen"
+                + " '0.0.0.0:8080': every request would come back to Veer (expected: the address of your service)");
+        assertThat(snapshot("/api/v1/services/shop")).isEqualTo(before);
+    }
+
     @Test
     void ifMatchGuardsVersionPutAndDelete() {
         String shop = "/api/v1/services/shop";

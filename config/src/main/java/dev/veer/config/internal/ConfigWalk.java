@@ -3,12 +3,14 @@ package dev.veer.config.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.config.model.AdminSettings;
 import dev.veer.config.model.FlagSpec;
+import dev.veer.config.model.HostPort;
 import dev.veer.config.model.MatchSpec;
 import dev.veer.config.model.ProxySettings;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.StateSettings;
 import dev.veer.config.model.VariantSpec;
 import dev.veer.config.model.VeerConfig;
+import dev.veer.config.model.VersionSpec;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,7 +40,9 @@ public final class ConfigWalk {
         StateSettings state = StateSection.read(f.get("state"), "state", problems);
         List<FlagSpec> flags = flags(f.list("flags"), problems);
         FlagCatalog catalog = catalog(f.list("flags"), flags);
-        List<ServiceSpec> services = services(f.list("services"), catalog, problems);
+        // Compared only with a proxy.listen as written, not a default standing in for a bad value.
+        HostPort listen = problems.asWritten("proxy.listen") ? proxy.listen() : null;
+        List<ServiceSpec> services = services(f.list("services"), catalog, listen, problems);
         return problems.isEmpty() ? new VeerConfig(proxy, admin, state, services, flags) : null;
     }
 
@@ -54,6 +58,29 @@ public final class ConfigWalk {
                     + ", which proxy.listen '" + proxy.listen() + "' already takes (expected: a port proxy.listen does"
                     + " not use)");
         }
+    }
+
+    /**
+     * An endpoint that is Veer's own listener sends each request back to Veer, again and again until the head,
+     * grown by an X-Forwarded-For value per pass, is too large (some 5,000 passes at the default limit).
+     */
+    private static void endpointsAreNotVeer(ServiceSpec service, String path, HostPort listen, Problems problems) {
+        List<VersionSpec> versions = service.versions();
+        for (int v = 0; v < versions.size(); v++) {
+            List<HostPort> endpoints = versions.get(v).endpoints();
+            for (int e = 0; e < endpoints.size(); e++) {
+                if (endpoints.get(e).reaches(listen)) {
+                    problems.add(Paths.index(Paths.key(Paths.index(Paths.key(path, "versions"), v), "endpoints"), e),
+                            ownListener(endpoints.get(e), listen));
+                }
+            }
+        }
+    }
+
+    /** The error for an endpoint that {@link HostPort#reaches} Veer's own proxy listener. */
+    public static String ownListener(HostPort endpoint, HostPort listen) {
+        return "'" + endpoint + "' is Veer's own proxy.listen '" + listen + "': every request would come back to"
+                + " Veer (expected: the address of your service)";
     }
 
     /** The valid flags; a name given twice is reported whatever else is wrong with either flag. */
@@ -96,7 +123,8 @@ public final class ConfigWalk {
      * The valid services. A name given twice and a host and pathPrefix two services claim are reported whatever else
      * is wrong with either service, so one run of {@code veer check} shows them all.
      */
-    private static List<ServiceSpec> services(List<JsonNode> items, FlagCatalog flags, Problems problems) {
+    private static List<ServiceSpec> services(List<JsonNode> items, FlagCatalog flags, HostPort listen,
+                                              Problems problems) {
         List<ServiceSpec> out = new ArrayList<>();
         Map<String, Integer> firstIndex = new HashMap<>();
         List<String> names = new ArrayList<>();
@@ -122,6 +150,9 @@ public final class ConfigWalk {
                                 + " (expected: a distinct host or pathPrefix)");
                     }
                 }
+            }
+            if (listen != null && service.service() != null) {
+                endpointsAreNotVeer(service.service(), path, listen, problems);
             }
             if (earlier == null && service.service() != null) {
                 out.add(service.service());

@@ -111,6 +111,28 @@ public record HostPort(String host, int port) {
         return (a.equals("localhost") && isLoopbackLiteral(b)) || (b.equals("localhost") && isLoopbackLiteral(a));
     }
 
+    /**
+     * Whether connecting to this endpoint would reach a socket listening on {@code listen}, as far as the literals
+     * tell: the same port and address, or a loopback or wildcard address (connecting to 0.0.0.0 reaches this host)
+     * that {@code listen} takes. Names other than localhost are not resolved, so never reach: a backend called
+     * {@code api.internal:8080} beside a proxy on {@code 0.0.0.0:8080} is the common case, not a loop.
+     */
+    public boolean reaches(HostPort listen) {
+        if (port == 0 || port != listen.port) {
+            return false;
+        }
+        String target = address(host);
+        String bound = address(listen.host);
+        if (target.equals(bound)) {
+            return true;
+        }
+        boolean ipv4Local = target.equals("127.0.0.1") || target.equals("localhost") || target.equals("0.0.0.0");
+        boolean local = ipv4Local || target.equals("0:0:0:0:0:0:0:1") || target.equals("::");
+        return bound.equals("::") ? local
+                : bound.equals("0.0.0.0") ? ipv4Local
+                : isLoopbackLiteral(bound) && target.equals("localhost");
+    }
+
     /** An IP literal in one spelling ({@code 0:0::0} is {@code ::}); a name in lower case. Nothing is resolved. */
     private static String address(String host) {
         String lower = host.toLowerCase(Locale.ROOT);
