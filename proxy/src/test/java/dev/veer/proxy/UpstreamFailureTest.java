@@ -100,6 +100,9 @@ class UpstreamFailureTest {
         RawHttp.Response r = get(service);
         assertThat(r.status()).as(service).isEqualTo(status);
         assertThat(r.header("content-type")).startsWith("text/plain");
+        java.util.Date date = io.netty.handler.codec.DateFormatter.parseHttpDate(r.header("date"));
+        assertThat(date).as("an IMF-fixdate: " + r.header("date")).isNotNull();
+        assertThat(Math.abs(date.getTime() - System.currentTimeMillis())).isLessThan(60_000);
         TotalStats after = proxy.stats().totals(service, "v1");
         assertThat(after.failures().get(reason) - before.failures().get(reason)).as(service + " " + reason).isEqualTo(1);
         assertThat(after.responsesByClass()[5] - before.responsesByClass()[5]).isEqualTo(1);

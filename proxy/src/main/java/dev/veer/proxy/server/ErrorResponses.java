@@ -2,10 +2,15 @@ package dev.veer.proxy.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
+import java.util.Date;
 
-/** Proxy-made responses, as the bytes to write: the status, a one-line plain-text body and the connection decision. */
+/**
+ * Proxy-made responses, as the bytes to write: the status, the date, a one-line plain-text body and the connection
+ * decision.
+ */
 final class ErrorResponses {
 
     private ErrorResponses() {
@@ -19,6 +24,9 @@ final class ErrorResponses {
                           boolean http10KeepAlive, boolean headRequest) {
         byte[] text = (status.code() + " " + status.reasonPhrase() + ": " + message + "\n").getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + status.code() + " " + status.reasonPhrase() + "\r\n"
+                // RFC 9110 §6.6.1: a server with a clock sends Date on its own 4xx (and may on 5xx); the upstream's
+                // responses carry their own.
+                + "date: " + DateFormatter.format(new Date()) + "\r\n"
                 + "content-type: text/plain; charset=utf-8\r\n"
                 + "content-length: " + text.length + "\r\n"
                 + (close ? "connection: close\r\n" : http10KeepAlive ? "connection: keep-alive\r\n" : "")
