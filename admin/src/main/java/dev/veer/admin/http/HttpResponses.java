@@ -1,6 +1,7 @@
 package dev.veer.admin.http;
 
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -8,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.Date;
 
 /** An {@link ApiResponse} as the HTTP message written back, whichever handler writes it. */
 final class HttpResponses {
@@ -16,8 +18,8 @@ final class HttpResponses {
     }
 
     /**
-     * Status, body (none for HEAD, with the GET answer's Content-Length), Content-Type, the revision as ETag and
-     * the response's own headers. The caller sets Connection.
+     * Status, body (none for HEAD, with the GET answer's Content-Length), Content-Type, the revision as ETag, Date
+     * and the response's own headers. The caller sets Connection.
      */
     static FullHttpResponse of(ApiResponse response, boolean head) {
         FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
@@ -35,6 +37,7 @@ final class HttpResponses {
         response.headers().forEach((name, value) -> http.headers().set(name, value));
         // Tells veer ctl it reached Veer: another HTTP service at the admin URL answering 200 must not pass for it.
         http.headers().set(HttpHeaderNames.SERVER, AdminHttpServer.SERVER);
+        http.headers().set(HttpHeaderNames.DATE, DateFormatter.format(new Date())); // RFC 9110 §6.6.1
         HttpUtil.setContentLength(http, response.body().length);
         return http;
     }

@@ -611,6 +611,7 @@ class AdminApiTest {
                     + "Expect: 100-continue\r\n\r\n");
             assertThat(refused.status()).isEqualTo(413);
             assertThat(refused.headers().get("content-type")).startsWith("application/json");
+            assertThat(io.netty.handler.codec.DateFormatter.parseHttpDate(refused.headers().get("date"))).isNotNull();
             assertThat(refused.json().get("error").asText()).isEqualTo("request body over 1048576 bytes");
             assertThat(refused.json().get("path").asText()).isEmpty();
             assertThat(client.closedWithin(java.time.Duration.ofSeconds(5))).as("no body will follow").isTrue();
