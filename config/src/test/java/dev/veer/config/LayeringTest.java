@@ -74,6 +74,7 @@ class LayeringTest {
                 "VEER_PROXY_MAX_IN_FLIGHT", "10",
                 "VEER_STATE_DIR", "/tmp/veer-state",
                 "VEER_PROXY_ACCESS_LOG", "/var/log/veer/access.log",
+                "VEER_PROXY_NORMALIZE_PATH", "false",
                 "VEER_JAVA_OPTS", "-Xmx1g",
                 "VEER_ADMIN_URL", "http://127.0.0.1:9090",
                 "HOME", "/root");
@@ -86,6 +87,10 @@ class LayeringTest {
         assertThat(config.proxy().accessLog()).isEqualTo(Path.of("/var/log/veer/access.log"));
         assertThat(ConfigLoader.parse("proxy: { accessLog: \"\" }", "t", Map.of(), List.of()).proxy().accessLog())
                 .as("empty: no access log").isNull();
+        assertThat(config.proxy().normalizePath()).isFalse();
+        assertThat(ProxySettings.DEFAULTS.normalizePath()).as("on unless turned off").isTrue();
+        assertThat(ConfigLoader.parse("proxy: { normalizePath: false }", "t", Map.of(),
+                List.of("proxy.normalizePath=true")).proxy().normalizePath()).as("--set over the file").isTrue();
         assertThat(config.proxy().limits().maxHeaderCount()).isEqualTo(Limits.DEFAULTS.maxHeaderCount());
     }
 

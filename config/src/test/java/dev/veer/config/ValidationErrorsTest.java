@@ -19,7 +19,8 @@ class ValidationErrorsTest {
         assertThat(errors("proxy: { listn: \"0.0.0.0:80\" }\nextra: 1\n")).containsExactly(
                 "extra: unknown key (expected one of: proxy, admin, state, services, flags)",
                 "proxy.listn: unknown key (expected one of: listen, ioThreads, maxConnections, maxInFlight, "
-                        + "poolSizePerEndpoint, drainTimeout, eventBatchMicros, transport, accessLog, limits)");
+                        + "poolSizePerEndpoint, drainTimeout, eventBatchMicros, transport, accessLog, normalizePath, "
+                        + "limits)");
     }
 
     /**
@@ -577,6 +578,7 @@ class ValidationErrorsTest {
                 proxy:
                   listen: "nope"
                   ioThreads: many
+                  normalizePath: yes please
                 admin:
                   metricsAuth: sometimes
                 services:
@@ -588,6 +590,7 @@ class ValidationErrorsTest {
                 """)).containsExactly(
                 "proxy.listen: 'nope' (expected: host:port)",
                 "proxy.ioThreads: 'many' (expected: an integer 0..1024)",
+                "proxy.normalizePath: 'yes please' (expected: true or false)",
                 "admin.metricsAuth: 'sometimes' (expected: true or false)",
                 "services[0].versions[1].endpoints[0]: '127.0.0.1:x': port is not a number (expected: host:port)",
                 "services[0].weights: sum is 95 (expected: 100)");

@@ -147,7 +147,7 @@ public final class ProxyServer implements AutoCloseable {
         configureGroups(endpoints, table);
         UpstreamPools pools = new UpstreamPools(clientType, settings.poolSizePerEndpoint(), settings.limits());
         ServerContext context = new ServerContext(table, pools, settings.limits(), settings.maxInFlight(),
-                settings.maxConnections(), accessLog);
+                settings.maxConnections(), accessLog, settings.normalizePath());
         ChannelGroup channels = new DefaultChannelGroup("veer-downstream", GlobalEventExecutor.INSTANCE);
         HealthChecker health = new HealthChecker(group, clientType);
         try {

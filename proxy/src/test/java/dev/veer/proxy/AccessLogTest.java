@@ -35,7 +35,8 @@ class AccessLogTest {
     private static ProxySettings withLog(Path file) {
         ProxySettings s = Specs.settings();
         return new ProxySettings(s.listen(), s.ioThreads(), s.limits(), s.maxConnections(), s.maxInFlight(),
-                s.poolSizePerEndpoint(), s.drainTimeout(), s.eventBatchMicros(), s.transport(), file);
+                s.poolSizePerEndpoint(), s.drainTimeout(), s.eventBatchMicros(), s.transport(), file,
+                s.normalizePath());
     }
 
     private static int refusedPort() throws IOException {
@@ -177,6 +178,23 @@ class AccessLogTest {
         }
     }
 
+    /** The backend gets the normalised path (proxy.normalizePath); the log keeps the target as the client sent it. */
+    @Test
+    void aNormalisedTargetIsLoggedAsSent() throws Exception {
+        Path file = dir.resolve("access.log");
+        try (Backend blue = new Backend("blue");
+             ProxyServer proxy = ProxyServer.start(withLog(file), List.of(service("shop", List.of("shop.local"), "/",
+                     List.of(version("blue", blue.address())), weights("blue", 10000), null, List.of(), null)),
+                     List.of());
+             RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            http.send("GET /a/./%62/../c?q=/../ HTTP/1.1\r\nHost: shop.local\r\n\r\n").read();
+            http.send("GET http://shop.local/x/..%2f%7e HTTP/1.1\r\nHost: shop.local\r\n\r\n").read();
+            assertThat(blue.requests()).extracting(Backend.Recorded::uri).containsExactly("/a/c?q=/../", "/x/..%2F~");
+            assertThat(awaitLines(file, 2)).extracting(n -> n.path("target").asText())
+                    .containsExactly("/a/./%62/../c?q=/../", "http://shop.local/x/..%2f%7e");
+        }
+    }
+
     @Test
     void anAccessLogThatCannotBeOpenedFailsTheStart() {
         Path missing = dir.resolve("no-such-dir").resolve("access.log");
@@ -192,7 +210,7 @@ class AccessLogTest {
             ProxySettings onTakenPort = new ProxySettings(new dev.veer.config.model.HostPort("127.0.0.1",
                     taken.getLocalPort()), s.ioThreads(), s.limits(), s.maxConnections(), s.maxInFlight(),
                     s.poolSizePerEndpoint(), s.drainTimeout(), s.eventBatchMicros(), s.transport(),
-                    s.accessLog());
+                    s.accessLog(), s.normalizePath());
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyServer.start(onTakenPort, List.of(),
                     List.of())).hasMessageContaining("in use");
         }

@@ -13,7 +13,7 @@ import java.time.Duration;
 public final class ProxySection {
 
     static final String[] KEYS = {"listen", "ioThreads", "maxConnections", "maxInFlight", "poolSizePerEndpoint",
-            "drainTimeout", "eventBatchMicros", "transport", "accessLog", "limits"};
+            "drainTimeout", "eventBatchMicros", "transport", "accessLog", "normalizePath", "limits"};
     static final String[] LIMIT_KEYS = {"maxHeaderBytes", "maxHeaderCount", "maxRequestLineBytes", "maxBodyBytes",
             "headerTimeout", "connectTimeout", "responseTimeout", "idleTimeout", "upstreamIdleTimeout"};
 
@@ -36,7 +36,8 @@ public final class ProxySection {
                 f.duration("drainTimeout", Duration.ZERO, d.drainTimeout()),
                 f.integer("eventBatchMicros", 0, 1000, d.eventBatchMicros()),
                 transport(f, problems, d.transport()),
-                accessLog(f, problems));
+                accessLog(f, problems),
+                f.bool("normalizePath", d.normalizePath()));
     }
 
     private static Transport transport(Fields f, Problems problems, Transport fallback) {

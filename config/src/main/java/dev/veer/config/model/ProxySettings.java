@@ -22,11 +22,16 @@ import java.time.Duration;
  * @param accessLog             the file each request is logged to as one JSON line, or null for none (the default:
  *                              a log line costs the event loop an entry object, and the writer thread a core's time
  *                              at full load)
+ * @param normalizePath         route and forward each request's path in RFC 3986 §6.2.2 normal form (percent-encoded
+ *                              unreserved characters decoded, other encodings' hex upper-cased, dot segments
+ *                              removed), so that a backend that normalises serves the path that was routed (off,
+ *                              {@code /public/../admin/x} is routed by the {@code /} service while such a backend
+ *                              serves {@code /admin/x})
  */
 public record ProxySettings(HostPort listen, int ioThreads, Limits limits, int maxConnections, int maxInFlight,
                             int poolSizePerEndpoint, Duration drainTimeout, int eventBatchMicros, Transport transport,
-                            Path accessLog) {
+                            Path accessLog, boolean normalizePath) {
 
     public static final ProxySettings DEFAULTS = new ProxySettings(new HostPort("0.0.0.0", 8080), 0, Limits.DEFAULTS,
-            100_000, 50_000, 1024, Duration.ofSeconds(30), 20, Transport.AUTO, null);
+            100_000, 50_000, 1024, Duration.ofSeconds(30), 20, Transport.AUTO, null, true);
 }

@@ -7,6 +7,7 @@ import dev.veer.proxy.http.AbsoluteTarget;
 import dev.veer.proxy.http.ChunkWriter;
 import dev.veer.proxy.http.FlatHttpHeaders;
 import dev.veer.proxy.http.HeadBytes;
+import dev.veer.proxy.http.PathNormalizer;
 import dev.veer.proxy.http.ResponseHead;
 import dev.veer.proxy.route.RouteDecision;
 import dev.veer.proxy.route.RoutingTable;
@@ -373,6 +374,19 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                     respondError(HttpResponseStatus.BAD_REQUEST, "malformed request target");
                     return;
                 }
+            }
+        }
+        // Routed and forwarded alike: a backend that normalises must serve the path the route was chosen for. The
+        // asterisk form has no path to normalise.
+        if (server.normalizePath() && req.uri().charAt(0) == '/') {
+            String normal = PathNormalizer.normalize(routedPath);
+            if (normal == null) {
+                respondError(HttpResponseStatus.BAD_REQUEST, "malformed request target");
+                return;
+            }
+            if (normal != routedPath) {
+                req.setUri(normal);
+                routedPath = normal;
             }
         }
         RoutingTable table = server.table();

@@ -19,13 +19,15 @@ public final class ServerContext {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     private final AccessLog accessLog;
+    private final boolean normalizePath;
     private final RefusedRequests refused = new RefusedRequests();
 
     /** {@code accessLog}: null for none. */
     public ServerContext(RoutingTable table, UpstreamPools pools, Limits limits, int maxInFlight, int maxConnections,
-                         AccessLog accessLog) {
+                         AccessLog accessLog, boolean normalizePath) {
         this.table = table;
         this.accessLog = accessLog;
+        this.normalizePath = normalizePath;
         this.pools = pools;
         this.limits = limits;
         this.maxInFlight = maxInFlight <= 0 ? Integer.MAX_VALUE : maxInFlight;
@@ -68,6 +70,11 @@ public final class ServerContext {
     /** Where requests are logged; null when they are not. */
     AccessLog accessLog() {
         return accessLog;
+    }
+
+    /** Whether request paths are routed and forwarded in normal form (proxy.normalizePath). */
+    boolean normalizePath() {
+        return normalizePath;
     }
 
     /** Counts a new request in; false (and not counted) when maxInFlight is reached. */
