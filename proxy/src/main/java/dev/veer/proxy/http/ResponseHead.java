@@ -6,7 +6,8 @@ import io.netty.util.AsciiString;
 /**
  * An upstream's HTTP/1.x response head, read without a header map or a String per value. It knows what a proxy needs of a head (status, how the body is framed, whether the connection may be
  * reused) and writes the head on, as HTTP/1.1, with the hop-by-hop header lines (RFC 9110 §7.6.1, and every header
- * named in Connection) left out. The other lines are copied byte for byte. The same hop-by-hop names are kept out of
+ * named in Connection) left out. The other lines are copied byte for byte, but for a status line without a reason
+ * phrase (which gets the SP before the phrase, as RFC 9112 §4 requires). The same hop-by-hop names are kept out of
  * the trailer section that may follow a chunked body ({@link #passesInTrailers}).
  *
  * <p>Strict where a lenient reading could let one response hide in another: the status line must be
@@ -198,7 +199,12 @@ public final class ResponseHead {
      * Trailer field announces a trailer section it will not get, and no Transfer-Encoding passes on.
      */
     public void writeEndToEnd(HeadBytes out, boolean clientReadsChunks) {
-        out.write(HTTP_1_1).write(bytes, statusStart, statusEnd - statusStart).crlf();
+        out.write(HTTP_1_1).write(bytes, statusStart, statusEnd - statusStart);
+        if (statusEnd - statusStart == 3) {
+            // No reason phrase, nor the SP before it, which RFC 9112 §4 has a sender write all the same.
+            out.writeByte(' ');
+        }
+        out.crlf();
         for (int l = 0; l < lineCount; l++) {
             if (!hop[l] && (clientReadsChunks || !chunkedFraming(l))) {
                 int start = lines[3 * l];
