@@ -5,6 +5,7 @@ import static dev.veer.proxy.support.Specs.version;
 import static dev.veer.proxy.support.Specs.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veer.proxy.stats.FailureReason;
 import dev.veer.proxy.support.RawHttp;
 import dev.veer.proxy.support.ScriptedBackend;
 import dev.veer.proxy.support.ScriptedBackend.Script;
@@ -274,15 +275,23 @@ class ResponseRelayTest {
         }
     }
 
+    /**
+     * RFC 9112 §6.1: a message received with HTTP/1.0 and Transfer-Encoding has faulty framing (the sender may not
+     * mean chunks at all), as a request has (400); an upstream's is a malformed response, whose connection ends.
+     */
     @Test
-    void anHttp10UpstreamResponseWithTransferEncodingEndsItsConnection() throws Exception {
+    void anHttp10UpstreamResponseWithTransferEncodingIs502AndEndsItsConnection() throws Exception {
+        long before = proxy.stats().totals("old", "v1").failures().get(FailureReason.PROTOCOL);
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
             String get = "GET %s HTTP/1.1\r\nHost: old\r\n\r\n";
-            assertThat(http.send(get.formatted("/chunked")).read().bodyText()).isEqualTo("ok");
+            RawHttp.Response refused = http.send(get.formatted("/chunked")).read();
+            assertThat(refused.status()).isEqualTo(502);
+            assertThat(refused.bodyText()).contains("upstream sent an invalid response");
             assertThat(http.send(get.formatted("/ok")).read().bodyText()).isEqualTo("ok");
             assertThat(http.send(get.formatted("/ok")).read().bodyText()).isEqualTo("ok");
-            assertThat(http10Backend.connections()).as("closed after the first (RFC 9112 6.1), then reused").isEqualTo(2);
+            assertThat(http10Backend.connections()).as("closed after the first, then reused").isEqualTo(2);
         }
+        assertThat(proxy.stats().totals("old", "v1").failures().get(FailureReason.PROTOCOL) - before).isEqualTo(1);
     }
 
     @Test

@@ -14,7 +14,8 @@ import io.netty.util.AsciiString;
  * {@code HTTP/1.0} or {@code HTTP/1.1} and a three-digit code, a header name is a token directly followed by ':',
  * values have no control characters but HTAB, obs-fold is refused, and a Content-Length is digits only, the same in
  * every field. Content-Length together with Transfer-Encoding is refused (RFC 9112 §6.1: a sign of response
- * splitting; Envoy refuses it too), and a Content-Length named in Connection is kept, since it frames the body.
+ * splitting; Envoy refuses it too), as is Transfer-Encoding in an HTTP/1.0 response (RFC 9112 §6.1: its framing is
+ * faulty), and a Content-Length named in Connection is kept, since it frames the body.
  * A 1xx or 204 response's Content-Length is dropped (RFC 9110 §8.6: such responses never carry one).
  * Transfer-Encoding is Veer's own to write, as it frames the body it relays; on the answer to a HEAD or on a 304,
  * which carry no body, it tells how a GET's body would be coded (RFC 9110 §9.3.2), and passes as it came.
@@ -119,6 +120,10 @@ public final class ResponseHead {
             int valueEnd = trimBlanks(valueStart, contentEnd);
             boolean dropped = false;
             if (nameIs(i, nameEnd, TRANSFER_ENCODING)) {
+                if (http10) {
+                    // RFC 9112 §6.1: the framing of such a message is faulty, so its end cannot be known.
+                    return fail("Transfer-Encoding in an HTTP/1.0 response");
+                }
                 // Veer re-frames the body as chunked and writes its own Transfer-Encoding: another coding (gzip,
                 // chunked) would reach the client undeclared, so only chunked alone is relayed.
                 if (!bodyless && (encoded || !regionIs(valueStart, valueEnd, CHUNKED))) {
@@ -188,8 +193,7 @@ public final class ResponseHead {
     /** True when the upstream connection may carry another exchange after this response's body. */
     public boolean reusable() {
         boolean keepAlive = http10 ? keepAliveToken && !closeToken : !closeToken;
-        // An HTTP/1.0 response with Transfer-Encoding must end with the connection (RFC 9112 §6.1).
-        return keepAlive && framing != Framing.UNTIL_CLOSE && !(http10 && framing == Framing.CHUNKED);
+        return keepAlive && framing != Framing.UNTIL_CLOSE;
     }
 
     /**
