@@ -83,7 +83,16 @@ class ResponseRelayTest {
                         + "\r\nContent-Length: 2\r\n\r\nok"))
                 .on("/many-fields", Script.of("HTTP/1.1 200 OK\r\n" + "X-F: v\r\n".repeat(101)
                         + "Content-Length: 2\r\n\r\nok"))
-                .on("/length-twice", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok"));
+                .on("/length-twice", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok"))
+                .on("/length-list", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\nX-After: 1\r\n\r\nok"))
+                .on("/length-list-tight", Script.of("HTTP/1.1 200 OK\r\nContent-Length:2,2 ,\t2\r\n\r\nok"))
+                .on("/length-list-twice", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n"
+                        + "\r\nok"))
+                .on("/length-list-differs", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2, 3\r\n\r\nok"))
+                .on("/length-list-differs-across", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n"
+                        + "Content-Length: 3\r\n\r\nok"))
+                .on("/length-list-empty-element", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2, , 2\r\n\r\nok"))
+                .on("/length-list-trailing-comma", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2,\r\n\r\nok"));
         extraBytesBackend = new ScriptedBackend()
                 .on("/extra", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirstHTTP/1.1 200 OK\r\n"
                         + "Content-Length: 8\r\n\r\nsmuggled"))
@@ -377,10 +386,32 @@ class ResponseRelayTest {
         assertThat(response.toLowerCase().split("content-length:", -1)).hasSize(2);
     }
 
+    /**
+     * RFC 9110 §8.6: a list of identical lengths, in one field or several, is that length, passed on once. A request
+     * with either is still refused (HostileInputTest), as the request side takes no chances.
+     */
+    @Test
+    void aContentLengthListOfOneValueIsThatValuePassedOnOnce() throws Exception {
+        String list = rawExchange("GET /length-list HTTP/1.1\r\nHost: relay\r\n\r\n");
+        assertThat(list).startsWith("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-After: 1\r\n").endsWith("\r\n\r\nok");
+        String tight = rawExchange("GET /length-list-tight HTTP/1.1\r\nHost: relay\r\n\r\n");
+        assertThat(tight).startsWith("HTTP/1.1 200 OK\r\nContent-Length:2\r\n").endsWith("\r\n\r\nok");
+        String twice = rawExchange("GET /length-list-twice HTTP/1.1\r\nHost: relay\r\n\r\n");
+        assertThat(twice).startsWith("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        assertThat(twice.toLowerCase().split("content-length:", -1)).hasSize(2);
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            assertThat(http.send("GET /length-list HTTP/1.1\r\nHost: relay\r\n\r\n").read().bodyText()).isEqualTo("ok");
+            RawHttp.Response next = http.send("GET /trickle HTTP/1.1\r\nHost: relay\r\n\r\n").read();
+            assertThat(next.bodyText()).as("the connection stays in step").isEqualTo("trickle");
+        }
+    }
+
     @Test
     void malformedHeadsAre502() throws Exception {
         for (String path : List.of("/fold", "/space-colon", "/two-lengths", "/nul", "/http2", "/status-600",
-                "/status-999", "/huge-head", "/big-head", "/many-fields", "/gzip-chunked", "/chunked-twice")) {
+                "/status-999", "/huge-head", "/big-head", "/many-fields", "/gzip-chunked", "/chunked-twice",
+                "/length-list-differs", "/length-list-differs-across", "/length-list-empty-element",
+                "/length-list-trailing-comma")) {
             RawHttp.Response r = get(path);
             assertThat(r.status()).as(path).isEqualTo(502);
             assertThat(r.bodyText()).as(path).contains("upstream sent an invalid response");
