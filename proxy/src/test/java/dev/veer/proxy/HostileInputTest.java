@@ -594,6 +594,33 @@ class HostileInputTest {
         assertThat(got.get(1).uri()).isEqualTo("/next");
     }
 
+    /**
+     * RFC 9112 §7.1 bounds a chunk size by its value, not its digits: leading zeros count toward neither, only
+     * toward the chunk-size line, which is held to the request line's limit.
+     */
+    @Test
+    void aChunkSizeMayHaveLeadingZerosUpToTheLineLimit() throws Exception {
+        int requestsBefore = backend.requests().size();
+        int maxLine = Limits.DEFAULTS.maxRequestLineBytes();
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            http.send("POST /zeros HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n000000002\r\nab\r\n"
+                    + "0".repeat(maxLine - 1) + "3\r\ncde\r\n000\r\n\r\n");
+            assertThat(http.read().status()).isEqualTo(200);
+        }
+        List<Backend.Recorded> got = backend.requests().subList(requestsBefore, backend.requests().size());
+        assertThat(got).extracting(Backend.Recorded::bodyText).containsExactly("abcde");
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            try {
+                http.send("POST /zeros HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "0".repeat(maxLine) + "3\r\ncde\r\n0\r\n\r\n");
+            } catch (IOException e) {
+                // The proxy may close while the request is still being written; the response is what counts.
+            }
+            assertThat(http.read().status()).isEqualTo(400);
+            assertThat(http.closedWithin(2000)).as("connection closed").isTrue();
+        }
+    }
+
     @Test
     void bodyWithinLimitPasses() throws Exception {
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {

@@ -7,7 +7,9 @@ import java.time.Duration;
  *
  * @param maxHeaderBytes     total size of the request head (request line excluded) before 431
  * @param maxHeaderCount     number of header fields before 431
- * @param maxRequestLineBytes request line length before 414
+ * @param maxRequestLineBytes request line length before 414; also the longest chunk-size line (extensions
+ *                           included) of a chunked body: a longer one is refused with 400 in a request, and
+ *                           makes a response malformed (502, or the client connection cut if the response started)
  * @param maxBodyBytes       request body size before 413 (0 = unlimited); 64 MiB by default: bodies stream, so
  *                           the limit guards backends, not Veer's memory, and must not refuse ordinary uploads
  * @param headerTimeout      time to receive a complete request head before 408

@@ -6,14 +6,18 @@ import io.netty.util.AsciiString;
 /**
  * An upstream's HTTP/1.x response head, read without a header map or a String per value. It knows what a proxy needs of a head (status, how the body is framed, whether the connection may be
  * reused) and writes the head on, as HTTP/1.1, with the hop-by-hop header lines (RFC 9110 §7.6.1, and every header
- * named in Connection) left out. The other lines are copied byte for byte. The same hop-by-hop names are kept out of
- * the trailer section that may follow a chunked body ({@link #passesInTrailers}).
+ * named in Connection) left out. The other lines are copied byte for byte, but for a list in Content-Length (which
+ * goes on as its first length) and a status line without a reason phrase (which gets the SP before the phrase, as
+ * RFC 9112 §4 requires). The same hop-by-hop names are kept out of the trailer section that may follow a chunked
+ * body ({@link #passesInTrailers}).
  *
  * <p>Strict where a lenient reading could let one response hide in another: the status line must be
  * {@code HTTP/1.0} or {@code HTTP/1.1} and a three-digit code, a header name is a token directly followed by ':',
- * values have no control characters but HTAB, obs-fold is refused, and a Content-Length is digits only, the same in
- * every field. Content-Length together with Transfer-Encoding is refused (RFC 9112 §6.1: a sign of response
- * splitting; Envoy refuses it too), and a Content-Length named in Connection is kept, since it frames the body.
+ * values have no control characters but HTAB, obs-fold is refused, and a Content-Length is digits only, or a list
+ * of the same digits, the same in every field; it is passed on once, as one length. Content-Length together with
+ * Transfer-Encoding is refused (RFC 9112 §6.1: a sign of response splitting; Envoy refuses it too), as is
+ * Transfer-Encoding in an HTTP/1.0 response (RFC 9112 §6.1: its framing is faulty), and a Content-Length named in
+ * Connection is kept, since it frames the body.
  * A 1xx or 204 response's Content-Length is dropped (RFC 9110 §8.6: such responses never carry one).
  * Transfer-Encoding is Veer's own to write, as it frames the body it relays; on the answer to a HEAD or on a 304,
  * which carry no body, it tells how a GET's body would be coded (RFC 9110 §9.3.2), and passes as it came.
@@ -117,7 +121,12 @@ public final class ResponseHead {
             int valueStart = skipBlanks(nameEnd + 1, contentEnd);
             int valueEnd = trimBlanks(valueStart, contentEnd);
             boolean dropped = false;
+            int keptEnd = contentEnd;
             if (nameIs(i, nameEnd, TRANSFER_ENCODING)) {
+                if (http10) {
+                    // RFC 9112 §6.1: the framing of such a message is faulty, so its end cannot be known.
+                    return fail("Transfer-Encoding in an HTTP/1.0 response");
+                }
                 // Veer re-frames the body as chunked and writes its own Transfer-Encoding: another coding (gzip,
                 // chunked) would reach the client undeclared, so only chunked alone is relayed.
                 if (!bodyless && (encoded || !regionIs(valueStart, valueEnd, CHUNKED))) {
@@ -127,10 +136,13 @@ public final class ResponseHead {
                 dropped = !codingInformative;
             } else if (nameIs(i, nameEnd, CONTENT_LENGTH)) {
                 boolean repeated = contentLength >= 0;
-                if (!contentLength(valueStart, valueEnd)) {
+                int firstValueEnd = contentLength(valueStart, valueEnd);
+                if (firstValueEnd < 0) {
                     return false;
                 }
-                // A repeat of the same length is passed on once (RFC 9110 §8.6); a different one failed above.
+                // A repeat of the same length, in this field or another, is passed on once (RFC 9110 §8.6); a
+                // different one failed above. A client that does not read lists gets no list.
+                keptEnd = firstValueEnd;
                 dropped = repeated || interim() || status == 204;
             } else if (nameIs(i, nameEnd, CONNECTION)) {
                 connectionTokens(valueStart, valueEnd);
@@ -141,7 +153,7 @@ public final class ResponseHead {
                 }
                 dropped = isHopByHop(bytes, i, nameEnd);
             }
-            addLine(i, nameEnd, contentEnd, dropped);
+            addLine(i, nameEnd, keptEnd, dropped);
             i = next + 1;
         }
         if (connectionTokenCount > 0) {
@@ -187,8 +199,7 @@ public final class ResponseHead {
     /** True when the upstream connection may carry another exchange after this response's body. */
     public boolean reusable() {
         boolean keepAlive = http10 ? keepAliveToken && !closeToken : !closeToken;
-        // An HTTP/1.0 response with Transfer-Encoding must end with the connection (RFC 9112 §6.1).
-        return keepAlive && framing != Framing.UNTIL_CLOSE && !(http10 && framing == Framing.CHUNKED);
+        return keepAlive && framing != Framing.UNTIL_CLOSE;
     }
 
     /**
@@ -198,7 +209,12 @@ public final class ResponseHead {
      * Trailer field announces a trailer section it will not get, and no Transfer-Encoding passes on.
      */
     public void writeEndToEnd(HeadBytes out, boolean clientReadsChunks) {
-        out.write(HTTP_1_1).write(bytes, statusStart, statusEnd - statusStart).crlf();
+        out.write(HTTP_1_1).write(bytes, statusStart, statusEnd - statusStart);
+        if (statusEnd - statusStart == 3) {
+            // No reason phrase, nor the SP before it, which RFC 9112 §4 has a sender write all the same.
+            out.writeByte(' ');
+        }
+        out.crlf();
         for (int l = 0; l < lineCount; l++) {
             if (!hop[l] && (clientReadsChunks || !chunkedFraming(l))) {
                 int start = lines[3 * l];
@@ -323,23 +339,42 @@ public final class ResponseHead {
         }
     }
 
-    private boolean contentLength(int start, int end) {
-        if (start == end || end - start > 18) {
-            return fail("invalid Content-Length");
-        }
-        long value = 0;
-        for (int i = start; i < end; i++) {
-            byte b = bytes[i];
-            if (b < '0' || b > '9') {
-                return fail("invalid Content-Length");
+    /**
+     * Reads a Content-Length value in {@code [start, end)}, trimmed: a length in at most 18 digits, or a list of
+     * lengths all the same ("2, 2", which RFC 9110 §8.6 lets a recipient take as 2), that must also be the length of
+     * any earlier field. Returns where the first length ends, or -1.
+     */
+    private int contentLength(int start, int end) {
+        int firstEnd = -1;
+        int i = start;
+        while (true) {
+            int digitsStart = i;
+            long value = 0;
+            while (i < end && bytes[i] >= '0' && bytes[i] <= '9') {
+                if (i - digitsStart == 18) {
+                    return failed("invalid Content-Length");
+                }
+                value = value * 10 + (bytes[i++] - '0');
             }
-            value = value * 10 + (b - '0');
+            if (i == digitsStart) {
+                return failed("invalid Content-Length");
+            }
+            if (contentLength >= 0 && contentLength != value) {
+                return failed("conflicting Content-Length values");
+            }
+            contentLength = value;
+            if (firstEnd < 0) {
+                firstEnd = i;
+            }
+            i = skipBlanks(i, end);
+            if (i == end) {
+                return firstEnd;
+            }
+            if (bytes[i] != ',') {
+                return failed("invalid Content-Length");
+            }
+            i = skipBlanks(i + 1, end);
         }
-        if (contentLength >= 0 && contentLength != value) {
-            return fail("conflicting Content-Length values");
-        }
-        contentLength = value;
-        return true;
     }
 
     private void connectionTokens(int start, int end) {
@@ -437,5 +472,10 @@ public final class ResponseHead {
     private boolean fail(String why) {
         error = why;
         return false;
+    }
+
+    private int failed(String why) {
+        error = why;
+        return -1;
     }
 }

@@ -51,7 +51,7 @@ final class RequestDecoder extends HttpRequestDecoder {
     private String malformed;
     /** One per decoder: {@link ByteBuf#forEachByte} reads the buffer without per-byte bounds and index checks. */
     private final ByteProcessor headScanner = this::scanHeadByte;
-    private final ChunkFraming chunkFraming = new ChunkFraming();
+    private final ChunkFraming chunkFraming;
     /** Bytes after the reader index already checked by {@link #chunkFraming}. */
     private int chunkScannedAhead;
     /** Cookie header fields in the current head. */
@@ -59,6 +59,8 @@ final class RequestDecoder extends HttpRequestDecoder {
 
     RequestDecoder(HttpDecoderConfig config) {
         super(config);
+        // Netty holds a chunk-size line to the request line's limit too: the same line fails the same way in both.
+        this.chunkFraming = new ChunkFraming(config.getMaxInitialLineLength());
     }
 
     /**

@@ -11,9 +11,10 @@ import io.netty.util.ByteProcessor;
 /**
  * Reads the responses of one upstream connection straight from its receive buffers: each head is parsed in place
  * ({@link ResponseHead}) and each body goes on as retained slices of the bytes that came in, framed as the upstream
- * framed them, so nothing is decoded and encoded again. Only an HTTP/1.0 client's chunked body is taken apart
- * (into its chunk data), as such a client cannot read chunks, and only a trailer section that has fields is held
- * back until it is whole, to be passed on without its hop-by-hop ones ({@link ResponseTrailers}).
+ * framed them, so nothing is decoded and encoded again; only chunk-size lines lose their extensions and leading
+ * zeros on the way ({@link ChunkSizeLineFilter}). Only an HTTP/1.0 client's chunked body is taken apart (into its
+ * chunk data), as such a client cannot read chunks, and only a trailer section that has fields is held back until
+ * it is whole, to be passed on without its hop-by-hop ones ({@link ResponseTrailers}).
  *
  * <p>A head split over several reads is gathered in a buffer of its own, as is a trailer section with fields;
  * everything else is sliced. Bytes after
@@ -35,7 +36,8 @@ final class ResponseReader {
     /** Larger heads, or heads with more fields, are refused (as Envoy applies its header limits to responses). */
     private final int maxHeadBytes;
     private final ResponseHead head;
-    private final ChunkFraming chunks = new ChunkFraming();
+    private final ChunkFraming chunks;
+    private final ChunkSizeLineFilter chunkSizeLines = new ChunkSizeLineFilter();
     private final ResponseTrailers trailers;
     private final HeadEndFinder headEnd = new HeadEndFinder();
     private State state = State.IDLE;
@@ -50,9 +52,14 @@ final class ResponseReader {
     private UpstreamListener sinkListener;
     private final ChunkFraming.DataSink chunkData = this::onChunkData;
 
-    ResponseReader(int maxHeadBytes, int maxHeaderCount) {
+    /**
+     * {@code maxSizeLineBytes}: the longest chunk-size line, extensions included, as for a request's (the request
+     * line limit), so an upstream cannot make one endless.
+     */
+    ResponseReader(int maxHeadBytes, int maxHeaderCount, int maxSizeLineBytes) {
         this.maxHeadBytes = maxHeadBytes;
         this.head = new ResponseHead(maxHeaderCount);
+        this.chunks = new ChunkFraming(maxSizeLineBytes);
         this.trailers = new ResponseTrailers(maxHeadBytes, maxHeaderCount);
     }
 
@@ -223,7 +230,7 @@ final class ResponseReader {
             reached = chunks.scan(in, from, chunkData);
             sinkListener = null;
         } else {
-            reached = chunks.scanChunks(in, from);
+            reached = chunkSizeLines.scan(chunks, in, from);
             if (reached >= 0 && chunks.atTrailerLineStart() && reached < in.writerIndex()) {
                 if (in.getByte(reached) != '\r') {
                     state = State.TRAILERS;
@@ -238,14 +245,15 @@ final class ResponseReader {
             return MALFORMED_CHUNKS;
         }
         boolean last = chunks.finished();
-        ByteBuf part = decodeChunks ? Unpooled.EMPTY_BUFFER : in.retainedSlice(from, reached - from);
         in.readerIndex(reached);
         if (last) {
             chunks.stop();
             finish(in);
         }
-        if (part.isReadable() || last) {
-            listener.onResponseBody(part, last);
+        if (!decodeChunks) {
+            chunkSizeLines.pass(in, reached, listener, last, alloc);
+        } else if (last) {
+            listener.onResponseBody(Unpooled.EMPTY_BUFFER, true);
         }
         return null;
     }
@@ -268,15 +276,15 @@ final class ResponseReader {
         if (last && section == null) {
             return trailers.error();
         }
-        int chunkBytes = sectionFrom - in.readerIndex();
-        ByteBuf chunkPart = chunkBytes > 0 ? in.readRetainedSlice(chunkBytes) : null;
+        // Chunks before the section in this read, which readChunks scanned just before.
+        boolean chunksFirst = sectionFrom > in.readerIndex();
         in.readerIndex(reached);
         if (last) {
             chunks.stop();
             finish(in);
         }
-        if (chunkPart != null) {
-            listener.onResponseBody(chunkPart, false);
+        if (chunksFirst) {
+            chunkSizeLines.pass(in, sectionFrom, listener, false, alloc);
         }
         if (last) {
             listener.onResponseBody(section, true);

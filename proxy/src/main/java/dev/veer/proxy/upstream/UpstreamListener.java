@@ -14,8 +14,9 @@ public interface UpstreamListener {
     void onResponseHead(ResponseHead head);
 
     /**
-     * Body bytes as the upstream framed them (chunk framing included), or only chunk data when that was asked for
-     * at attach. The listener owns (and must release) {@code part}, which may be empty when {@code last}.
+     * Body bytes as the upstream framed them (chunk framing included, each chunk-size line as the size alone), or
+     * only chunk data when that was asked for at attach. One read may give several parts. The listener owns (and
+     * must release) {@code part}, which may be empty when {@code last}.
      */
     void onResponseBody(ByteBuf part, boolean last);
 

@@ -133,7 +133,8 @@ public final class UpstreamPools {
     private void open(EndpointSlot slot, ConnectionWaiter owner) {
         slot.connecting++;
         UpstreamConnection connection = new UpstreamConnection(slot.endpoint, this,
-                new ResponseReader(limits.maxHeaderBytes(), limits.maxHeaderCount()));
+                new ResponseReader(limits.maxHeaderBytes(), limits.maxHeaderCount(),
+                        limits.maxRequestLineBytes()));
         Bootstrap bootstrap = new Bootstrap()
                 .group(slot.loop)
                 .channel(channelType)

@@ -2,14 +2,10 @@ package dev.veer.proxy.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.veer.proxy.http.ResponseHead;
-import dev.veer.proxy.stats.FailureReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +24,7 @@ class ResponseReaderTrailersTest {
     void theSectionIsFilteredWhereverAReadEnds() {
         String response = HEAD + CHUNKS + SECTION;
         for (int cut = 1; cut < response.length(); cut++) {
-            Recorder recorder = relay(response.substring(0, cut), response.substring(cut));
+            RecordingListener recorder = relay(response.substring(0, cut), response.substring(cut));
             assertThat(recorder.body()).as("cut at " + cut).isEqualTo(RELAYED);
             assertThat(recorder.ended).as("cut at " + cut).isTrue();
         }
@@ -41,14 +37,14 @@ class ResponseReaderTrailersTest {
         for (int i = 0; i < reads.length; i++) {
             reads[i] = response.substring(i, i + 1);
         }
-        Recorder recorder = relay(reads);
+        RecordingListener recorder = relay(reads);
         assertThat(recorder.body()).isEqualTo(RELAYED);
         assertThat(recorder.ended).isTrue();
     }
 
     @Test
     void anEmptySectionGoesOnInTheSamePartAsTheChunksBeforeIt() {
-        Recorder recorder = relay(HEAD + CHUNKS + "\r\n");
+        RecordingListener recorder = relay(HEAD + CHUNKS + "\r\n");
         assertThat(recorder.parts).containsExactly(CHUNKS + "\r\n");
         assertThat(recorder.ended).isTrue();
     }
@@ -56,8 +52,8 @@ class ResponseReaderTrailersTest {
     /** The head is still held then, so the exchange can answer 502 instead of cutting a started response. */
     @Test
     void aSectionRefusedInTheReadOfItsChunksLetsNoneOfThemGoOn() {
-        ResponseReader reader = new ResponseReader(1024, 10);
-        Recorder recorder = new Recorder();
+        ResponseReader reader = new ResponseReader(1024, 10, 64);
+        RecordingListener recorder = new RecordingListener();
         reader.expect(false, false, false);
         ByteBuf in = Unpooled.copiedBuffer(HEAD + CHUNKS + "Connection close\r\n\r\n", StandardCharsets.ISO_8859_1);
         try {
@@ -70,58 +66,7 @@ class ResponseReaderTrailersTest {
         assertThat(recorder.ended).isFalse();
     }
 
-    private static Recorder relay(String... reads) {
-        ResponseReader reader = new ResponseReader(1024, 10);
-        Recorder recorder = new Recorder();
-        reader.expect(false, false, false);
-        for (String read : reads) {
-            ByteBuf in = reader.withPending(Unpooled.copiedBuffer(read, StandardCharsets.ISO_8859_1));
-            try {
-                while (in.isReadable()) {
-                    assertThat(reader.expecting()).as("bytes beyond the response").isTrue();
-                    assertThat(reader.read(in, recorder, ByteBufAllocator.DEFAULT)).isNull();
-                }
-            } finally {
-                in.release();
-            }
-        }
-        assertThat(reader.clean()).as("fit for another exchange").isTrue();
-        return recorder;
-    }
-
-    /** Keeps the body parts an exchange would relay, as text, and releases them. */
-    private static final class Recorder implements UpstreamListener {
-        final List<String> parts = new ArrayList<>();
-        boolean ended;
-
-        String body() {
-            return String.join("", parts);
-        }
-
-        @Override
-        public void onResponseHead(ResponseHead head) {
-        }
-
-        @Override
-        public void onResponseBody(ByteBuf part, boolean last) {
-            assertThat(ended).as("a part after the last").isFalse();
-            if (part.isReadable()) {
-                parts.add(part.toString(StandardCharsets.ISO_8859_1));
-            }
-            part.release();
-            ended = last;
-        }
-
-        @Override
-        public void onUpstreamReadComplete() {
-        }
-
-        @Override
-        public void onUpstreamWritable() {
-        }
-
-        @Override
-        public void onUpstreamFailure(FailureReason reason) {
-        }
+    private static RecordingListener relay(String... reads) {
+        return RecordingListener.relay(new ResponseReader(1024, 10, 64), reads);
     }
 }
