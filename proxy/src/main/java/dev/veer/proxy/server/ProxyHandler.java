@@ -609,7 +609,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                 closeAfterResponse = true;
             } else {
                 chunkedOut = true;
-                // Chunked bodies go on as they came; one delimited by the upstream's close is chunked here.
+                // Chunked bodies go on in their chunks (size lines bare, see ChunkSizeLineFilter); one delimited by
+                // the upstream's close is chunked here.
                 frameChunks = framing == ResponseHead.Framing.UNTIL_CLOSE;
             }
         }
