@@ -498,6 +498,23 @@ class ValidationErrorsTest {
                 .containsExactly("flags[1].name: 'a' duplicate of flags[0] (expected: unique flag names)");
     }
 
+    /** Requests are matched in normal form, so a prefix in another never matches: refused, with the form it needs. */
+    @Test
+    void aPathPrefixIsInNormalForm() throws Exception {
+        String service = "services:\n  - name: shop\n    match: { pathPrefix: \"%s\" }\n"
+                + "    versions:\n      - { name: blue, endpoints: [\"127.0.0.1:9001\"] }\n";
+        assertThat(errors(String.format(service, "/%61pi/"))).containsExactly("services[0].match.pathPrefix:"
+                + " '/%61pi/' never matches: request paths are matched in normal form (expected: '/api/', or"
+                + " proxy.normalizePath: false)");
+        assertThat(errors(String.format(service, "/a/./b/%2f"))).singleElement().asString()
+                .contains("(expected: '/a/b/%2F', or proxy.normalizePath: false)");
+        assertThat(errors(String.format(service, "/a%zz/"))).containsExactly("services[0].match.pathPrefix:"
+                + " '/a%zz/': a '%' without two hex digits (expected: a path, percent-encoded as %XX)");
+        assertThat(parse(String.format(service, "/api/%2F")).services()).hasSize(1);
+        assertThat(parse("proxy: { normalizePath: false }\n" + String.format(service, "/%61pi/")).services())
+                .as("matched as sent").hasSize(1);
+    }
+
     /** An endpoint that is Veer's own listener loops each request through Veer some 5,000 times. */
     @Test
     void anEndpointIsNotVeersOwnListener() throws Exception {

@@ -5,6 +5,7 @@ import dev.veer.config.model.AdminSettings;
 import dev.veer.config.model.FlagSpec;
 import dev.veer.config.model.HostPort;
 import dev.veer.config.model.MatchSpec;
+import dev.veer.config.model.PathNormalizer;
 import dev.veer.config.model.ProxySettings;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.StateSettings;
@@ -42,7 +43,7 @@ public final class ConfigWalk {
         FlagCatalog catalog = catalog(f.list("flags"), flags);
         // Compared only with a proxy.listen as written, not a default standing in for a bad value.
         HostPort listen = problems.asWritten("proxy.listen") ? proxy.listen() : null;
-        List<ServiceSpec> services = services(f.list("services"), catalog, listen, problems);
+        List<ServiceSpec> services = services(f.list("services"), catalog, listen, proxy.normalizePath(), problems);
         return problems.isEmpty() ? new VeerConfig(proxy, admin, state, services, flags) : null;
     }
 
@@ -74,6 +75,21 @@ public final class ConfigWalk {
                             ownListener(endpoints.get(e), listen));
                 }
             }
+        }
+    }
+
+    /**
+     * With proxy.normalizePath on, requests are matched in their normal form, so a prefix that is not in it
+     * ({@code /%61pi/}, {@code /a/../b/}) would never match a request.
+     */
+    private static void prefixIsNormal(String prefix, String path, Problems problems) {
+        String normal = PathNormalizer.normalize(prefix);
+        if (normal == null) {
+            problems.add(path, "'" + prefix + "': a '%' without two hex digits (expected: a path, percent-encoded"
+                    + " as %XX)");
+        } else if (!normal.equals(prefix)) {
+            problems.add(path, "'" + prefix + "' never matches: request paths are matched in normal form (expected: '"
+                    + normal + "', or proxy.normalizePath: false)");
         }
     }
 
@@ -124,7 +140,7 @@ public final class ConfigWalk {
      * is wrong with either service, so one run of {@code veer check} shows them all.
      */
     private static List<ServiceSpec> services(List<JsonNode> items, FlagCatalog flags, HostPort listen,
-                                              Problems problems) {
+                                              boolean normalizePath, Problems problems) {
         List<ServiceSpec> out = new ArrayList<>();
         Map<String, Integer> firstIndex = new HashMap<>();
         List<String> names = new ArrayList<>();
@@ -138,6 +154,10 @@ public final class ConfigWalk {
             if (earlier != null) {
                 problems.add(Paths.key(path, "name"), "'" + service.name() + "' duplicate of services[" + earlier
                         + "] (expected: unique service names)");
+            }
+            if (service.match() != null && normalizePath) {
+                prefixIsNormal(service.match().pathPrefix(), Paths.key(Paths.key(path, "match"), "pathPrefix"),
+                        problems);
             }
             if (service.match() != null) {
                 MatchSpec match = service.match();

@@ -1,13 +1,13 @@
 package dev.veer.proxy.server;
 
 import dev.veer.config.model.HostHeaderSyntax;
+import dev.veer.config.model.PathNormalizer;
 import dev.veer.proxy.accesslog.AccessLog;
 import dev.veer.proxy.accesslog.AccessLogEntry;
 import dev.veer.proxy.http.AbsoluteTarget;
 import dev.veer.proxy.http.ChunkWriter;
 import dev.veer.proxy.http.FlatHttpHeaders;
 import dev.veer.proxy.http.HeadBytes;
-import dev.veer.proxy.http.PathNormalizer;
 import dev.veer.proxy.http.ResponseHead;
 import dev.veer.proxy.route.RouteDecision;
 import dev.veer.proxy.route.RoutingTable;

@@ -1,4 +1,4 @@
-package dev.veer.proxy.http;
+package dev.veer.config.model;
 
 /**
  * RFC 3986 §6.2.2 syntax-based normalisation of an origin-form target's path, so that a route is chosen by the path

@@ -1,4 +1,4 @@
-package dev.veer.proxy.http;
+package dev.veer.config.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
