@@ -109,8 +109,8 @@ class MainTest {
         Path file = dir.resolve("empty.yaml");
         Files.writeString(file, "");
         assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
-        assertThat(out()).endsWith(file + ": the file is empty (expected: a YAML or JSON config with at least one"
-                + " service)\n");
+        assertThat(out()).endsWith(file + ": the file is empty (expected: a YAML or JSON config; an empty file is more"
+                + " likely cut short than meant)\n");
     }
 
     @Test

@@ -61,14 +61,14 @@ public final class ConfigLoader {
         }
         if (holdsNothing(text)) {
             // Most likely a file cut short (a ConfigMap that lost its data): a proxy that starts from it routes nothing.
-            throw new ConfigException("", file + ": the file is empty (expected: a YAML or JSON config with at least"
-                    + " one service)");
+            throw new ConfigException("", file + ": the file is empty (expected: a YAML or JSON config; an empty file"
+                    + " is more likely cut short than meant)");
         }
         return parse(text, file.toString(), env, setFlags);
     }
 
     /** True when {@code text} has nothing but blank lines and comments (and a byte order mark). */
-    static boolean holdsNothing(String text) {
+    private static boolean holdsNothing(String text) {
         for (String line : text.replace("\uFEFF", "").split("\n", -1)) {
             String content = line.strip();
             if (!content.isEmpty() && !content.startsWith("#")) {

@@ -202,6 +202,9 @@ class LayeringTest {
         config = ConfigLoader.parse(yaml, "t", Map.of("ADMIN_PORT", "9393"), List.of());
         assertThat(config.admin().listen()).isEqualTo(new HostPort("127.0.0.1", 9393));
         assertThat(config.admin().token()).isEqualTo("none");
+        // "$$" in a default is a literal '$', never the start of a reference.
+        assertThat(ConfigLoader.parse("state: { dir: \"${NO_SUCH:-/tmp/$${x}}\" }", "t", Map.of(), List.of())
+                .state().dir()).isEqualTo(Path.of("/tmp/${x}"));
     }
 
     @Test
@@ -258,7 +261,8 @@ class LayeringTest {
                 .isEqualTo(binary + ": not UTF-8 text (expected: a YAML or JSON config file in UTF-8)");
         assertThat(loadError(dir)).isEqualTo(dir + ": is a directory (expected: a YAML or JSON config file)");
         assertThat(loadError(empty))
-                .isEqualTo(empty + ": the file is empty (expected: a YAML or JSON config with at least one service)");
+                .isEqualTo(empty + ": the file is empty (expected: a YAML or JSON config; an empty file is more likely"
+                        + " cut short than meant)");
     }
 
     private static String loadError(Path file) {

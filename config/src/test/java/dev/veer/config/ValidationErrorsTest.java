@@ -525,7 +525,8 @@ class ValidationErrorsTest {
                         + " service)");
         for (String[] loop : new String[][] {{"127.0.0.1:9000", "\"127.0.0.1:9001\", \"localhost:9000\""},
                 {"[::]:9000", "\"[::1]:9000\""}, {"[::]:9000", "\"127.0.0.1:9000\""}, {"0.0.0.0:9000", "\"0.0.0.0:9000\""},
-                {"10.1.2.3:9000", "\"10.1.2.3:9000\""}}) {
+                {"10.1.2.3:9000", "\"10.1.2.3:9000\""}, {"0.0.0.0:9000", "\"127.0.0.2:9000\""},
+                {"127.0.0.1:9000", "\"0.0.0.0:9000\""}, {"[::1]:9000", "\"[::]:9000\""}}) {
             assertThat(errors("proxy: { listen: \"" + loop[0] + "\" }\n" + String.format(service, loop[1])))
                     .as(loop[0] + " <- " + loop[1]).singleElement().asString()
                     .contains("is Veer's own proxy.listen '" + loop[0] + "'");
@@ -534,6 +535,7 @@ class ValidationErrorsTest {
         // which is not resolved (a backend named api.internal:8080 beside a proxy on 0.0.0.0:8080 is common).
         for (String[] apart : new String[][] {{"0.0.0.0:9000", "\"127.0.0.1:9001\""},
                 {"127.0.0.1:9000", "\"127.0.0.2:9000\""}, {"0.0.0.0:9000", "\"[::1]:9000\""},
+                {"127.0.0.2:9000", "\"0.0.0.0:9000\""},
                 {"0.0.0.0:9000", "\"api.internal:9000\""}, {"127.0.0.1:0", "\"127.0.0.1:9000\""}}) {
             assertThat(parse("proxy: { listen: \"" + apart[0] + "\" }\n" + String.format(service, apart[1]))
                     .services()).as(apart[0] + " <- " + apart[1]).hasSize(1);

@@ -71,6 +71,8 @@ class ResponseRelayTest {
                 .on("/head-gzip", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"))
                 .on("/head-chunked", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-After: 1\r\n\r\n"))
                 .on("/head-length", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nX-After: 1\r\n\r\n"))
+                .on("/head-both", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 1234\r\n"
+                        + "X-After: 1\r\n\r\n"))
                 .on("/not-modified-chunked", Script.of("HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n"
                         + "ETag: \"v1\"\r\n\r\n"))
                 .on("/gzip-chunked", Script.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
@@ -329,6 +331,11 @@ class ResponseRelayTest {
                 .endsWith("\r\n\r\n");
         assertThat(sized.indexOf("\r\n\r\n")).as("nothing after the head").isEqualTo(sized.length() - 4);
         assertThat(sized.toLowerCase()).doesNotContain("transfer-encoding");
+
+        // Never both (RFC 9112 §6.2): the length is kept.
+        String both = rawExchange("HEAD /head-both HTTP/1.1\r\nHost: relay\r\n\r\n");
+        assertThat(both).startsWith("HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nX-After: 1\r\n");
+        assertThat(both.toLowerCase()).doesNotContain("transfer-encoding");
     }
 
     /** Then the next response on the connection is read where it starts. */

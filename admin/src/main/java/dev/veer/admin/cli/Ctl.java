@@ -114,9 +114,9 @@ public final class Ctl {
                     }
                     case "--json" -> {
                         // "--json '{...}'" is a request body (flags set); a bare --json asks for raw output. After
-                        // "flags set" the next token is the body whatever it holds, so bad JSON is named as such.
-                        boolean bodyFollows = i + 1 < tokens.size()
-                                && (looksLikeJson(tokens.get(i + 1)) || settingAFlag(rest));
+                        // "flags set" the next token is the body unless it is an option, so bad JSON is named as such.
+                        boolean bodyFollows = i + 1 < tokens.size() && (looksLikeJson(tokens.get(i + 1))
+                                || settingAFlag(rest) && !tokens.get(i + 1).startsWith("--"));
                         if (tokenText.contains("=") || bodyFollows) {
                             rest.add(tokenText);
                             if (!tokenText.contains("=")) {

@@ -430,6 +430,19 @@ class CtlTest {
         assertThat(err()).isEqualTo("error: rollout: a rollout is Progressing (expected: none running)\n");
     }
 
+    /** A bare --json among flags set's options asks for raw output, before or after them; it takes no option. */
+    @Test
+    void aBareJsonBesideFlagsSetOptionsAsksForRawOutput(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("flag.json"), "{\"enabled\":false}");
+        server.answer("PUT /api/v1/flags/dark", 200, "{\"name\":\"dark\",\"enabled\":false}");
+        assertThat(ctl("flags", "set", "dark", "--json", "--file", file.toString())).isZero();
+        assertThat(ctl("flags", "set", "dark", "--file", file.toString(), "--json", "--reason", "why")).isZero();
+        assertThat(server.requests()).extracting(r -> r.method() + " " + r.target() + " " + r.body())
+                .containsExactly("PUT /api/v1/flags/dark {\"enabled\":false}",
+                        "PUT /api/v1/flags/dark {\"enabled\":false}");
+        assertThat(out()).isEqualTo("{\"name\":\"dark\",\"enabled\":false}\n".repeat(2));
+    }
+
     @Test
     void flagsListGetSetDelete(@TempDir Path dir) throws IOException {
         String flag = json("""

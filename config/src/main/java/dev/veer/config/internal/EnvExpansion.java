@@ -95,7 +95,9 @@ public final class EnvExpansion {
         int depth = 0;
         for (int i = from; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c == '$' && i + 1 < text.length() && text.charAt(i + 1) == '{') {
+            if (c == '$' && i + 1 < text.length() && text.charAt(i + 1) == '$') {
+                i++; // a literal '$', as expand reads it
+            } else if (c == '$' && i + 1 < text.length() && text.charAt(i + 1) == '{') {
                 depth++;
                 i++;
             } else if (c == '}') {

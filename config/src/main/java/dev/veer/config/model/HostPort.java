@@ -126,11 +126,18 @@ public record HostPort(String host, int port) {
         if (target.equals(bound)) {
             return true;
         }
-        boolean ipv4Local = target.equals("127.0.0.1") || target.equals("localhost") || target.equals("0.0.0.0");
+        // 127/8 is all loopback; connecting to a wildcard address reaches the loopback one.
+        boolean ipv4Local = target.startsWith("127.") && HostSyntax.isIpv4(target) || target.equals("localhost")
+                || target.equals("0.0.0.0");
         boolean local = ipv4Local || target.equals("0:0:0:0:0:0:0:1") || target.equals("::");
-        return bound.equals("::") ? local
-                : bound.equals("0.0.0.0") ? ipv4Local
-                : isLoopbackLiteral(bound) && target.equals("localhost");
+        if (bound.equals("::")) {
+            return local;
+        }
+        if (bound.equals("0.0.0.0")) {
+            return ipv4Local;
+        }
+        return bound.equals("127.0.0.1") ? target.equals("localhost") || target.equals("0.0.0.0")
+                : bound.equals("0:0:0:0:0:0:0:1") && target.equals("::");
     }
 
     /** An IP literal in one spelling ({@code 0:0::0} is {@code ::}); a name in lower case. Nothing is resolved. */

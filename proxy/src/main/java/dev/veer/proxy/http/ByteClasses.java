@@ -21,11 +21,13 @@ final class ByteClasses {
         for (char b : "!#$%&'*+-.^_`|~".toCharArray()) {
             CLASSES[b] |= TOKEN;
         }
-        // Visible ASCII but those RFC 3986 leaves out of a URI: no blank, control, DEL or non-ASCII byte either.
+        // Visible ASCII but '"', '<', '>' and '\\', which RFC 3986 leaves out of a URI and browsers never send raw: no
+        // blank, control, DEL or non-ASCII byte either. RFC 3986 leaves out ^ ` { | } too, but the URL Standard
+        // has browsers send them raw (| and ^ in a path, all five in a query): refusing them refuses browsers.
         for (int b = 0x21; b < 0x7f; b++) {
             CLASSES[b] |= TARGET;
         }
-        for (char b : "\"<>\\^`{|}".toCharArray()) {
+        for (char b : "\"<>\\".toCharArray()) {
             CLASSES[b] &= ~TARGET;
         }
     }
@@ -39,7 +41,8 @@ final class ByteClasses {
     }
 
     /**
-     * A byte a request target may hold as it is (RFC 9112 §3.2, RFC 3986 §2): others only percent-encoded. A
+     * A byte a request target may hold as it is (RFC 9112 §3.2, RFC 3986 §2, less strict where browsers are):
+     * others only percent-encoded. A
      * fragment's '#' is one, as far as bytes go: the target's form is judged once it is read.
      */
     static boolean isTargetChar(byte b) {

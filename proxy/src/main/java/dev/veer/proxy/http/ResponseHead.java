@@ -162,6 +162,11 @@ public final class ResponseHead {
         if (!bodyless && encoded && contentLength >= 0) {
             return fail("Content-Length with Transfer-Encoding");
         }
+        if (bodyless && encoded && contentLength >= 0) {
+            // No sender may send both (RFC 9112 §6.2), and a strict peer takes both as smuggling: the length, which
+            // tells a HEAD's client the size, is the one kept.
+            dropLines(TRANSFER_ENCODING);
+        }
         if (bodyless) {
             framing = Framing.NONE;
         } else if (encoded) {
@@ -397,6 +402,15 @@ public final class ResponseHead {
                 connectionTokenCount++;
             }
             i = tokenEnd + 1;
+        }
+    }
+
+    /** Drops every line of the field {@code name}. */
+    private void dropLines(AsciiString name) {
+        for (int l = 0; l < lineCount; l++) {
+            if (nameIs(lines[3 * l], lines[3 * l + 1], name)) {
+                hop[l] = true;
+            }
         }
     }
 
