@@ -511,6 +511,16 @@ class ValidationErrorsTest {
         assertThat(errors(String.format(service, "/a%zz/"))).containsExactly("services[0].match.pathPrefix:"
                 + " '/a%zz/': a '%' without two hex digits (expected: a path, percent-encoded as %XX)");
         assertThat(parse(String.format(service, "/api/%2F")).services()).hasSize(1);
+        // What no request's path holds raw, with or without normalisation.
+        for (String[] raw : new String[][] {{"/é/", "/%C3%A9/"}, {"/a b", "/a%20b"}, {"/b\\\\x", "/b%5Cx"},
+                {"/api#x", "/api%23x"}}) {
+            for (String proxy : List.of("", "proxy: { normalizePath: false }\n")) {
+                assertThat(errors(proxy + String.format(service, raw[0]))).as(raw[0]).containsExactly(
+                        "services[0].match.pathPrefix: '" + raw[0].replace("\\\\", "\\") + "' never matches: a"
+                                + " request's path holds such characters only percent-encoded (expected: '" + raw[1]
+                                + "')");
+            }
+        }
         assertThat(parse("proxy: { normalizePath: false }\n" + String.format(service, "/%61pi/")).services())
                 .as("matched as sent").hasSize(1);
     }
@@ -526,16 +536,25 @@ class ValidationErrorsTest {
         for (String[] loop : new String[][] {{"127.0.0.1:9000", "\"127.0.0.1:9001\", \"localhost:9000\""},
                 {"[::]:9000", "\"[::1]:9000\""}, {"[::]:9000", "\"127.0.0.1:9000\""}, {"0.0.0.0:9000", "\"0.0.0.0:9000\""},
                 {"10.1.2.3:9000", "\"10.1.2.3:9000\""}, {"0.0.0.0:9000", "\"127.0.0.2:9000\""},
-                {"127.0.0.1:9000", "\"0.0.0.0:9000\""}, {"[::1]:9000", "\"[::]:9000\""}}) {
+                {"127.0.0.1:9000", "\"0.0.0.0:9000\""}, {"[::1]:9000", "\"[::]:9000\""},
+                // The JVM binds 0.0.0.0 on both stacks.
+                {"0.0.0.0:9000", "\"[::1]:9000\""}, {"0.0.0.0:9000", "\"[::]:9000\""}}) {
             assertThat(errors("proxy: { listen: \"" + loop[0] + "\" }\n" + String.format(service, loop[1])))
                     .as(loop[0] + " <- " + loop[1]).singleElement().asString()
                     .contains("is Veer's own proxy.listen '" + loop[0] + "'");
         }
-        // Apart: another port, another address, IPv6 loopback beside the IPv4 wildcard, and any name but localhost,
+        // An address of one of this host's interfaces reaches a wildcard listener too.
+        java.util.Optional<String> own = java.net.NetworkInterface.networkInterfaces()
+                .flatMap(java.net.NetworkInterface::inetAddresses)
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress())
+                .map(java.net.InetAddress::getHostAddress).findFirst();
+        own.ifPresent(address -> assertThat(errors("proxy: { listen: \"0.0.0.0:9000\" }\n"
+                + String.format(service, "\"" + address + ":9000\""))).as(address).singleElement().asString()
+                .contains("is Veer's own proxy.listen"));
+        // Apart: another port, another address, and any name but localhost,
         // which is not resolved (a backend named api.internal:8080 beside a proxy on 0.0.0.0:8080 is common).
         for (String[] apart : new String[][] {{"0.0.0.0:9000", "\"127.0.0.1:9001\""},
-                {"127.0.0.1:9000", "\"127.0.0.2:9000\""}, {"0.0.0.0:9000", "\"[::1]:9000\""},
-                {"127.0.0.2:9000", "\"0.0.0.0:9000\""},
+                {"127.0.0.1:9000", "\"127.0.0.2:9000\""}, {"127.0.0.2:9000", "\"0.0.0.0:9000\""},
                 {"0.0.0.0:9000", "\"api.internal:9000\""}, {"127.0.0.1:0", "\"127.0.0.1:9000\""}}) {
             assertThat(parse("proxy: { listen: \"" + apart[0] + "\" }\n" + String.format(service, apart[1]))
                     .services()).as(apart[0] + " <- " + apart[1]).hasSize(1);

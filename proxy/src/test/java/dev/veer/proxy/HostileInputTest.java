@@ -144,13 +144,16 @@ class HostileInputTest {
     /**
      * RFC 3986 leaves these bytes out of a URI, so out of a request target (RFC 9112 §3.2), and browsers never send
      * them raw: raw, each is refused with 400; percent-encoded, each passes ({@link #aRequestLineInItsSyntaxIsServed}).
-     * ^ ` { | }, which browsers do send raw, pass as they are.
+     * ^ ` { | }, which browsers do send raw, pass as they are, and so does a '\\' in the query.
      */
     @ParameterizedTest(name = "byte 0x{0} in the target -> 400")
     @ValueSource(strings = {"80", "c3", "ff", "22", "3c", "3e", "5c", "01", "09", "0b", "1f", "7f"})
     void aByteNoTargetMayHoldIsRefused(String hex) throws Exception {
         char b = (char) Integer.parseInt(hex, 16);
         assertRefusedClosedAndNotForwarded("GET /a" + b + "b HTTP/1.1\r\nHost: a\r\n\r\n", 400);
+        if (b != '\\') {
+            assertRefusedClosedAndNotForwarded("GET /a?q=" + b + " HTTP/1.1\r\nHost: a\r\n\r\n", 400);
+        }
     }
 
     /** Empty lines before a request line are skipped (RFC 9112 §2.2); every form of target keeps its way through. */
@@ -164,17 +167,19 @@ class HostileInputTest {
             assertThat(http.send("GET /a-z_A.Z~0-9/!$&'()*+,;=:@?q=/?" + h).read().status()).isEqualTo(200);
             assertThat(http.send("GET http://[::1]:8080/v6" + h).read().status()).isEqualTo(200);
             assertThat(http.send("OPTIONS *" + h).read().status()).isEqualTo(200);
+            // RFC 9112 §3.2.4: without a path, an absolute-form OPTIONS goes on as the asterisk form.
+            assertThat(http.send("OPTIONS http://a" + h).read().status()).isEqualTo(200);
             assertThat(http.send("M-1.x_~!#$%&'*+^`| /method" + h).read().status()).isEqualTo(200);
-            assertThat(http.send("GET /a|b^c?q={\"k\":1}|^`" .replace("\"", "%22") + h).read().status())
+            assertThat(http.send("GET /a|b^c?q={\"k\":1}|^`\\d" .replace("\"", "%22") + h).read().status())
                     .as("what browsers send raw").isEqualTo(200);
         }
         List<Backend.Recorded> got = backend.requests().subList(requestsBefore, backend.requests().size());
         // %ff is forwarded as %FF: the path is normalised (proxy.normalizePath, PathNormalizationTest).
         assertThat(got).extracting(Backend.Recorded::uri).containsExactly("/empty-lines-before",
-                "/%22%3C%3E%5C%5E%60%7B%7C%7D%20%80%FF", "/a-z_A.Z~0-9/!$&'()*+,;=:@?q=/?", "/v6", "*", "/method",
-                "/a|b^c?q={%22k%22:1}|^`");
+                "/%22%3C%3E%5C%5E%60%7B%7C%7D%20%80%FF", "/a-z_A.Z~0-9/!$&'()*+,;=:@?q=/?", "/v6", "*", "*", "/method",
+                "/a|b^c?q={%22k%22:1}|^`\\d");
         assertThat(got.get(3).headers().get("host")).isEqualTo("[::1]:8080");
-        assertThat(got.get(5).method()).isEqualTo("M-1.x_~!#$%&'*+^`|");
+        assertThat(got.get(6).method()).isEqualTo("M-1.x_~!#$%&'*+^`|");
     }
 
     /** The line is checked as its bytes arrive, wherever the reads split it. */

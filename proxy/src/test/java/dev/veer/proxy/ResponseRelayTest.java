@@ -350,12 +350,15 @@ class ResponseRelayTest {
         }
     }
 
-    /** RFC 9112 §6.1: a 304 may carry the coding a GET's body would have, as a HEAD's answer may. */
+    /**
+     * RFC 9112 §6.1 lets a 304 carry the coding a GET's body would have, but Python's http.client and urllib3 then
+     * wait for chunks: it is dropped, and nothing follows the head.
+     */
     @Test
-    void aNotModifiedResponseKeepsItsTransferEncoding() throws Exception {
+    void aNotModifiedResponseLosesItsTransferEncoding() throws Exception {
         String response = rawExchange("GET /not-modified-chunked HTTP/1.1\r\nHost: relay\r\n\r\n");
-        assertThat(response).startsWith("HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n")
-                .endsWith("\r\n\r\n");
+        assertThat(response).startsWith("HTTP/1.1 304 Not Modified\r\n").endsWith("\r\n\r\n");
+        assertThat(response.toLowerCase()).doesNotContain("transfer-encoding");
         assertThat(response.indexOf("\r\n\r\n")).as("nothing after the head").isEqualTo(response.length() - 4);
     }
 

@@ -186,6 +186,12 @@ class UpstreamFailureTest {
             assertThat(post.status()).isEqualTo(200);
             assertThat(post.bodyText()).isEqualTo("first");
         }
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            assertThat(http.send("GET /pool-one HTTP/1.1\r\nHost: stale\r\n\r\n").read().status()).isEqualTo(200);
+            RawHttp.Response post = http.send("POST /x HTTP/1.1\r\nHost: stale\r\nContent-Length: 0\r\n"
+                    + "Idempotency-Key: \r\n\r\n").read();
+            assertThat(post.status()).as("an empty key is none").isEqualTo(502);
+        }
     }
 
     @Test

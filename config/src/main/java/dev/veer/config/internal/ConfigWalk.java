@@ -13,6 +13,7 @@ import dev.veer.config.model.VariantSpec;
 import dev.veer.config.model.VeerConfig;
 import dev.veer.config.model.VersionSpec;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -79,10 +80,27 @@ public final class ConfigWalk {
     }
 
     /**
-     * With proxy.normalizePath on, requests are matched in their normal form, so a prefix that is not in it
-     * ({@code /%61pi/}, {@code /a/../b/}) would never match a request.
+     * A request's path holds no space, control, non-ASCII byte, '"', '<', '>', '\\' or '#' but percent-encoded (the
+     * proxy refuses the rest), so a prefix with one raw never matches. With proxy.normalizePath on, requests are
+     * matched in their normal form, so neither does a prefix not in it ({@code /%61pi/}, {@code /a/../b/}).
      */
-    private static void prefixIsNormal(String prefix, String path, Problems problems) {
+    private static void prefixCanMatch(String prefix, String path, boolean normalizePath, Problems problems) {
+        StringBuilder encoded = new StringBuilder(prefix.length());
+        for (byte b : prefix.getBytes(StandardCharsets.UTF_8)) {
+            if (b <= ' ' || b >= 0x7f || "\"<>\\#".indexOf(b) >= 0) {
+                encoded.append(String.format("%%%02X", b & 0xff));
+            } else {
+                encoded.append((char) b);
+            }
+        }
+        if (!encoded.toString().equals(prefix)) {
+            problems.add(path, "'" + prefix + "' never matches: a request's path holds such characters only"
+                    + " percent-encoded (expected: '" + encoded + "')");
+            return;
+        }
+        if (!normalizePath) {
+            return;
+        }
         String normal = PathNormalizer.normalize(prefix);
         if (normal == null) {
             problems.add(path, "'" + prefix + "': a '%' without two hex digits (expected: a path, percent-encoded"
@@ -155,9 +173,9 @@ public final class ConfigWalk {
                 problems.add(Paths.key(path, "name"), "'" + service.name() + "' duplicate of services[" + earlier
                         + "] (expected: unique service names)");
             }
-            if (service.match() != null && normalizePath) {
-                prefixIsNormal(service.match().pathPrefix(), Paths.key(Paths.key(path, "match"), "pathPrefix"),
-                        problems);
+            if (service.match() != null) {
+                prefixCanMatch(service.match().pathPrefix(), Paths.key(Paths.key(path, "match"), "pathPrefix"),
+                        normalizePath, problems);
             }
             if (service.match() != null) {
                 MatchSpec match = service.match();

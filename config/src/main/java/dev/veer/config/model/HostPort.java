@@ -1,5 +1,6 @@
 package dev.veer.config.model;
 
+import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -126,18 +127,27 @@ public record HostPort(String host, int port) {
         if (target.equals(bound)) {
             return true;
         }
-        // 127/8 is all loopback; connecting to a wildcard address reaches the loopback one.
-        boolean ipv4Local = target.startsWith("127.") && HostSyntax.isIpv4(target) || target.equals("localhost")
-                || target.equals("0.0.0.0");
-        boolean local = ipv4Local || target.equals("0:0:0:0:0:0:0:1") || target.equals("::");
-        if (bound.equals("::")) {
-            return local;
-        }
-        if (bound.equals("0.0.0.0")) {
-            return ipv4Local;
+        if (bound.equals("::") || bound.equals("0.0.0.0")) {
+            // The JVM binds 0.0.0.0 as :: (both stacks): any address of this host reaches it, loopback (127/8,
+            // ::1), wildcard (connecting to one reaches the loopback one) or an interface's.
+            return target.equals("localhost") || target.equals("::") || target.equals("0.0.0.0")
+                    || isThisHostsAddress(target);
         }
         return bound.equals("127.0.0.1") ? target.equals("localhost") || target.equals("0.0.0.0")
                 : bound.equals("0:0:0:0:0:0:0:1") && target.equals("::");
+    }
+
+    /** True for an IP literal that is a loopback address or one of this host's interfaces'; names are not looked up. */
+    private static boolean isThisHostsAddress(String address) {
+        if (!HostSyntax.isIpv4(address) && !HostSyntax.isIpv6(address)) {
+            return false;
+        }
+        try {
+            InetAddress literal = InetAddress.getByName(address);
+            return literal.isLoopbackAddress() || java.net.NetworkInterface.getByInetAddress(literal) != null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** An IP literal in one spelling ({@code 0:0::0} is {@code ::}); a name in lower case. Nothing is resolved. */

@@ -8,6 +8,7 @@ final class ByteClasses {
 
     private static final byte TOKEN = 1;
     private static final byte TARGET = 2;
+    private static final byte QUERY = 4;
     private static final byte[] CLASSES = new byte[256];
 
     static {
@@ -21,14 +22,20 @@ final class ByteClasses {
         for (char b : "!#$%&'*+-.^_`|~".toCharArray()) {
             CLASSES[b] |= TOKEN;
         }
-        // Visible ASCII but '"', '<', '>' and '\\', which RFC 3986 leaves out of a URI and browsers never send raw: no
-        // blank, control, DEL or non-ASCII byte either. RFC 3986 leaves out ^ ` { | } too, but the URL Standard
-        // has browsers send them raw (| and ^ in a path, all five in a query): refusing them refuses browsers.
+        // Visible ASCII but '"', '<', '>' and '\\', which RFC 3986 leaves out of a URI and browsers never send raw in
+        // a path: no blank, control, DEL or non-ASCII byte either. RFC 3986 leaves out ^ ` { | } too, but the URL
+        // Standard has browsers send them raw (| and ^ in a path, all five in a query): refusing them refuses
+        // browsers. Browsers send a '\\' in a query raw too (in a path they make it '/').
         for (int b = 0x21; b < 0x7f; b++) {
             CLASSES[b] |= TARGET;
         }
         for (char b : "\"<>\\".toCharArray()) {
             CLASSES[b] &= ~TARGET;
+        }
+        for (int b = 0; b < CLASSES.length; b++) {
+            if ((CLASSES[b] & TARGET) != 0 || b == '\\') {
+                CLASSES[b] |= QUERY;
+            }
         }
     }
 
@@ -47,5 +54,10 @@ final class ByteClasses {
      */
     static boolean isTargetChar(byte b) {
         return (CLASSES[b & 0xff] & TARGET) != 0;
+    }
+
+    /** A byte a request target's query may hold as it is: a target's, or a '\\'. */
+    static boolean isQueryChar(byte b) {
+        return (CLASSES[b & 0xff] & QUERY) != 0;
     }
 }

@@ -24,6 +24,8 @@ public final class RequestLineSyntax {
     private static final int VERSION = 6;
     private static final int LINE_END_CR = 7;
     private static final int ENDED = 8;
+    /** In the target's query, after its first '?'. */
+    private static final int QUERY = 9;
     private static final int BAD_LINE = -1;
     /** A byte no target may hold, other than a blank (an extra separator is the line's fault). */
     private static final int BAD_TARGET = -2;
@@ -62,7 +64,10 @@ public final class RequestLineSyntax {
             case TARGET_START:
                 return target(b);
             case TARGET:
-                return b == ' ' ? VERSION_START : target(b);
+                return b == ' ' ? VERSION_START : b == '?' ? QUERY : target(b);
+            case QUERY:
+                return b == ' ' ? VERSION_START : ByteClasses.isQueryChar(b) ? QUERY
+                        : FieldSyntax.isBlank(b) ? BAD_LINE : BAD_TARGET;
             case VERSION_START:
                 return ByteClasses.isTargetChar(b) ? VERSION : BAD_LINE;
             case VERSION:

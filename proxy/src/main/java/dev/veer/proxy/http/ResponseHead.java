@@ -19,8 +19,8 @@ import io.netty.util.AsciiString;
  * Transfer-Encoding in an HTTP/1.0 response (RFC 9112 §6.1: its framing is faulty), and a Content-Length named in
  * Connection is kept, since it frames the body.
  * A 1xx or 204 response's Content-Length is dropped (RFC 9110 §8.6: such responses never carry one).
- * Transfer-Encoding is Veer's own to write, as it frames the body it relays; on the answer to a HEAD or on a 304,
- * which carry no body, it tells how a GET's body would be coded (RFC 9110 §9.3.2), and passes as it came.
+ * Transfer-Encoding is Veer's own to write, as it frames the body it relays; on the answer to a HEAD, which carries
+ * no body, it tells how a GET's body would be coded (RFC 9110 §9.3.2), and passes as it came.
  *
  * <p>The head is copied once into an array of its own and read there: a buffer's {@code getByte} checks bounds
  * and liveness on every byte. One instance per upstream connection, reused for each head; valid until the next
@@ -101,9 +101,10 @@ public final class ResponseHead {
         boolean encoded = false;
         // No body follows whatever the head says: framing is not checked (a HEAD's answer may carry any coding).
         boolean bodyless = interim() || requestWasHead || status == 204 || status == 304;
-        // A Transfer-Encoding that frames nothing may still say how a GET's body would be coded: a HEAD's answer's or
-        // a 304's; a 1xx or 204 response never carries one (RFC 9112 §6.1).
-        boolean codingInformative = (requestWasHead || status == 304) && !interim() && status != 204;
+        // A Transfer-Encoding that frames nothing may still say how a GET's body would be coded: a HEAD's answer's.
+        // A 304 may carry one too (RFC 9112 §6.1), but Python's http.client and urllib3 then wait for chunks that
+        // never come; a 1xx or 204 response never carries one.
+        boolean codingInformative = requestWasHead && !interim() && status != 204 && status != 304;
         int i = lineEnd + 1;
         while (true) {
             int next = lineEnd(i, end);

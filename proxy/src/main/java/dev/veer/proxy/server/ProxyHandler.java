@@ -424,8 +424,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     /**
-     * Absolute-form target ("http://host/path"): the authority replaces Host and the path becomes the target.
-     * Null for any other form that is not origin-form, and for an authority that is empty or carries userinfo
+     * Absolute-form target ("http://host/path"): the authority replaces Host and the path becomes the target; the
+     * path to route on is returned. Null for any other form that is not origin-form, and for an authority that is empty or carries userinfo
      * (RFC 9110 §4.2.4: a recipient treats it as an error).
      */
     private static String toOriginForm(HttpRequest req) {
@@ -433,8 +433,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (target == null) {
             return null;
         }
+        // RFC 9112 §3.2.4: an OPTIONS of a server as a whole (no path, no query) goes on in asterisk form, routed
+        // as its root, as "OPTIONS *" is.
+        boolean pathless = target.originForm().equals("/") && !req.uri().endsWith("/");
         req.headers().set(HttpHeaderNames.HOST, target.authority());
-        req.setUri(target.originForm());
+        req.setUri(pathless && req.method() == HttpMethod.OPTIONS ? "*" : target.originForm());
         return target.originForm();
     }
 

@@ -41,8 +41,14 @@ public final class ReplayableBody {
             case "GET", "HEAD", "OPTIONS", "PUT", "DELETE":
                 return true;
             default:
-                return request.headers().contains(IDEMPOTENCY_KEY) || request.headers().contains(X_IDEMPOTENCY_KEY);
+                return hasValue(request, IDEMPOTENCY_KEY) || hasValue(request, X_IDEMPOTENCY_KEY);
         }
+    }
+
+    /** An empty key gives the server nothing to apply a request once by. */
+    private static boolean hasValue(HttpRequest request, AsciiString name) {
+        String value = request.headers().get(name);
+        return value != null && !value.isBlank();
     }
 
     /** Starts an exchange; {@code keep} says whether its body is worth keeping (a {@link #replayable} request). */
