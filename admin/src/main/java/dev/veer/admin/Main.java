@@ -181,6 +181,10 @@ public final class Main {
             return 1;
         }
         warnNoServices(file, config, err);
+        // Taken before start-up: the start-up line says the proxy listens, and a SIGTERM sent on reading it must
+        // drain as any other. Left to the JVM until start returned, it ended the process at once (exit 143).
+        CountDownLatch stop = new CountDownLatch(1);
+        Signals.onTerminate(stop::countDown);
         VeerRuntime runtime;
         try {
             runtime = VeerRuntime.start(config, () -> ConfigLoader.load(file, env, options.sets()));
@@ -188,8 +192,6 @@ public final class Main {
             err.println("veer: " + e.getMessage());
             return 1;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        Signals.onTerminate(stop::countDown);
         Signals.onHangup(() -> runtime.reload("local", "SIGHUP")); // Reload logs what it did or why not
         // Any other exit (System.exit elsewhere, SIGINT without handler) still closes cleanly.
         Thread hook = new Thread(() -> runtime.shutdown(config.proxy().drainTimeout()), "veer-shutdown");

@@ -20,6 +20,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,8 @@ class ResponseChunkLinesTest {
     private static ScriptedBackend relayed;
     private static ScriptedBackend overLimitFirst;
     private static ScriptedBackend overLimitMidBody;
+    /** Opened when the client has the first chunk, to let the over-limit line after it leave the backend. */
+    private static final CountDownLatch midBodyLineGate = new CountDownLatch(1);
     private static ScriptedBackend overValue;
     private static ProxyServer proxy;
 
@@ -60,9 +63,12 @@ class ResponseChunkLinesTest {
         overLimitFirst = backend()
                 .on("/over", Script.of(CHUNKED_HEAD + "5;" + "e".repeat(MAX_LINE - 1) + "\r\nhello\r\n0\r\n\r\n"))
                 .on("/ok", Script.of(OK));
+        // The line after the first chunk leaves only once the client has that chunk, so the head is out. Read in the
+        // same pass as the chunk, the line would fail the response before anything was flushed: a 502, or a cut
+        // with nothing sent, as the reads fell (20 ms apart is no promise on a loaded machine).
         overLimitMidBody = backend()
                 .on("/over", Script.of(CHUNKED_HEAD + "5\r\nhello\r\n",
-                        "5;" + "e".repeat(MAX_LINE - 1) + "\r\nworld\r\n0\r\n\r\n"));
+                        "5;" + "e".repeat(MAX_LINE - 1) + "\r\nworld\r\n0\r\n\r\n").lastWriteAfter(midBodyLineGate));
         overValue = backend()
                 .on("/over-value", Script.of(CHUNKED_HEAD + "000000080000000\r\nhello\r\n0\r\n\r\n"))
                 .on("/zeros-over-limit", Script.of(CHUNKED_HEAD + "0".repeat(MAX_LINE) + "5\r\nhello\r\n0\r\n\r\n"));
@@ -146,7 +152,9 @@ class ResponseChunkLinesTest {
         try (Socket s = new Socket("127.0.0.1", proxy.localAddress().getPort())) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write("GET /over HTTP/1.1\r\nHost: midbody\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            received = readUntilClosed(s.getInputStream());
+            received = readThrough(s.getInputStream(), "\r\n\r\n5\r\nhello\r\n");
+            midBodyLineGate.countDown();
+            received += readUntilClosed(s.getInputStream());
         }
         assertThat(received).startsWith("HTTP/1.1 200 OK\r\n").contains("\r\n\r\n5\r\nhello\r\n")
                 .doesNotContain("world");
@@ -169,6 +177,26 @@ class ResponseChunkLinesTest {
 
     private static long protocolFailures(String service) {
         return proxy.stats().totals(service, "v1").failures().get(FailureReason.PROTOCOL);
+    }
+
+    /**
+     * What the proxy sends up to and including the first {@code expected}; a close, reset or read timeout before
+     * that fails the test, naming what came.
+     */
+    private static String readThrough(InputStream in, String expected) throws IOException {
+        StringBuilder got = new StringBuilder();
+        try {
+            while (got.indexOf(expected) < 0) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("closed after " + got);
+                }
+                got.append((char) b);
+            }
+        } catch (SocketException reset) {
+            throw new IOException("reset after " + got, reset);
+        }
+        return got.toString();
     }
 
     /** Everything the proxy sends until it closes or resets the connection; a read timeout fails the test. */

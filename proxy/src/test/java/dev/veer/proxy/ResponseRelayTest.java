@@ -131,11 +131,15 @@ class ResponseRelayTest {
         }
     }
 
-    /** Sends one request and returns everything the proxy writes until it closes or goes quiet for 500 ms. */
+    /**
+     * Sends one request and returns everything the proxy writes until it closes or, once a head has come, goes quiet
+     * for 500 ms. Up to the end of a head it has 10 s: on a loaded machine the first byte may take longer than the
+     * quiet that ends the response, which read an empty one.
+     */
     private static String rawExchange(String request) throws IOException {
         try (Socket s = new Socket("127.0.0.1", proxy.localAddress().getPort())) {
             s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            s.setSoTimeout(500);
+            s.setSoTimeout(10_000);
             ByteArrayOutputStream got = new ByteArrayOutputStream();
             InputStream in = s.getInputStream();
             byte[] buf = new byte[8192];
@@ -143,6 +147,9 @@ class ResponseRelayTest {
                 int n;
                 while ((n = in.read(buf)) != -1) {
                     got.write(buf, 0, n);
+                    if (got.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+                        s.setSoTimeout(500);
+                    }
                 }
             } catch (java.net.SocketTimeoutException quiet) {
                 // the response is complete and the connection is kept open

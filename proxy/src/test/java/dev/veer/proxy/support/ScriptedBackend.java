@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,16 +25,17 @@ public final class ScriptedBackend implements AutoCloseable {
 
     /**
      * What to send for one path: the writes, each flushed and followed by a pause of {@code pauseMillis} (so that
-     * the proxy most likely reads them apart), and whether to close after.
+     * the proxy most likely reads them apart), whether to close after, and a gate the last write waits for (or
+     * null).
      */
-    public record Script(List<byte[]> writes, int pauseMillis, boolean closeAfter) {
+    public record Script(List<byte[]> writes, int pauseMillis, boolean closeAfter, CountDownLatch lastWriteGate) {
         /** One write per text, 20 ms apart. */
         public static Script of(String... texts) {
             List<byte[]> writes = new ArrayList<>();
             for (String text : texts) {
                 writes.add(text.getBytes(StandardCharsets.ISO_8859_1));
             }
-            return new Script(writes, 20, false);
+            return new Script(writes, 20, false, null);
         }
 
         /** The same bytes, a byte per write, 1 ms apart. */
@@ -43,11 +46,20 @@ public final class ScriptedBackend implements AutoCloseable {
                     bytes.add(new byte[] {b});
                 }
             }
-            return new Script(bytes, 1, closeAfter);
+            return new Script(bytes, 1, closeAfter, lastWriteGate);
         }
 
         public Script thenClose() {
-            return new Script(writes, pauseMillis, true);
+            return new Script(writes, pauseMillis, true, lastWriteGate);
+        }
+
+        /**
+         * The same writes, the last one sent only once {@code gate} opens (or after 10 s, so that a failed test
+         * leaves no thread waiting): a test that opens it when its client has what came before knows the proxy
+         * reads the last write apart from the rest, whatever the pause and the load.
+         */
+        public Script lastWriteAfter(CountDownLatch gate) {
+            return new Script(writes, pauseMillis, closeAfter, gate);
         }
     }
 
@@ -121,6 +133,9 @@ public final class ScriptedBackend implements AutoCloseable {
         for (int i = 0; i < writes.size(); i++) {
             if (i > 0) {
                 Thread.sleep(script.pauseMillis());
+            }
+            if (i == writes.size() - 1 && script.lastWriteGate() != null) {
+                script.lastWriteGate().await(10, TimeUnit.SECONDS);
             }
             out.write(writes.get(i));
             out.flush();
