@@ -1,12 +1,9 @@
 package dev.veer.proxy;
 
-import static dev.veer.proxy.support.Specs.service;
-import static dev.veer.proxy.support.Specs.version;
-import static dev.veer.proxy.support.Specs.weights;
+import static dev.veer.proxy.support.Specs.hostService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veer.config.model.Limits;
-import dev.veer.config.model.ServiceSpec;
 import dev.veer.proxy.stats.FailureReason;
 import dev.veer.proxy.support.RawHttp;
 import dev.veer.proxy.support.ScriptedBackend;
@@ -72,8 +69,9 @@ class ResponseChunkLinesTest {
         overValue = backend()
                 .on("/over-value", Script.of(CHUNKED_HEAD + "000000080000000\r\nhello\r\n0\r\n\r\n"))
                 .on("/zeros-over-limit", Script.of(CHUNKED_HEAD + "0".repeat(MAX_LINE) + "5\r\nhello\r\n0\r\n\r\n"));
-        proxy = ProxyServer.start(Specs.settings(), List.of(single("relayed", relayed),
-                single("first", overLimitFirst), single("midbody", overLimitMidBody), single("value", overValue)),
+        proxy = ProxyServer.start(Specs.settings(), List.of(hostService("relayed", relayed.address()),
+                hostService("first", overLimitFirst.address()), hostService("midbody", overLimitMidBody.address()),
+                hostService("value", overValue.address())),
                 List.of());
     }
 
@@ -81,11 +79,6 @@ class ResponseChunkLinesTest {
         ScriptedBackend backend = new ScriptedBackend();
         closeables.add(backend);
         return backend;
-    }
-
-    private static ServiceSpec single(String name, ScriptedBackend target) {
-        return service(name, List.of(name), "/", List.of(version("v1", target.address())), weights("v1", 10000), null,
-                List.of(), null);
     }
 
     @AfterAll

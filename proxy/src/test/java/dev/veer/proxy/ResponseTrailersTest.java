@@ -1,12 +1,9 @@
 package dev.veer.proxy;
 
-import static dev.veer.proxy.support.Specs.service;
-import static dev.veer.proxy.support.Specs.version;
-import static dev.veer.proxy.support.Specs.weights;
+import static dev.veer.proxy.support.Specs.hostService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veer.config.model.Limits;
-import dev.veer.config.model.ServiceSpec;
 import dev.veer.proxy.stats.FailureReason;
 import dev.veer.proxy.support.RawHttp;
 import dev.veer.proxy.support.ScriptedBackend;
@@ -72,19 +69,15 @@ class ResponseTrailersTest {
         tooLarge = backend().on("/large", Script.of(CHUNKED_HEAD + "\r\n" + BODY,
                 "X-Big: " + "a".repeat(limits.maxHeaderBytes()) + "\r\n\r\n"));
         notAField = backend().on("/no-colon", Script.of(CHUNKED_HEAD + "\r\n" + BODY, "Connection close\r\n\r\n"));
-        proxy = ProxyServer.start(Specs.settings(), List.of(single("filtered", filtered), single("split", split),
-                single("many", tooMany), single("large", tooLarge), single("nofield", notAField)), List.of());
+        proxy = ProxyServer.start(Specs.settings(), List.of(hostService("filtered", filtered.address()),
+                hostService("split", split.address()), hostService("many", tooMany.address()),
+                hostService("large", tooLarge.address()), hostService("nofield", notAField.address())), List.of());
     }
 
     private static ScriptedBackend backend() throws IOException {
         ScriptedBackend backend = new ScriptedBackend();
         closeables.add(backend);
         return backend;
-    }
-
-    private static ServiceSpec single(String name, ScriptedBackend target) {
-        return service(name, List.of(name), "/", List.of(version("v1", target.address())), weights("v1", 10000), null,
-                List.of(), null);
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package dev.veer.proxy;
 
+import static dev.veer.proxy.support.Specs.hostService;
 import static dev.veer.proxy.support.Specs.service;
 import static dev.veer.proxy.support.Specs.version;
 import static dev.veer.proxy.support.Specs.weights;
@@ -48,16 +49,16 @@ class UpstreamFailureTest {
         sickBackend.respondWith(r -> Backend.text(r.uri().equals("/health")
                 ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK, "sick"));
         List<ServiceSpec> services = List.of(
-                single("refused", "127.0.0.1:" + RawBackend.refusedPort()),
-                single("reset", reset.address()),
-                single("closed", closed.address()),
-                single("headcut", headCut.address()),
-                single("malformed", malformed.address()),
-                single("badlength", badLength.address()),
-                single("badchunk", badChunk.address()),
-                single("stall", stall.address()),
-                single("partial", partial.address()),
-                single("stale", staleKeepAlive.address()),
+                hostService("refused", "127.0.0.1:" + RawBackend.refusedPort()),
+                hostService("reset", reset.address()),
+                hostService("closed", closed.address()),
+                hostService("headcut", headCut.address()),
+                hostService("malformed", malformed.address()),
+                hostService("badlength", badLength.address()),
+                hostService("badchunk", badChunk.address()),
+                hostService("stall", stall.address()),
+                hostService("partial", partial.address()),
+                hostService("stale", staleKeepAlive.address()),
                 service("failover", List.of("failover"), "/", List.of(version("v1",
                         "127.0.0.1:" + RawBackend.refusedPort(), "127.0.0.1:" + RawBackend.refusedPort())),
                         weights("v1", 10000), null, List.of(), null),
@@ -74,11 +75,6 @@ class UpstreamFailureTest {
     private static <T extends AutoCloseable> T track(T c) {
         closeables.add(c);
         return c;
-    }
-
-    private static ServiceSpec single(String name, String address) {
-        return service(name, List.of(name), "/", List.of(version("v1", address)), weights("v1", 10000), null,
-                List.of(), null);
     }
 
     @AfterAll

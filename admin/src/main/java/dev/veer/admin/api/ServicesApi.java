@@ -14,7 +14,6 @@ import dev.veer.admin.http.ApiResponse;
 import dev.veer.admin.http.Router;
 import dev.veer.config.ConfigException;
 import dev.veer.config.ModelJson;
-import dev.veer.config.internal.ConfigWalk;
 import dev.veer.config.model.HostPort;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.VersionSpec;
@@ -120,7 +119,7 @@ public final class ServicesApi {
             HostPort listen = change.before().config().proxy().listen();
             for (int i = 0; i < version.endpoints().size(); i++) {
                 if (version.endpoints().get(i).reaches(listen)) {
-                    throw ApiException.badRequest(ConfigWalk.ownListener(version.endpoints().get(i), listen),
+                    throw ApiException.badRequest(version.endpoints().get(i).loopError(listen),
                             "endpoints[" + i + "]");
                 }
             }

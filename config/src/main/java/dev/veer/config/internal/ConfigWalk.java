@@ -73,7 +73,7 @@ public final class ConfigWalk {
             for (int e = 0; e < endpoints.size(); e++) {
                 if (endpoints.get(e).reaches(listen)) {
                     problems.add(Paths.index(Paths.key(Paths.index(Paths.key(path, "versions"), v), "endpoints"), e),
-                            ownListener(endpoints.get(e), listen));
+                            endpoints.get(e).loopError(listen));
                 }
             }
         }
@@ -109,12 +109,6 @@ public final class ConfigWalk {
             problems.add(path, "'" + prefix + "' never matches: request paths are matched in normal form (expected: '"
                     + normal + "', or proxy.normalizePath: false)");
         }
-    }
-
-    /** The error for an endpoint that {@link HostPort#reaches} Veer's own proxy listener. */
-    public static String ownListener(HostPort endpoint, HostPort listen) {
-        return "'" + endpoint + "' is Veer's own proxy.listen '" + listen + "': every request would come back to"
-                + " Veer (expected: the address of your service)";
     }
 
     /** The valid flags; a name given twice is reported whatever else is wrong with either flag. */

@@ -137,6 +137,12 @@ public record HostPort(String host, int port) {
                 : bound.equals("0:0:0:0:0:0:0:1") && target.equals("::");
     }
 
+    /** The error for an endpoint that {@link #reaches} Veer's own proxy listener {@code listen}. */
+    public String loopError(HostPort listen) {
+        return "'" + this + "' is Veer's own proxy.listen '" + listen + "': every request would come back to Veer"
+                + " (expected: the address of your service)";
+    }
+
     /** True for an IP literal that is a loopback address or one of this host's interfaces'; names are not looked up. */
     private static boolean isThisHostsAddress(String address) {
         if (!HostSyntax.isIpv4(address) && !HostSyntax.isIpv6(address)) {

@@ -358,15 +358,18 @@ public final class ResponseHead {
             long value = 0;
             while (i < end && bytes[i] >= '0' && bytes[i] <= '9') {
                 if (i - digitsStart == 18) {
-                    return failed("invalid Content-Length");
+                    fail("invalid Content-Length");
+                    return -1;
                 }
                 value = value * 10 + (bytes[i++] - '0');
             }
             if (i == digitsStart) {
-                return failed("invalid Content-Length");
+                fail("invalid Content-Length");
+                return -1;
             }
             if (contentLength >= 0 && contentLength != value) {
-                return failed("conflicting Content-Length values");
+                fail("conflicting Content-Length values");
+                return -1;
             }
             contentLength = value;
             if (firstEnd < 0) {
@@ -377,7 +380,8 @@ public final class ResponseHead {
                 return firstEnd;
             }
             if (bytes[i] != ',') {
-                return failed("invalid Content-Length");
+                fail("invalid Content-Length");
+                return -1;
             }
             i = skipBlanks(i + 1, end);
         }
@@ -489,8 +493,4 @@ public final class ResponseHead {
         return false;
     }
 
-    private int failed(String why) {
-        error = why;
-        return -1;
-    }
 }

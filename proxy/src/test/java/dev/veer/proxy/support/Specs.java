@@ -67,6 +67,12 @@ public final class Specs {
                 OutlierDetectionSpec.DEFAULTS, RetrySpec.DEFAULTS, null);
     }
 
+    /** A service matched by the host {@code name}, with one version, v1, at {@code address} taking all traffic. */
+    public static ServiceSpec hostService(String name, String address) {
+        return service(name, List.of(name), "/", List.of(version("v1", address)), weights("v1", 10000), null,
+                List.of(), null);
+    }
+
     public static ServiceSpec service(String name, List<VersionSpec> versions, Weights weights, StickySpec sticky) {
         return service(name, List.of(), "/", versions, weights, sticky, List.of(), null);
     }
