@@ -12,6 +12,7 @@ import dev.veer.config.model.RouteMatch;
 import dev.veer.config.model.RouteSpec;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.proxy.support.Backend;
+import dev.veer.proxy.support.RawBackend;
 import dev.veer.proxy.support.RawHttp;
 import dev.veer.proxy.support.Specs;
 import java.io.IOException;
@@ -153,6 +154,26 @@ class AccessLogTest {
                 assertThat(badLine.has("target")).isFalse();
               }
             }
+        }
+    }
+
+    /**
+     * A request sent again because its pooled connection closed before answering may have reached the upstream
+     * twice: the line says so, where the retry count (a failure the client did not see) does not apply.
+     */
+    @Test
+    void aRequestReplayedOnAFreshConnectionIsMarked() throws Exception {
+        Path file = dir.resolve("access.log");
+        try (RawBackend stale = new RawBackend(RawBackend.Behaviour.CLOSE_ON_SECOND_REQUEST);
+             ProxyServer proxy = ProxyServer.start(withLog(file), List.of(Specs.hostService("stale", stale.address())),
+                     List.of());
+             RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            assertThat(http.send("GET /first HTTP/1.1\r\nHost: stale\r\n\r\n").read().status()).isEqualTo(200);
+            assertThat(http.send("GET /second HTTP/1.1\r\nHost: stale\r\n\r\n").read().status()).isEqualTo(200);
+            List<JsonNode> lines = awaitLines(file, 2);
+            assertThat(lines.get(0).has("replayed")).isFalse();
+            assertThat(lines.get(1).path("replayed").asBoolean()).isTrue();
+            assertThat(lines.get(1).has("retries")).isFalse();
         }
     }
 

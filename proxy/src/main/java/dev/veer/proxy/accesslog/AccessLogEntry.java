@@ -20,12 +20,15 @@ import dev.veer.proxy.stats.FailureReason;
  * @param bodyBytes      response body bytes relayed to the client
  * @param failure        the upstream failure the client saw, or null
  * @param retries        attempts on other endpoints after a failure the client did not see
+ * @param replayed       sent again on a fresh connection after a pooled one closed before answering: the upstream
+ *                       may have received it twice
  * @param completed      false when the exchange was cut before its response ended
  */
 public record AccessLogEntry(long endedAtMillis, String client, String method, String target, String host,
                              String protocol, String userAgent, int status, long durationMicros, String service,
                              String version, HostPort endpoint, RouteDecision.Reason choice, String flags,
-                             long bodyBytes, FailureReason failure, int retries, boolean completed) {
+                             long bodyBytes, FailureReason failure, int retries, boolean replayed,
+                             boolean completed) {
 
     /*
      * Longest field values kept, in chars: queued entries hold their strings, and a client's 60 KiB User-Agent times

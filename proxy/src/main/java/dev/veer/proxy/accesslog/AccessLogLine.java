@@ -38,6 +38,9 @@ final class AccessLogLine {
         if (e.retries() > 0) {
             out.append(",\"retries\":").append(e.retries());
         }
+        if (e.replayed()) {
+            out.append(",\"replayed\":true");
+        }
         if (!e.completed()) {
             out.append(",\"completed\":false");
         }

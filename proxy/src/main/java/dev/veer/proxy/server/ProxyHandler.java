@@ -1050,7 +1050,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
                 status,
                 (System.nanoTime() - startNanos) / 1000, service == null ? null : service.name(),
                 chosen == null ? null : chosen.name(), endpoint == null ? null : endpoint.address(), decision.reason(),
-                flags == null ? null : flags.toString(), bodyBytes, failure, retries, completed));
+                flags == null ? null : flags.toString(), bodyBytes, failure, retries, staleReplayed, completed));
     }
 
     /** Feeds parts of pipelined requests that arrived early, in order, as far as the current state allows. */
