@@ -75,18 +75,6 @@ public final class EndpointGroup {
      * none. Used for a retry, which should not go back to the endpoint that just failed.
      */
     public Endpoint pickOther(Endpoint failed) {
-        Endpoint[] all = members;
-        int n = all.length;
-        if (n == 0) {
-            return null;
-        }
-        int start = Math.floorMod(roundRobin.getAndIncrement(), n);
-        for (int i = 0; i < n; i++) {
-            Endpoint e = all[(start + i) % n];
-            if (e != failed && e.isHealthy()) {
-                return e;
-            }
-        }
-        return null;
+        return UsableRoundRobin.next(members, roundRobin, failed);
     }
 }
