@@ -80,37 +80,6 @@ class HealthCheckTest {
     }
 
     @Test
-    void theEndpointsStillUpShareTheVersionsRequestsEvenly() throws Exception {
-        AtomicInteger healthStatus = new AtomicInteger(200);
-        try (Backend a1 = new Backend("a1"); Backend a2 = new Backend("a2"); Backend a3 = new Backend("a3")) {
-            a2.respondWith(r -> r.uri().equals("/health")
-                    ? Backend.text(HttpResponseStatus.valueOf(healthStatus.get()), "health")
-                    : Backend.text(HttpResponseStatus.OK, "a2"));
-            ServiceSpec spec = service("svc", List.of(), "/",
-                    List.of(version("a", a1.address(), a2.address(), a3.address())), weights("a", 10000), null,
-                    List.of(), CHECK);
-            try (ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(spec), List.of())) {
-                healthStatus.set(500);
-                await(() -> !proxy.endpointHealthy("svc", "a", HostPort.parse(a2.address())), "a2 down");
-                long a1Before = served(a1);
-                long a3Before = served(a3);
-                try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
-                    for (int i = 0; i < 60; i++) {
-                        assertThat(http.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
-                    }
-                }
-                // Round robin over the two left: a2's turns used to fall to a3, its successor in the list (20/40).
-                assertThat(served(a1) - a1Before).as("a1").isEqualTo(30);
-                assertThat(served(a3) - a3Before).as("a3").isEqualTo(30);
-            }
-        }
-    }
-
-    private static long served(Backend backend) {
-        return backend.requests().stream().filter(r -> !r.uri().equals("/health")).count();
-    }
-
-    @Test
     void unreachableEndpointIsMarkedDown() throws Exception {
         try (Backend a = new Backend("a")) {
             int deadPort = dev.veer.proxy.support.RawBackend.refusedPort();

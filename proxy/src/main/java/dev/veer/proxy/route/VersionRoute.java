@@ -16,7 +16,7 @@ public final class VersionRoute {
     private final int weightBps;
     private final Endpoint[] endpoints;
     private final VersionStats stats;
-    private final AtomicInteger roundRobin = new AtomicInteger();
+    private final AtomicInteger roundRobin;
 
     VersionRoute(String name, String stickyCookie, int weightBps, List<Endpoint> endpoints, VersionStats stats) {
         this.name = name;
@@ -24,6 +24,8 @@ public final class VersionRoute {
         this.setCookie = stickyCookie == null ? null : stickyCookie + "=" + name + "; Path=/; HttpOnly; SameSite=Lax";
         this.weightBps = weightBps;
         this.endpoints = endpoints.toArray(new Endpoint[0]);
+        // Every endpoint of a version belongs to the version's group, which outlives publishes.
+        this.roundRobin = endpoints.isEmpty() ? new AtomicInteger() : endpoints.get(0).group().turns();
         this.stats = stats;
     }
 
