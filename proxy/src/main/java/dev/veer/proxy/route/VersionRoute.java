@@ -2,6 +2,7 @@ package dev.veer.proxy.route;
 
 import dev.veer.proxy.stats.VersionStats;
 import dev.veer.proxy.upstream.Endpoint;
+import dev.veer.proxy.upstream.UsableRoundRobin;
 import io.netty.util.AsciiString;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,7 +16,7 @@ public final class VersionRoute {
     private final int weightBps;
     private final Endpoint[] endpoints;
     private final VersionStats stats;
-    private final AtomicInteger roundRobin = new AtomicInteger();
+    private final AtomicInteger roundRobin;
 
     VersionRoute(String name, String stickyCookie, int weightBps, List<Endpoint> endpoints, VersionStats stats) {
         this.name = name;
@@ -23,6 +24,8 @@ public final class VersionRoute {
         this.setCookie = stickyCookie == null ? null : stickyCookie + "=" + name + "; Path=/; HttpOnly; SameSite=Lax";
         this.weightBps = weightBps;
         this.endpoints = endpoints.toArray(new Endpoint[0]);
+        // Every endpoint of a version belongs to the version's group, which outlives publishes.
+        this.roundRobin = endpoints.isEmpty() ? new AtomicInteger() : endpoints.get(0).group().turns();
         this.stats = stats;
     }
 
@@ -53,22 +56,21 @@ public final class VersionRoute {
     }
 
     /**
-     * Round-robin over the healthy endpoints. When none is healthy, an endpoint no health check has answered yet, as
-     * when all of a serving version's endpoints were just replaced: sending to it beats a certain 503, as Envoy's
-     * panic mode would; one a check or outlier detection found bad is never chosen. Null when there is neither.
+     * Round-robin over the healthy endpoints, each taking an equal share. When none is healthy, an endpoint no health
+     * check has answered yet, as when all of a serving version's endpoints were just replaced: sending to it beats a
+     * certain 503, as Envoy's panic mode would; one a check or outlier detection found bad is never chosen. Null when
+     * there is neither.
      */
     public Endpoint pick() {
         int n = endpoints.length;
         if (n == 0) {
             return null;
         }
-        int start = Math.floorMod(roundRobin.getAndIncrement(), n);
-        for (int i = 0; i < n; i++) {
-            Endpoint e = endpoints[(start + i) % n];
-            if (e.isHealthy()) {
-                return e;
-            }
+        Endpoint healthy = UsableRoundRobin.next(endpoints, roundRobin, null);
+        if (healthy != null) {
+            return healthy;
         }
+        int start = Math.floorMod(roundRobin.getAndIncrement(), n);
         for (int i = 0; i < n; i++) {
             Endpoint e = endpoints[(start + i) % n];
             if (e.isUnprobed() && !e.isEjected()) {

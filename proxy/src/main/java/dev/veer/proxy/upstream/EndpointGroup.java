@@ -18,7 +18,8 @@ public final class EndpointGroup {
     private final String version;
     private final FailureListener failures;
     private final RetryBudget retryBudget;
-    private final AtomicInteger roundRobin = new AtomicInteger();
+    private final AtomicInteger turns = new AtomicInteger();
+    private final AtomicInteger retryTurns = new AtomicInteger();
     private volatile Endpoint[] members = NONE;
     private volatile OutlierDetectionSpec outlierDetection = OutlierDetectionSpec.DEFAULTS;
     private volatile RetrySpec retry = RetrySpec.DEFAULTS;
@@ -66,6 +67,16 @@ public final class EndpointGroup {
         return retryBudget;
     }
 
+    /**
+     * The turns of the version's round robin for first attempts (retries take theirs from another counter, or each
+     * retry would shift the rotation back onto the endpoint that failed). Kept here rather than in the published
+     * route, which a publish replaces: a counter starting afresh on every change (any weight, version or flag change
+     * republishes every service) sent the next request of each version to its first endpoint.
+     */
+    public AtomicInteger turns() {
+        return turns;
+    }
+
     FailureListener failures() {
         return failures;
     }
@@ -75,18 +86,6 @@ public final class EndpointGroup {
      * none. Used for a retry, which should not go back to the endpoint that just failed.
      */
     public Endpoint pickOther(Endpoint failed) {
-        Endpoint[] all = members;
-        int n = all.length;
-        if (n == 0) {
-            return null;
-        }
-        int start = Math.floorMod(roundRobin.getAndIncrement(), n);
-        for (int i = 0; i < n; i++) {
-            Endpoint e = all[(start + i) % n];
-            if (e != failed && e.isHealthy()) {
-                return e;
-            }
-        }
-        return null;
+        return UsableRoundRobin.next(members, retryTurns, failed);
     }
 }
