@@ -488,6 +488,20 @@ class HostileInputTest {
         assertThat(got.headers().get("x-forwarded-for")).isEqualTo("127.0.0.1");
     }
 
+    /** An empty Host (a target without authority) adds no empty member to the client's X-Forwarded-Host. */
+    @Test
+    void anEmptyHostAddsNothingToXForwardedHost() throws Exception {
+        int requestsBefore = backend.requests().size();
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            assertThat(http.send("GET /a HTTP/1.1\r\nHost: \r\nX-Forwarded-Host: front.example\r\n\r\n").read()
+                    .status()).isEqualTo(200);
+            assertThat(http.send("GET /b HTTP/1.1\r\nHost: \r\n\r\n").read().status()).isEqualTo(200);
+        }
+        assertThat(backend.requests().get(requestsBefore).headers().getAll("x-forwarded-host"))
+                .containsExactly("front.example");
+        assertThat(backend.requests().get(requestsBefore + 1).headers().contains("x-forwarded-host")).isFalse();
+    }
+
     @Test
     void slowHeadersGet408() throws Exception {
         long bytesBefore = backend.bytesReceived();

@@ -160,7 +160,8 @@ final class UpstreamRequest {
                 out.writeText(headers.valueAt(i));
             }
         }
-        if (value != null) {
+        // An empty Host (a target without authority, RFC 9112 §3.2) adds no empty member to the client's list.
+        if (value != null && value.length() > 0) {
             started = startOrJoin(out, name, started);
             out.writeText(value);
         }
