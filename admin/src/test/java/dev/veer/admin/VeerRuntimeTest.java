@@ -388,6 +388,28 @@ class VeerRuntimeTest {
     }
 
     @Test
+    void aRolloutStartsAuditedBeforeHoldsTheWeightsServingThenNotThePreviousRolloutsLast() throws Exception {
+        String body = "{\"canary\":\"green\",\"baseline\":\"blue\",\"steps\":[{\"weight\":20,\"pause\":\"1h\"}]}";
+        assertThat(admin.post("/api/v1/services/shop/rollout", body).status()).isEqualTo(201);
+        assertThat(admin.post("/api/v1/services/shop/rollout/promote", null).status()).isEqualTo(200);
+        // The promoted rollout ended with green at 100; the switch back moves the traffic after it.
+        assertThat(admin.post("/api/v1/services/shop/switch", "{\"to\":\"blue\"}").status()).isEqualTo(200);
+        assertThat(admin.post("/api/v1/services/shop/rollout", body).status()).isEqualTo(201);
+
+        List<JsonNode> starts = new ArrayList<>();
+        for (JsonNode e : admin.get("/api/v1/events").json().get("events")) {
+            if (e.get("action").asText().equals("rollout.start")) {
+                starts.add(e);
+            }
+        }
+        assertThat(starts).hasSize(2);
+        assertThat(starts.get(0).path("before").path("weights").toString()).isEqualTo("{\"blue\":100,\"green\":0}");
+        assertThat(starts.get(1).get("before").get("phase").asText()).isEqualTo("Succeeded");
+        assertThat(starts.get(1).get("before").get("weights").toString()).isEqualTo("{\"blue\":100,\"green\":0}");
+        assertThat(starts.get(1).get("after").get("weights").toString()).isEqualTo("{\"blue\":80,\"green\":20}");
+    }
+
+    @Test
     void analyzerDrivesARolloutToTheEndAndIsAuditedAsAnalyzer() throws Exception {
         String body = "{\"canary\":\"green\",\"steps\":[{\"weight\":50,\"pause\":\"1s\"},{\"weight\":100}],"
                 + "\"analysis\":{\"interval\":\"1s\",\"minRequests\":5}}";

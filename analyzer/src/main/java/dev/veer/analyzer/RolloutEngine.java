@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs rollouts: moves weights step by step, judges canary against baseline every analysis interval, rolls back
- * after {@code failureLimit} consecutive Fails, and obeys pause, resume, approve, promote and abort.
+ * after {@code failureLimit} Fails among the step's last {@link #FAILURE_WINDOW} analyses, and obeys pause, resume,
+ * approve, promote and abort.
  *
  * <p>One rollout per service at a time. All timed work happens in {@link #tick()}, which the control plane calls
  * every second on its single writer thread; time is read only from the injected {@link InstantSource}. Methods are

@@ -411,7 +411,7 @@ class ValidationErrorsTest {
         assertThat(errors(Configs.SHOP + """
                     rollout:
                       steps: [ { weight: 101 }, {}, { approval: false }, { pause: 5 } ]
-                      analysis: { maxErrorRate: 1.5, latencyPercentile: 1, failureLimit: 0, confidence: 0, bogus: 1,
+                      analysis: { maxErrorRate: 1.5, latencyPercentile: 1, failureLimit: 0, confidence: 0.5, bogus: 1,
                                   interval: 0s, minRequests: -1 }
                 """)).containsExactly(
                 "services[0].rollout.steps[0].weight: 101 (expected: 0..100)",
@@ -426,7 +426,7 @@ class ValidationErrorsTest {
                 "services[0].rollout.analysis.maxErrorRate: 1.5 (expected: 0..1)",
                 "services[0].rollout.analysis.latencyPercentile: 1 (expected: > 0 and < 1)",
                 "services[0].rollout.analysis.failureLimit: 0 (expected: 1..10)",
-                "services[0].rollout.analysis.confidence: 0 (expected: > 0 and < 1)");
+                "services[0].rollout.analysis.confidence: 0.5 (expected: > 0.5 and < 1)");
     }
 
     @Test

@@ -90,10 +90,10 @@ public final class RolloutApi {
             }
             RolloutRequest rolloutRequest = new RolloutRequest(
                     strategy == null ? RolloutRequest.CANARY : strategy, canary, base, plan);
-            JsonNode before = change.rollout(name);
+            JsonNode before = RolloutJson.summaryBeforeStart(change.rollout(name), service.weights());
             change.setRollout(name, RolloutBridge.toJson(
                     bridge.command(() -> engine.start(name, service, rolloutRequest))));
-            RolloutBridge.auditCommand(change, "rollout.start", name, before, change.rollout(name), reason);
+            change.audit("rollout.start", name, before, RolloutJson.summary(change.rollout(name)), reason);
             return (Committed<ApiResponse>) after -> rolloutResponse(after, name, 201);
         });
     }

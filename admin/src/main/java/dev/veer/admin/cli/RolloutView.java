@@ -62,10 +62,22 @@ final class RolloutView {
         printVerdicts(rollout.path("verdicts"), rollout.path("verdictsDropped").asLong(0), out);
     }
 
-    /** "5% for 30m", "approval", "100%": how the config file spells a step, in words. */
+    /**
+     * "5% for 30m", "approval", "100%": how the config file spells a step, in words. A blue-green rollout's steps
+     * say what they do, as their weights do not: the preview keeps the traffic where it is (its 0% is the weight
+     * the canary does not get) and the switch is watched for its pause.
+     */
     static String step(JsonNode step) {
         if (!step.isObject()) {
             return Json.scalar(step);
+        }
+        String kind = step.path("kind").asText("");
+        String pause = step.hasNonNull("pause") ? Json.text(step, "pause") : null;
+        if (kind.equals("preview")) {
+            return "preview" + (pause == null ? "" : " for " + pause);
+        }
+        if (kind.equals("switch")) {
+            return "switch to 100%" + (pause == null ? "" : ", watched for " + pause);
         }
         List<String> parts = new ArrayList<>();
         if (step.hasNonNull("weight")) {

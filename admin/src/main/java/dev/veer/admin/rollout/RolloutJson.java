@@ -123,6 +123,16 @@ public final class RolloutJson {
         return summary(state, false);
     }
 
+    /**
+     * The audit summary of what a start replaces: the previous rollout in short (none: only the weights) with the
+     * weights the service serves now, as a switch or a weights change since that rollout ended may have moved them.
+     */
+    public static ObjectNode summaryBeforeStart(JsonNode previous, Weights serving) {
+        ObjectNode node = previous == null ? ModelJson.mapper().createObjectNode() : summary(previous);
+        node.set("weights", ModelJson.renderWeights(serving));
+        return node;
+    }
+
     /** A rollout in short inside the service resource: {@link #summary} plus its strategy and reason. */
     public static ObjectNode serviceSummary(JsonNode state) {
         return summary(state, true);

@@ -385,6 +385,19 @@ class CtlTest {
     }
 
     @Test
+    void aBlueGreenPlanSaysPreviewAndSwitchRatherThanTheirWeights() {
+        server.answer("GET /api/v1/services/shop/rollout", 200, json("""
+                {'phase':'Progressing','strategy':'blueGreen','canary':'green','baseline':'blue','step':1,
+                 'steps':[{'kind':'preview','weight':0,'pause':'10m'},{'kind':'approval','approval':true},
+                          {'kind':'switch','weight':100,'pause':'10m'}],
+                 'weights':{'blue':100,'green':0},'verdicts':[]}"""));
+
+        assertThat(ctl("rollout", "shop")).isZero();
+
+        assertThat(out()).contains("  plan: preview for 10m -> approval -> switch to 100%, watched for 10m\n");
+    }
+
+    @Test
     void rolloutControlsPostToTheirPaths() {
         for (String action : new String[] {"pause", "resume", "approve", "promote", "abort"}) {
             server.answer("POST /api/v1/services/shop/rollout/" + action, 200, ROLLOUT);

@@ -90,6 +90,8 @@ public final class RolloutSection {
                 // Fails are counted among a step's last 10 analyses (RolloutEngine.FAILURE_WINDOW): more could never roll back.
                 f.integer("failureLimit", 1, 10, d.failureLimit()),
                 f.integer("inconclusiveLimit", 1, Integer.MAX_VALUE, d.inconclusiveLimit()),
-                f.decimal("confidence", 0, true, 1, true, d.confidence()));
+                // At 0.5 or below the one-sided tests' critical value is not positive: any difference would count,
+                // and the analyzer refuses such a plan at every start (RolloutEngine.validate).
+                f.decimal("confidence", 0.5, true, 1, true, d.confidence()));
     }
 }
