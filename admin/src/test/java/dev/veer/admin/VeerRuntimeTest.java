@@ -259,6 +259,16 @@ class VeerRuntimeTest {
     }
 
     @Test
+    void statsWindowSaysTheWholeSecondsItSums() throws Exception {
+        assertThat(admin.get("/api/v1/services/shop/stats?window=500ms").status()).isEqualTo(400);
+        assertThat(admin.get("/api/v1/services/shop/stats?window=15m500ms").status()).isEqualTo(400);
+        assertThat(admin.get("/api/v1/services/shop/stats?window=1500ms").json().get("windowSeconds").asLong())
+                .isEqualTo(2);
+        assertThat(admin.get("/api/v1/services/shop/stats?window=15m").json().get("windowSeconds").asLong())
+                .isEqualTo(900);
+    }
+
+    @Test
     void metricsPassPromtoolAndCarryTheContractFamilies() throws Exception {
         sample(10);
         // A request refused before routing: in no version's series, in the refused one.
