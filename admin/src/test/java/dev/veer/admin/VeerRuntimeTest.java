@@ -302,6 +302,8 @@ class VeerRuntimeTest {
                 .contains("veer_rollout_phase{service=\"shop\",phase=\"Aborted\"} 0")
                 .doesNotContain("code=\"1xx\"")
                 .contains("veer_refused_requests_total{status=\"400\"} 1")
+                // Never answered yet, but there at 0, so that rate() sees a first burst of them.
+                .contains("veer_refused_requests_total{status=\"404\"} 0")
                 .contains("# TYPE veer_flag_evaluations_total counter")
                 .contains("jvm_memory_used_bytes")
                 .doesNotContain(RuntimeFixture.TOKEN);
