@@ -166,6 +166,11 @@ class AdminApiTest {
         assertThat(notJson.status()).isEqualTo(400);
         assertThat(notJson.json().get("error").asText()).contains("not JSON");
 
+        // JSON reads 1e400 as an infinite double: a bad percent, not an internal error.
+        Reply infinite = h.http.put("/api/v1/services/shop/weights", "{\"blue\":1e400,\"green\":-1e400}");
+        assertThat(infinite.status()).as(infinite.toString()).isEqualTo(400);
+        assertThat(infinite.json().get("path").asText()).isEqualTo("weights.blue");
+
         assertThat(h.published).isEmpty();
         assertThat(eventCount()).isZero();
         assertThat(h.http.get("/api/v1/services/shop").json().get("revision").asLong()).isEqualTo(1);
