@@ -206,6 +206,21 @@ class AdminApiTest {
         assertThat(h.http.delete("/api/v1/services/shop/versions/purple").status()).isEqualTo(404);
     }
 
+    /**
+     * A cache between an operator and the API (a company proxy, a browser) may keep a 200, 404 or 405 without
+     * being told (RFC 9111 §4.2.2): it would serve an old split, rollout phase or readiness, or a 404 for a flag
+     * created since. No answer of the admin listener is to be stored.
+     */
+    @Test
+    void noAnswerIsToBeCached() {
+        assertThat(h.http.get("/api/v1/services/shop").header("Cache-Control")).isEqualTo("no-store");
+        assertThat(h.http.get("/api/v1/flags/nope").header("Cache-Control")).isEqualTo("no-store");
+        assertThat(h.http.get("/readyz").header("Cache-Control")).isEqualTo("no-store");
+        assertThat(h.http.get("/metrics").header("Cache-Control")).isEqualTo("no-store");
+        assertThat(h.http.send("GET", "/api/v1/services", null, null, null).header("Cache-Control"))
+                .isEqualTo("no-store");
+    }
+
     /** The status of {@code reply} and its {@code "path"}, which every error carries. */
     private static String errorPath(Reply reply, int status) {
         assertThat(reply.status()).as(reply.toString()).isEqualTo(status);
