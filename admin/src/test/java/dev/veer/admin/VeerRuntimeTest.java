@@ -259,6 +259,16 @@ class VeerRuntimeTest {
     }
 
     @Test
+    void statsWindowSaysTheWholeSecondsItSums() throws Exception {
+        assertThat(admin.get("/api/v1/services/shop/stats?window=500ms").status()).isEqualTo(400);
+        assertThat(admin.get("/api/v1/services/shop/stats?window=15m500ms").status()).isEqualTo(400);
+        assertThat(admin.get("/api/v1/services/shop/stats?window=1500ms").json().get("windowSeconds").asLong())
+                .isEqualTo(2);
+        assertThat(admin.get("/api/v1/services/shop/stats?window=15m").json().get("windowSeconds").asLong())
+                .isEqualTo(900);
+    }
+
+    @Test
     void metricsPassPromtoolAndCarryTheContractFamilies() throws Exception {
         sample(10);
         // A request refused before routing: in no version's series, in the refused one.
@@ -292,6 +302,8 @@ class VeerRuntimeTest {
                 .contains("veer_rollout_phase{service=\"shop\",phase=\"Aborted\"} 0")
                 .doesNotContain("code=\"1xx\"")
                 .contains("veer_refused_requests_total{status=\"400\"} 1")
+                // Never answered yet, but there at 0, so that rate() sees a first burst of them.
+                .contains("veer_refused_requests_total{status=\"404\"} 0")
                 .contains("# TYPE veer_flag_evaluations_total counter")
                 .contains("jvm_memory_used_bytes")
                 .doesNotContain(RuntimeFixture.TOKEN);

@@ -96,10 +96,12 @@ public final class StatsApi {
             return DEFAULT_WINDOW;
         }
         Duration d = dev.veer.config.ModelJson.parseDuration(text);
-        if (d == null || d.isNegative() || d.isZero() || d.toSeconds() > StatsRegistry.RING_SECONDS) {
+        if (d == null || d.compareTo(Duration.ofSeconds(1)) < 0
+                || d.compareTo(Duration.ofSeconds(StatsRegistry.RING_SECONDS)) > 0) {
             throw dev.veer.admin.http.ApiException.badRequest("'" + text + "' (expected: a duration from 1s to "
                     + StatsRegistry.RING_SECONDS / 60 + "m)", "window");
         }
-        return d;
+        // The registry sums whole one-second slices: 1500ms reads 2 of them, so windowSeconds says 2, not 1.
+        return Duration.ofSeconds(d.toSeconds() + (d.toNanosPart() > 0 ? 1 : 0));
     }
 }

@@ -18,8 +18,8 @@ final class HttpResponses {
     }
 
     /**
-     * Status, body (none for HEAD, with the GET answer's Content-Length), Content-Type, the revision as ETag, Date
-     * and the response's own headers. The caller sets Connection.
+     * Status, body (none for HEAD, with the GET answer's Content-Length), Content-Type, the revision as ETag,
+     * Cache-Control: no-store, Date and the response's own headers. The caller sets Connection.
      */
     static FullHttpResponse of(ApiResponse response, boolean head) {
         FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
@@ -31,9 +31,9 @@ final class HttpResponses {
         if (response.revision() >= 0) {
             http.headers().set(HttpHeaderNames.ETAG, "\"" + response.revision() + "\"");
         }
-        if (response.status() == 405) {
-            http.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        }
+        // Live state: a 200, 404 or 405 may otherwise be kept by a cache on the way (RFC 9111 §4.2.2) and served
+        // after the weights, the rollout or readiness moved on.
+        http.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         response.headers().forEach((name, value) -> http.headers().set(name, value));
         // Tells veer ctl it reached Veer: another HTTP service at the admin URL answering 200 must not pass for it.
         http.headers().set(HttpHeaderNames.SERVER, AdminHttpServer.SERVER);

@@ -166,6 +166,11 @@ class AdminApiTest {
         assertThat(notJson.status()).isEqualTo(400);
         assertThat(notJson.json().get("error").asText()).contains("not JSON");
 
+        // JSON reads 1e400 as an infinite double: a bad percent, not an internal error.
+        Reply infinite = h.http.put("/api/v1/services/shop/weights", "{\"blue\":1e400,\"green\":-1e400}");
+        assertThat(infinite.status()).as(infinite.toString()).isEqualTo(400);
+        assertThat(infinite.json().get("path").asText()).isEqualTo("weights.blue");
+
         assertThat(h.published).isEmpty();
         assertThat(eventCount()).isZero();
         assertThat(h.http.get("/api/v1/services/shop").json().get("revision").asLong()).isEqualTo(1);
@@ -199,6 +204,21 @@ class AdminApiTest {
         assertThat(wrong.json().get("error").asText()).contains("PUT");
         assertThat(h.http.delete("/api/v1/services/shop").status()).isEqualTo(405);
         assertThat(h.http.delete("/api/v1/services/shop/versions/purple").status()).isEqualTo(404);
+    }
+
+    /**
+     * A cache between an operator and the API (a company proxy, a browser) may keep a 200, 404 or 405 without
+     * being told (RFC 9111 §4.2.2): it would serve an old split, rollout phase or readiness, or a 404 for a flag
+     * created since. No answer of the admin listener is to be stored.
+     */
+    @Test
+    void noAnswerIsToBeCached() {
+        assertThat(h.http.get("/api/v1/services/shop").header("Cache-Control")).isEqualTo("no-store");
+        assertThat(h.http.get("/api/v1/flags/nope").header("Cache-Control")).isEqualTo("no-store");
+        assertThat(h.http.get("/readyz").header("Cache-Control")).isEqualTo("no-store");
+        assertThat(h.http.get("/metrics").header("Cache-Control")).isEqualTo("no-store");
+        assertThat(h.http.send("GET", "/api/v1/services", null, null, null).header("Cache-Control"))
+                .isEqualTo("no-store");
     }
 
     /** The status of {@code reply} and its {@code "path"}, which every error carries. */

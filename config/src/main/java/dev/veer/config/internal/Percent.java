@@ -53,7 +53,8 @@ public final class Percent {
         return BigDecimal.valueOf(basisPoints, 2).stripTrailingZeros().toPlainString();
     }
 
-    private static BigDecimal decimal(JsonNode node) {
+    /** The node's number, or null when it is none or not finite (JSON reads 1e400 as an infinite double). */
+    static BigDecimal decimal(JsonNode node) {
         if (node == null) {
             return null;
         }

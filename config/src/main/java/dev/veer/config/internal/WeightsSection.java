@@ -38,7 +38,7 @@ public final class WeightsSection {
                 sumMeaningful = false;
                 continue;
             }
-            BigDecimal value = field.getValue().isNumber() ? field.getValue().decimalValue() : null;
+            BigDecimal value = Percent.decimal(field.getValue());
             if (value != null && value.signum() >= 0 && value.compareTo(HUNDRED) <= 0) {
                 numericSum = numericSum.add(value);
             } else {
