@@ -131,6 +131,18 @@ public final class Main {
         }
     }
 
+    /**
+     * An empty VEER_ADMIN_TOKEN overrides the file as any set variable does, so it removes a token the file sets
+     * (a compose file's {@code VEER_ADMIN_TOKEN=${VEER_ADMIN_TOKEN}} on a host without it): said, since the admin
+     * API is then open to every local user.
+     */
+    private static void warnEmptyToken(Map<String, String> env, VeerConfig config, PrintStream err) {
+        if ("".equals(env.get("VEER_ADMIN_TOKEN")) && !config.admin().hasToken()) {
+            err.println("veer: warning: VEER_ADMIN_TOKEN is set but empty, so the admin API takes no token and is"
+                    + " open to local users (expected: a token, or the variable unset to keep the config file's)");
+        }
+    }
+
     private static int check(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
         Options options = Options.parse(args, true, err);
         warnUnusedVariables(env, err);
@@ -144,6 +156,7 @@ public final class Main {
         try {
             VeerConfig config = ConfigLoader.load(options.config(), env, options.sets());
             warnNoServices(options.config(), config, err);
+            warnEmptyToken(env, config, err);
             out.println(options.config() + ": ok");
             return 0;
         } catch (ConfigException e) {
@@ -181,6 +194,7 @@ public final class Main {
             return 1;
         }
         warnNoServices(file, config, err);
+        warnEmptyToken(env, config, err);
         // Taken before start-up: the start-up line says the proxy listens, and a SIGTERM sent on reading it must
         // drain as any other. Left to the JVM until start returned, it ended the process at once (exit 143).
         CountDownLatch stop = new CountDownLatch(1);

@@ -124,6 +124,20 @@ class MainTest {
                 + " a key path with _ for dots, e.g. VEER_PROXY_LISTEN, VEER_ADMIN_TOKEN, VEER_STATE_DIR)\n");
     }
 
+    /** An empty variable overrides the file's token as a set one would: allowed, but said. */
+    @Test
+    void anEmptyTokenVariableThatRemovesTheFilesTokenIsSaid() throws Exception {
+        Path file = RuntimeFixture.configFile(dir); // its token is set
+        Map<String, String> env = new java.util.HashMap<>(RuntimeFixture.env(dir, 9001, 9002));
+        assertThat(main(env, "check", "--config", file.toString())).isZero();
+        assertThat(err()).isEmpty();
+        env.put("VEER_ADMIN_TOKEN", "");
+        assertThat(main(env, "check", "--config", file.toString())).isZero();
+        assertThat(err()).isEqualTo("veer: warning: VEER_ADMIN_TOKEN is set but empty, so the admin API takes no"
+                + " token and is open to local users (expected: a token, or the variable unset to keep the config"
+                + " file's)\n");
+    }
+
     @Test
     void helpExits0() {
         assertThat(main(Map.of(), "check", "--help")).isZero();
