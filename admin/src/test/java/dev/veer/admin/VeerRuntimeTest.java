@@ -300,6 +300,7 @@ class VeerRuntimeTest {
                 .contains("veer_rollout_step{service=\"shop\"} 0")
                 .contains("veer_rollout_phase{service=\"shop\",phase=\"Progressing\"} 0")
                 .contains("veer_rollout_phase{service=\"shop\",phase=\"Aborted\"} 0")
+                .doesNotContain("veer_rollout_role{")
                 .doesNotContain("code=\"1xx\"")
                 .contains("veer_refused_requests_total{status=\"400\"} 1")
                 // Never answered yet, but there at 0, so that rate() sees a first burst of them.
@@ -359,7 +360,9 @@ class VeerRuntimeTest {
         String metrics = admin.get("/metrics").body();
         assertThat(metrics).contains("veer_rollout_phase{service=\"shop\",phase=\"Paused\"} 1")
                 .contains("veer_rollout_phase{service=\"shop\",phase=\"Progressing\"} 0")
-                .contains("veer_rollout_step{service=\"shop\"} 1");
+                .contains("veer_rollout_step{service=\"shop\"} 1")
+                .contains("veer_rollout_role{service=\"shop\",version=\"green\",role=\"canary\"} 1")
+                .contains("veer_rollout_role{service=\"shop\",version=\"blue\",role=\"baseline\"} 1");
         Promtool.assertPasses(metrics);
 
         runtime.close();

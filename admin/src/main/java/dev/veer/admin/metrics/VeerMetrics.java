@@ -55,6 +55,8 @@ public final class VeerMetrics implements AutoCloseable {
     /** Status classes by index of TotalStats.responsesByClass; 1xx (index 1) is not a §5 code and not exported. */
     private static final String[] CODES = {null, null, "2xx", "3xx", "4xx", "5xx"};
     private static final int FIRST_EXPORTED_CLASS = 2;
+    /** The fields of a rollout naming its versions, and the role label each gets in veer_rollout_role. */
+    private static final String[] ROLES = {"canary", "baseline"};
 
     private final StatsRegistry stats;
     private final Supplier<RuntimeView> view;
@@ -185,6 +187,20 @@ public final class VeerMetrics implements AutoCloseable {
             for (RolloutPhase p : RolloutPhase.values()) {
                 text.sample("veer_rollout_phase", p.name().equals(phase) ? 1 : 0, "service", s.name(), "phase",
                         p.name());
+            }
+        }
+
+        // Beyond CONTRACT §5: the metrics name versions, not their roles, and a gate comparing "the worst version
+        // against the best" flags the baseline when a canary does better (a fix). No series before a first rollout.
+        text.family("veer_rollout_role", "gauge",
+                "1 for the canary and the baseline of the service's latest rollout, by role.");
+        for (ServiceSpec s : current.services()) {
+            JsonNode rollout = current.rollouts().get(s.name());
+            if (rollout != null) {
+                for (String role : ROLES) {
+                    text.sample("veer_rollout_role", 1, "service", s.name(), "version",
+                            rollout.path(role).asText(), "role", role);
+                }
             }
         }
 

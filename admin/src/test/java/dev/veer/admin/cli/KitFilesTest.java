@@ -25,13 +25,16 @@ import org.junit.jupiter.api.Test;
 /** The shipped Grafana dashboard and Prometheus rules: valid, and reading only the metrics of CONTRACT §5. */
 class KitFilesTest {
 
-    /** CONTRACT §5, with the series a histogram exposes. */
+    /**
+     * CONTRACT §5, with the series a histogram exposes, and veer_rollout_role, which the canary alerts need to tell
+     * the canary from its baseline (§5's metrics name versions, not roles).
+     */
     private static final Set<String> CONTRACT_METRICS = Set.of(
             "veer_requests_total",
             "veer_request_duration_seconds_bucket", "veer_request_duration_seconds_sum",
             "veer_request_duration_seconds_count",
             "veer_upstream_failures_total", "veer_weight", "veer_endpoint_up", "veer_rollout_step",
-            "veer_rollout_phase");
+            "veer_rollout_phase", "veer_rollout_role");
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*([A-Za-z_:][A-Za-z0-9_:]*)\\s*,");
 
     private static final Path ROOT = repositoryRoot();
