@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * Decides from a request head alone whether the admin API serves it, so a refused request is answered before
- * its body is read. In order: a head that could not be decoded (431, 414 or 400); one Authorization and one Host
+ * its body is read. In order: a head that could not be decoded (431, 414 or 400); an HTTP version other than 1.x
+ * (505); one Authorization and one Host
  * header, none only in HTTP/1.0 (400); no other site's page (403, CSRF); a loopback Host when no token is
  * configured (403, DNS rebinding); the bearer token where the route needs it (401).
  *
@@ -42,6 +43,11 @@ final class Admission {
     Optional<ApiResponse> refusal(HttpRequest head) {
         if (!head.decoderResult().isSuccess()) {
             return Optional.of(undecodable(head.decoderResult().cause()));
+        }
+        if (head.protocolVersion().majorVersion() != 1) {
+            // Netty reads any HTTP/x.y; the API speaks HTTP/1.x only, as the proxy listener does (RFC 9110 §15.6.6).
+            return refuse(505, "HTTP version " + head.protocolVersion().text() + " not supported (expected: HTTP/1.1"
+                    + " or HTTP/1.0)");
         }
         HttpHeaders headers = head.headers();
         if (headers.getAll(HttpHeaderNames.AUTHORIZATION).size() > 1) {

@@ -117,6 +117,11 @@ class BrowserDefenceTest {
             // No Host at all is no browser's request, so no rebinding page's: HTTP/1.0 by hand still works.
             assertThat(client.exchange("GET /api/v1/services HTTP/1.0\r\n\r\n").status()).isEqualTo(200);
         }
+        try (RawClient client = new RawClient(h.server.localAddress())) {
+            // Netty reads any HTTP/x.y: a version the API does not speak is refused, not served as HTTP/1.1.
+            assertThat(client.exchange("GET /api/v1/services HTTP/2.0\r\nHost: localhost\r\n\r\n").status())
+                    .isEqualTo(505);
+        }
         // Probes may name the listener as they like, but still not from another site's page.
         assertThat(get("attacker.example:" + port, "/healthz", "").status()).isEqualTo(200);
         assertThat(get("10.0.0.7:" + port, "/readyz", "").status()).isEqualTo(200);
