@@ -195,13 +195,26 @@ public final class AdminHttpServer implements AutoCloseable {
             ctx.channel().config().setAutoRead(false);
             CompletableFuture<ApiResponse> answer = dispatcher.dispatch(request);
             answer.whenComplete((response, failure) -> {
-                ApiResponse out = dispatcher.toResponse(response, failure);
                 if (ctx.executor().inEventLoop()) {
-                    write(ctx, out, keepAlive, head);
+                    answer(ctx, response, failure, keepAlive, head);
                 } else {
-                    ctx.executor().execute(() -> write(ctx, out, keepAlive, head));
+                    ctx.executor().execute(() -> answer(ctx, response, failure, keepAlive, head));
                 }
             });
+        }
+
+        /**
+         * Writes the answer. One that cannot be built (a handler's bug) is a 500 on a closing connection: thrown
+         * out of the future's callback, it was lost, and the client waited for good on a connection no longer read.
+         */
+        private void answer(ChannelHandlerContext ctx, ApiResponse response, Throwable failure, boolean keepAlive,
+                            boolean head) {
+            try {
+                write(ctx, dispatcher.toResponse(response, failure), keepAlive, head);
+            } catch (RuntimeException e) {
+                log.error("admin: could not build the answer", e);
+                write(ctx, ApiResponse.error(dispatcher.mapper(), 500, "internal error: " + e, null), false, head);
+            }
         }
 
         private static void write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, boolean head) {
