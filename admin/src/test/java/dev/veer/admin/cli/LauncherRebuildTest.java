@@ -1,0 +1,86 @@
+package dev.veer.admin.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ./veer} launcher rebuilds the jar when sources changed, on any command: {@code ./veer ctl status} after a
+ * {@code git pull} while {@code ./veer run} serves. The shade plugin rewrote admin/target/veer.jar in place, under
+ * the running JVM, which then read the classes it had not loaded yet from the new bytes: its admin event loop died of
+ * NoClassDefFoundError and its shutdown too. The launcher must put a new file in the jar's place instead.
+ *
+ * <p>Runs the repository's launcher in a scratch copy of the tree, with {@code mvn} standing in for Maven as the
+ * shade plugin behaves (writing {@code veer.shadedJar}, admin/pom.xml's default when not given, over what is there)
+ * and {@code java} doing nothing.
+ */
+class LauncherRebuildTest {
+
+    @TempDir
+    Path root;
+
+    @Test
+    void aRebuildLeavesTheJarARunningVeerHoldsUntouched() throws Exception {
+        Files.copy(repositoryRoot().resolve("veer"), root.resolve("veer"));
+        Path jar = Files.createDirectories(root.resolve("admin/target")).resolve("veer.jar");
+        Files.writeString(jar, "old jar");
+        Files.writeString(root.resolve("pom.xml"), "<project/>");
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(60))); // sources newer: rebuild
+        Path bin = Files.createDirectories(root.resolve("bin"));
+        script(bin.resolve("mvn"), """
+                out="$PWD/admin/target/veer.jar"
+                for a in "$@"; do case "$a" in -Dveer.shadedJar=*) out="${a#-Dveer.shadedJar=}" ;; esac; done
+                printf 'new jar' > "$out"
+                """);
+        script(bin.resolve("java"), "exit 0\n");
+
+        try (FileChannel running = FileChannel.open(jar)) { // what a running Veer's JVM holds open
+            ProcessBuilder builder = new ProcessBuilder("bash", root.resolve("veer").toString(), "ctl", "status")
+                    .directory(root.toFile())
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(root.resolve("launcher.out").toFile());
+            builder.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
+            Process launcher = builder.start();
+            assertThat(launcher.waitFor(60, TimeUnit.SECONDS)).as("launcher finished").isTrue();
+            assertThat(launcher.exitValue()).as(Files.readString(root.resolve("launcher.out"))).isZero();
+
+            assertThat(Files.readString(jar)).as("the jar after the rebuild").isEqualTo("new jar");
+            ByteBuffer held = ByteBuffer.allocate(64);
+            running.read(held, 0);
+            assertThat(new String(held.array(), 0, held.position(), StandardCharsets.UTF_8))
+                    .as("the jar the running JVM holds").isEqualTo("old jar");
+        }
+        try (var left = Files.list(jar.getParent())) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("veer.jar");
+        }
+    }
+
+    private void script(Path file, String body) throws Exception {
+        Files.writeString(file, "#!/usr/bin/env bash\n" + body);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** Surefire runs in admin/; the launcher is beside the root pom. */
+    private static Path repositoryRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !(Files.isRegularFile(dir.resolve("pom.xml")) && Files.isRegularFile(dir.resolve("veer")))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("no repository root above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+}
