@@ -35,6 +35,8 @@ class LauncherRebuildTest {
         Files.copy(repositoryRoot().resolve("veer"), root.resolve("veer"));
         Path jar = Files.createDirectories(root.resolve("admin/target")).resolve("veer.jar");
         Files.writeString(jar, "old jar");
+        // Left by a build that was interrupted, by a launcher that is gone (no pid is above 4194304).
+        Files.writeString(jar.resolveSibling("veer.jar.4194305.new"), "half a jar");
         Files.writeString(root.resolve("pom.xml"), "<project/>");
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(60))); // sources newer: rebuild
         Path bin = Files.createDirectories(root.resolve("bin"));
@@ -63,7 +65,8 @@ class LauncherRebuildTest {
                     .as("the jar the running JVM holds").isEqualTo("old jar");
         }
         try (var left = Files.list(jar.getParent())) {
-            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("veer.jar");
+            assertThat(left.map(p -> p.getFileName().toString())).as("no jar but the new one left")
+                    .containsExactly("veer.jar");
         }
     }
 
