@@ -645,7 +645,8 @@ class ValidationErrorsTest {
     @Test
     void aDuplicateKeyIsNamedByItsPath() {
         String expected = ": duplicate key (expected: each key once in a mapping; YAML keeps only one of them)";
-        assertThat(errors("proxy:\n  listen: a\n  listen: b\n")).containsExactly("test.yaml:3:9: proxy.listen" + expected);
+        assertThat(errors("proxy:\n  listen: a\n  listen: b\n"))
+                .containsExactly("test.yaml:3:9: proxy.listen" + expected);
         assertThat(errors("""
                 services:
                   - name: shop

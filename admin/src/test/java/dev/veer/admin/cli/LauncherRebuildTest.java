@@ -78,7 +78,8 @@ class LauncherRebuildTest {
     /** Surefire runs in admin/; the launcher is beside the root pom. */
     private static Path repositoryRoot() {
         Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !(Files.isRegularFile(dir.resolve("pom.xml")) && Files.isRegularFile(dir.resolve("veer")))) {
+        while (dir != null
+                && !(Files.isRegularFile(dir.resolve("pom.xml")) && Files.isRegularFile(dir.resolve("veer")))) {
             dir = dir.getParent();
         }
         if (dir == null) {

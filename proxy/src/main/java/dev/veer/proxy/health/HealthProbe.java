@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -142,6 +143,9 @@ final class HealthProbe {
         }
         if (cause instanceof ConnectException) {
             return "connection refused";
+        }
+        if (cause instanceof UnknownHostException) {
+            return "host name does not resolve";
         }
         return "cannot connect: " + cause.getMessage();
     }
