@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,28 +29,53 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherRebuildTest {
 
+    /** Maven as the shade plugin writes: to veer.shadedJar (admin/pom.xml's default without it), over what is there. */
+    private static final String MVN = """
+            out="$PWD/admin/target/veer.jar"
+            for a in "$@"; do case "$a" in -Dveer.shadedJar=*) out="${a#-Dveer.shadedJar=}" ;; esac; done
+            printf 'new jar' > "$out"
+            """;
+
     @TempDir
     Path root;
 
     @Test
     void aRebuildLeavesTheJarARunningVeerHoldsUntouched() throws Exception {
+        Path jar = tree();
+        // Left by a build that was interrupted, by a launcher that is gone (no pid is above 4194304).
+        Files.writeString(jar.resolveSibling("veer.jar.4194305.new"), "half a jar");
+        assertLauncherReplacesTheJar(jar, 0, "ctl", "status");
+    }
+
+    /** ./veer test packages the jar as part of the suite: the same, and its exit status is the suite's. */
+    @Test
+    void theTestSuiteLeavesItUntouchedToo() throws Exception {
+        Path jar = tree();
+        Files.createDirectories(root.resolve(".ci"));
+        script(root.resolve(".ci/install-tools"), "exit 0\n");
+        script(root.resolve("bin/mvn"), MVN + "exit 3\n"); // a test failed after packaging
+        assertLauncherReplacesTheJar(jar, 3, "test");
+    }
+
+    /** A scratch tree with the launcher, an old jar, sources newer than it, and mvn and java stand-ins in bin/. */
+    private Path tree() throws Exception {
         Files.copy(repositoryRoot().resolve("veer"), root.resolve("veer"));
         Path jar = Files.createDirectories(root.resolve("admin/target")).resolve("veer.jar");
         Files.writeString(jar, "old jar");
-        // Left by a build that was interrupted, by a launcher that is gone (no pid is above 4194304).
-        Files.writeString(jar.resolveSibling("veer.jar.4194305.new"), "half a jar");
         Files.writeString(root.resolve("pom.xml"), "<project/>");
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(60))); // sources newer: rebuild
         Path bin = Files.createDirectories(root.resolve("bin"));
-        script(bin.resolve("mvn"), """
-                out="$PWD/admin/target/veer.jar"
-                for a in "$@"; do case "$a" in -Dveer.shadedJar=*) out="${a#-Dveer.shadedJar=}" ;; esac; done
-                printf 'new jar' > "$out"
-                """);
+        script(bin.resolve("mvn"), MVN);
         script(bin.resolve("java"), "exit 0\n");
+        return jar;
+    }
 
+    private void assertLauncherReplacesTheJar(Path jar, int exitCode, String... args) throws Exception {
+        Path bin = root.resolve("bin");
         try (FileChannel running = FileChannel.open(jar)) { // what a running Veer's JVM holds open
-            ProcessBuilder builder = new ProcessBuilder("bash", root.resolve("veer").toString(), "ctl", "status")
+            List<String> command = new ArrayList<>(List.of("bash", root.resolve("veer").toString()));
+            command.addAll(List.of(args));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(root.toFile())
                     .redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -56,7 +83,7 @@ class LauncherRebuildTest {
             builder.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
             Process launcher = builder.start();
             assertThat(launcher.waitFor(60, TimeUnit.SECONDS)).as("launcher finished").isTrue();
-            assertThat(launcher.exitValue()).as(Files.readString(root.resolve("launcher.out"))).isZero();
+            assertThat(launcher.exitValue()).as(Files.readString(root.resolve("launcher.out"))).isEqualTo(exitCode);
 
             assertThat(Files.readString(jar)).as("the jar after the rebuild").isEqualTo("new jar");
             ByteBuffer held = ByteBuffer.allocate(64);
