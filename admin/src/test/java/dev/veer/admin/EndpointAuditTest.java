@@ -54,7 +54,53 @@ class EndpointAuditTest {
                 assertThat(unhealthy.get("target").asText()).isEqualTo("shop");
                 assertThat(unhealthy.get("after").get("endpoint").asText()).isEqualTo("127.0.0.1:" + closedPort);
                 assertThat(unhealthy.get("after").get("version").asText()).isEqualTo("green");
+                assertThat(unhealthy.get("reason").asText())
+                        .isEqualTo("2 health checks failed (last: connection refused)");
             }
         }
+    }
+
+    /**
+     * A backend that is up but has no health path (python -m http.server, say) went DOWN with "3 health checks
+     * failed" and nothing to tell it from one that is down: the reason names the status it answered.
+     */
+    @Test
+    void theUnhealthyReasonNamesWhatTheLastCheckGot() throws Exception {
+        try (Backend blue = new Backend("blue", 404)) {
+            String yaml = """
+                    proxy: { listen: "127.0.0.1:0" }
+                    admin: { listen: "127.0.0.1:0" }
+                    state: { dir: "%s" }
+                    services:
+                      - name: shop
+                        versions:
+                          - { name: blue,  endpoints: ["127.0.0.1:%d"] }
+                          - { name: green, endpoints: ["nosuch.invalid:80"] }
+                        healthCheck: { path: /health, interval: 100ms, timeout: 100ms, unhealthyThreshold: 2 }
+                    """.formatted(dir.resolve("state"), blue.port());
+            VeerConfig config = ConfigLoader.parse(yaml, "test", Map.of(), List.of());
+            try (VeerRuntime veer = VeerRuntime.start(config, () -> config)) {
+                Http admin = new Http(veer.adminAddress(), null);
+                assertThat(awaitUnhealthy(admin, "blue"))
+                        .isEqualTo("2 health checks failed (last: GET /health answered 404)");
+                assertThat(awaitUnhealthy(admin, "green"))
+                        .isEqualTo("2 health checks failed (last: host name does not resolve)");
+            }
+        }
+    }
+
+    /** The reason of the version's endpoint.unhealthy event, null when none came within 10 s. */
+    private static String awaitUnhealthy(Http admin, String version) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (JsonNode event : admin.get("/api/v1/events?limit=100").json().get("events")) {
+                if (event.get("action").asText().equals("endpoint.unhealthy")
+                        && event.get("after").get("version").asText().equals(version)) {
+                    return event.get("reason").asText();
+                }
+            }
+            Thread.sleep(100);
+        }
+        return null;
     }
 }

@@ -637,8 +637,22 @@ class ValidationErrorsTest {
     @Test
     void syntaxErrorsNameTheSourceAndLine() {
         assertThat(errors("proxy:\n  listen: a\n  listen: b\n")).singleElement().asString()
-                .startsWith("test.yaml:3:").contains("Duplicate field 'listen'");
+                .startsWith("test.yaml:3:");
         assertThat(errors("proxy: [\n")).singleElement().asString().startsWith("test.yaml:");
+    }
+
+    /** Jackson named the key alone ("Duplicate field 'blue'"), not which of the mappings holds it twice. */
+    @Test
+    void aDuplicateKeyIsNamedByItsPath() {
+        String expected = ": duplicate key (expected: each key once in a mapping; YAML keeps only one of them)";
+        assertThat(errors("proxy:\n  listen: a\n  listen: b\n"))
+                .containsExactly("test.yaml:3:9: proxy.listen" + expected);
+        assertThat(errors("""
+                services:
+                  - name: shop
+                    versions: [ { name: blue, endpoints: ["127.0.0.1:9001"] } ]
+                    weights: { blue: 100, blue: 0 }
+                """)).containsExactly("test.yaml:4:31: services[0].weights.blue" + expected);
     }
 
     /**

@@ -32,6 +32,12 @@ public final class Demo {
 
     private static final String USAGE = "usage: veer demo [--faulty]   (--faulty: green fails 30% of requests)";
     private static final Duration TIME_LIMIT = Duration.ofMinutes(3);
+    /** Where a first-time user goes from here. */
+    private static final String NEXT_AFTER_HEALTHY =
+            "Next: ./veer demo --faulty, where green fails and the analyzer rolls it back; then README.md's five-minute"
+                    + " tour, with backends of your own.";
+    private static final String NEXT_AFTER_FAULTY =
+            "Next: README.md's five-minute tour puts Veer in front of backends of your own (./veer run).";
     private static final int REQUESTS_PER_SECOND = 200;
 
     private final PrintStream out;
@@ -69,8 +75,13 @@ public final class Demo {
 
     private int play() throws IOException, InterruptedException, ConfigException, StartupException {
         Path stateDir = Files.createTempDirectory("veer-demo");
-        // Ctrl-C ends the JVM without running the finally below: the hook removes the state dir then.
-        Thread removeOnInterrupt = new Thread(() -> deleteQuietly(stateDir), "veer-demo-cleanup");
+        // Ctrl-C ends the JVM without running the finally below: the hook removes the state dir then, and says what
+        // went, since the output otherwise stops mid-rollout with nothing after the last step.
+        Thread removeOnInterrupt = new Thread(() -> {
+            deleteQuietly(stateDir);
+            out.println();
+            out.println("veer demo: interrupted; Veer and the demo backends stopped, state dir removed");
+        }, "veer-demo-cleanup");
         Runtime.getRuntime().addShutdownHook(removeOnInterrupt);
         try (DemoBackend blue = new DemoBackend("blue", 0.0, 2, 8);
              DemoBackend green = faulty ? new DemoBackend("green", 0.3, 10, 40) : new DemoBackend("green", 0.0, 2, 8)) {
@@ -91,6 +102,8 @@ public final class Demo {
                     String phase = follow(adminBase);
                     say(String.format("%s. %d requests sent, %d without an answer.", conclusion(phase), load.sent(),
                             load.failed()));
+                    out.println();
+                    out.println(faulty ? NEXT_AFTER_FAULTY : NEXT_AFTER_HEALTHY);
                     return phase.equals("Succeeded") || phase.equals("RolledBack") ? 0 : 1;
                 }
             }

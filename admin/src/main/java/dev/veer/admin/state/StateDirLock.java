@@ -38,7 +38,8 @@ public final class StateDirLock implements AutoCloseable {
 
     /** @throws UnusableStateException when another process (or another Veer in this JVM) holds the lock */
     public static StateDirLock acquire(Path dir) throws IOException {
-        Path stateDir = dir.toAbsolutePath();
+        // Normalised: ./veer-data and veer-data must meet in HELD, and messages name the directory as the log does.
+        Path stateDir = dir.toAbsolutePath().normalize();
         Files.createDirectories(stateDir);
         Path file = stateDir.resolve(FILE_NAME);
         if (!HELD.add(file)) {

@@ -2,76 +2,116 @@ package dev.veer.admin.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@code ./veer} launcher's rebuild must not write over the jar a running Veer has open. The launcher runs
- * in a copy of the project layout with a stand-in {@code mvn} that writes the jar as the shade plugin does (in
- * place, truncating) and a stand-in {@code java}; the test holds the old jar open as a running JVM does.
+ * The {@code ./veer} launcher rebuilds the jar when sources changed, on any command: {@code ./veer ctl status} after a
+ * {@code git pull} while {@code ./veer run} serves. The shade plugin rewrote admin/target/veer.jar in place, under
+ * the running JVM, which then read the classes it had not loaded yet from the new bytes: its admin event loop died of
+ * NoClassDefFoundError and its shutdown too. The launcher must put a new file in the jar's place instead.
+ *
+ * <p>Runs the repository's launcher in a scratch copy of the tree, with {@code mvn} standing in for Maven as the
+ * shade plugin behaves (writing {@code veer.shadedJar}, admin/pom.xml's default when not given, over what is there)
+ * and {@code java} doing nothing.
  */
 class LauncherRebuildTest {
 
+    /** Maven as the shade plugin writes: to veer.shadedJar (admin/pom.xml's default without it), over what is there. */
+    private static final String MVN = """
+            out="$PWD/admin/target/veer.jar"
+            for a in "$@"; do case "$a" in -Dveer.shadedJar=*) out="${a#-Dveer.shadedJar=}" ;; esac; done
+            printf 'new jar' > "$out"
+            """;
+
     @TempDir
-    Path dir;
+    Path root;
 
     @Test
-    void aRebuildLeavesTheJarARunningVeerHasOpenIntact() throws Exception {
-        Path root = dir.resolve("veer-project");
-        Path jar = root.resolve("admin/target/veer.jar");
-        Files.createDirectories(jar.getParent());
-        Files.copy(repositoryRoot().resolve("veer"), root.resolve("veer"));
-        Files.writeString(jar, "OLD-JAR");
-        Path source = root.resolve("admin/src/main/java/Changed.java");
-        Files.createDirectories(source.getParent());
-        Files.writeString(source, "class Changed {}");
-        // Newer than the jar: the launcher sees changed sources and rebuilds.
-        Files.setLastModifiedTime(source, java.nio.file.attribute.FileTime.fromMillis(
-                Files.getLastModifiedTime(jar).toMillis() + 60_000));
-        Path bin = dir.resolve("bin");
-        Files.createDirectories(bin);
-        executable(bin.resolve("mvn"), "#!/bin/sh\nprintf NEW-JAR-BYTES > admin/target/veer.jar\n");
-        executable(bin.resolve("java"), "#!/bin/sh\nexit 0\n");
-
-        try (FileChannel running = FileChannel.open(jar, StandardOpenOption.READ)) {
-            ProcessBuilder launcher = new ProcessBuilder("bash", root.resolve("veer").toString(), "ctl", "status")
-                    .redirectErrorStream(true);
-            launcher.environment().put("PATH", bin + ":" + System.getenv("PATH"));
-            Process process = launcher.start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(process.exitValue()).as(output).isZero();
-            assertThat(output).contains("veer: building");
-
-            ByteBuffer seen = ByteBuffer.allocate(64);
-            running.read(seen, 0);
-            assertThat(new String(seen.array(), 0, seen.position(), StandardCharsets.UTF_8)).isEqualTo("OLD-JAR");
-        }
-        assertThat(Files.readString(jar)).isEqualTo("NEW-JAR-BYTES");
+    void aRebuildLeavesTheJarARunningVeerHoldsUntouched() throws Exception {
+        Path jar = tree();
+        // Left by a build that was interrupted, by a launcher that is gone (no pid is above 4194304).
+        Files.writeString(jar.resolveSibling("veer.jar.4194305.new"), "half a jar");
+        assertLauncherReplacesTheJar(jar, 0, "ctl", "status");
     }
 
-    private static void executable(Path file, String script) throws Exception {
-        Files.writeString(file, script);
+    /** ./veer test packages the jar as part of the suite: the same, and its exit status is the suite's. */
+    @Test
+    void theTestSuiteLeavesItUntouchedToo() throws Exception {
+        Path jar = tree();
+        Files.createDirectories(root.resolve(".ci"));
+        script(root.resolve(".ci/install-tools"), "exit 0\n");
+        script(root.resolve("bin/mvn"), MVN + "exit 3\n"); // a test failed after packaging
+        assertLauncherReplacesTheJar(jar, 3, "test");
+    }
+
+    /** A scratch tree with the launcher, an old jar, sources newer than it, and mvn and java stand-ins in bin/. */
+    private Path tree() throws Exception {
+        Files.copy(repositoryRoot().resolve("veer"), root.resolve("veer"));
+        Path jar = Files.createDirectories(root.resolve("admin/target")).resolve("veer.jar");
+        Files.writeString(jar, "old jar");
+        Files.writeString(root.resolve("pom.xml"), "<project/>");
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(60))); // sources newer: rebuild
+        Path bin = Files.createDirectories(root.resolve("bin"));
+        script(bin.resolve("mvn"), MVN);
+        script(bin.resolve("java"), "exit 0\n");
+        return jar;
+    }
+
+    private void assertLauncherReplacesTheJar(Path jar, int exitCode, String... args) throws Exception {
+        Path bin = root.resolve("bin");
+        try (FileChannel running = FileChannel.open(jar)) { // what a running Veer's JVM holds open
+            List<String> command = new ArrayList<>(List.of("bash", root.resolve("veer").toString()));
+            command.addAll(List.of(args));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(root.toFile())
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(root.resolve("launcher.out").toFile());
+            builder.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
+            Process launcher = builder.start();
+            assertThat(launcher.waitFor(60, TimeUnit.SECONDS)).as("launcher finished").isTrue();
+            assertThat(launcher.exitValue()).as(Files.readString(root.resolve("launcher.out"))).isEqualTo(exitCode);
+
+            assertThat(Files.readString(jar)).as("the jar after the rebuild").isEqualTo("new jar");
+            ByteBuffer held = ByteBuffer.allocate(64);
+            running.read(held, 0);
+            assertThat(new String(held.array(), 0, held.position(), StandardCharsets.UTF_8))
+                    .as("the jar the running JVM holds").isEqualTo("old jar");
+        }
+        try (var left = Files.list(jar.getParent())) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("no jar but the new one left")
+                    .containsExactly("veer.jar");
+        }
+    }
+
+    private void script(Path file, String body) throws Exception {
+        Files.writeString(file, "#!/usr/bin/env bash\n" + body);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
-    /** Surefire runs in admin/; walk up to the directory holding the root pom and the launcher. */
+    /** Surefire runs in admin/; the launcher is beside the root pom. */
     private static Path repositoryRoot() {
         Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            if (Files.isRegularFile(dir.resolve("pom.xml")) && Files.isRegularFile(dir.resolve("veer"))) {
-                return dir;
-            }
+        while (dir != null
+                && !(Files.isRegularFile(dir.resolve("pom.xml")) && Files.isRegularFile(dir.resolve("veer")))) {
             dir = dir.getParent();
         }
-        throw new IllegalStateException("no repository root above " + Path.of("").toAbsolutePath());
+        if (dir == null) {
+            throw new IllegalStateException("no repository root above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
     }
 }

@@ -65,6 +65,33 @@ class StateDirLockTest {
         assertThat(dir.resolve("lock")).exists();
     }
 
+    /**
+     * {@code ./veer-data} and {@code veer-data} are one directory: the second Veer in this JVM was not recognised,
+     * opened a second descriptor of the lock file, failed on the JVM's overlapping lock and, closing that descriptor,
+     * dropped the OS lock the first one held. The message named the directory as {@code /x/./veer-data}.
+     */
+    @Test
+    void theSameDirectoryNamedAnotherWayIsTheSameLock() throws Exception {
+        Files.createDirectories(dir.resolve("sub"));
+        try (StateDirLock first = StateDirLock.acquire(dir)) {
+            assertThatThrownBy(() -> StateDirLock.acquire(dir.resolve("sub/../.")))
+                    .isInstanceOf(UnusableStateException.class)
+                    .hasMessageStartingWith("state dir " + dir + " is in use by another Veer (pid "
+                            + ProcessHandle.current().pid() + "; lock file " + dir.resolve("lock") + ")");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process other = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    LockHolder.class.getName(), dir.toString()).redirectErrorStream(true).start();
+            try {
+                BufferedReader lines = new BufferedReader(new InputStreamReader(other.getInputStream(),
+                        StandardCharsets.UTF_8));
+                assertThat(lines.readLine()).as("another process, while the first still holds it").isEqualTo("refused");
+            } finally {
+                other.destroyForcibly();
+                other.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** Run in a child JVM: holds the lock on the directory in args[0] until killed. */
     public static final class LockHolder {
         public static void main(String[] args) throws Exception {

@@ -1,7 +1,9 @@
 package dev.veer.config.internal;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -16,6 +18,9 @@ import java.util.regex.Pattern;
 final class YamlSyntaxError {
 
     static final String EXPECTED = "valid YAML or JSON";
+
+    /** How Jackson's strict duplicate detection begins its message. */
+    private static final String DUPLICATE = "Duplicate field '";
 
     /** Jackson's message when an alias stands where a key should be: its tree reader takes only scalar keys. */
     private static final Pattern ALIAS_KEY = Pattern.compile("AliasEvent\\(anchor=([^)]*)\\)");
@@ -36,6 +41,11 @@ final class YamlSyntaxError {
         JsonLocation at = e.getLocation();
         String where = at == null || at.getLineNr() < 1 ? source : source + ":" + at.getLineNr() + ":" + at.getColumnNr();
         String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+        if (message.startsWith(DUPLICATE) && e.getProcessor() instanceof JsonParser parser) {
+            // Jackson names the key alone ("Duplicate field 'listen'"): the path says which mapping holds it twice.
+            return where + ": " + path(parser.getParsingContext()) + ": duplicate key (expected: each key once in a"
+                    + " mapping; YAML keeps only one of them)";
+        }
         Matcher aliasKey = ALIAS_KEY.matcher(message);
         if (aliasKey.find()) {
             return where + ": " + alias(aliasKey.group(1));
@@ -65,6 +75,16 @@ final class YamlSyntaxError {
                     .append("\", which is still expanded and typed like an unquoted value");
         }
         return out.append(')').toString();
+    }
+
+    /** The key path of the parser's place, {@code services[0].weights.blue}. */
+    private static String path(JsonStreamContext context) {
+        if (context == null || context.inRoot()) {
+            return "";
+        }
+        String parent = path(context.getParent());
+        return context.inArray() ? Paths.index(parent, Math.max(0, context.getCurrentIndex()))
+                : Paths.key(parent, context.getCurrentName());
     }
 
     /** 1-based {@code line:column}; SnakeYAML counts from 0. */

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -20,6 +21,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -116,10 +119,12 @@ final class HealthProbe {
                     }
                 });
         ChannelFuture connect = bootstrap.connect(endpoint.socketAddress());
-        attempt.timeout = loop.schedule(() -> attempt.finish(connect.channel(), false), timeoutMillis, TimeUnit.MILLISECONDS);
+        attempt.timeout = loop.schedule(
+                () -> attempt.finish(connect.channel(), "no answer within " + timeoutMillis + " ms"),
+                timeoutMillis, TimeUnit.MILLISECONDS);
         connect.addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
-                attempt.finish(f.channel(), false);
+                attempt.finish(f.channel(), connectFailure(f.cause()));
                 return;
             }
             FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, spec.path());
@@ -131,11 +136,26 @@ final class HealthProbe {
         });
     }
 
-    private void record(boolean success) {
+    /** What a failed connect says, without the transport's wording ("finishConnect(..) failed with error(-111)"). */
+    private static String connectFailure(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return "connect timed out";
+        }
+        if (cause instanceof ConnectException) {
+            return "connection refused";
+        }
+        if (cause instanceof UnknownHostException) {
+            return "host name does not resolve";
+        }
+        return "cannot connect: " + cause.getMessage();
+    }
+
+    /** {@code failure}: why this probe failed, null when it passed. */
+    private void record(String failure) {
         if (stopped) {
             return;
         }
-        if (success) {
+        if (failure == null) {
             consecutiveFailures = 0;
             consecutiveSuccesses++;
             if (awaitingFirstPass) {
@@ -148,7 +168,8 @@ final class HealthProbe {
             consecutiveSuccesses = 0;
             consecutiveFailures++;
             if (endpoint.isActiveHealthy() && consecutiveFailures >= Math.max(1, spec.unhealthyThreshold())) {
-                endpoint.setHealthy(false, consecutiveFailures + " health checks failed");
+                // The last failure's cause, so an operator can tell a wrong path (404) from a backend that is down.
+                endpoint.setHealthy(false, consecutiveFailures + " health checks failed (last: " + failure + ")");
             }
         }
         endpoint.probeAnswered();
@@ -161,23 +182,25 @@ final class HealthProbe {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-            if (msg instanceof HttpResponse) {
-                int code = ((HttpResponse) msg).status().code();
-                finish(ctx.channel(), code >= 200 && code < 400);
+            if (msg instanceof HttpResponse response) {
+                int code = response.status().code();
+                finish(ctx.channel(), response.decoderResult().isFailure() ? "not an HTTP response"
+                        : code >= 200 && code < 400 ? null : "GET " + spec.path() + " answered " + code);
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            finish(ctx.channel(), false);
+            finish(ctx.channel(), "connection closed before an answer");
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            finish(ctx.channel(), false);
+            finish(ctx.channel(), "connection error: " + cause.getMessage());
         }
 
-        void finish(Channel channel, boolean success) {
+        /** {@code failure}: why the probe failed, null when it passed. */
+        void finish(Channel channel, String failure) {
             if (done) {
                 return;
             }
@@ -186,7 +209,7 @@ final class HealthProbe {
                 timeout.cancel(false);
             }
             channel.close();
-            record(success);
+            record(failure);
             scheduleNext();
         }
     }
