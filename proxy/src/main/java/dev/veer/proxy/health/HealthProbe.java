@@ -2,6 +2,7 @@ package dev.veer.proxy.health;
 
 import dev.veer.config.model.HealthCheckSpec;
 import dev.veer.proxy.upstream.Endpoint;
+import dev.veer.proxy.upstream.OffLoopResolverGroup;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -111,6 +112,7 @@ final class HealthProbe {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(channelType)
+                .resolver(OffLoopResolverGroup.SYSTEM)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override

@@ -138,6 +138,7 @@ public final class UpstreamPools {
         Bootstrap bootstrap = new Bootstrap()
                 .group(slot.loop)
                 .channel(channelType)
+                .resolver(OffLoopResolverGroup.SYSTEM)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))

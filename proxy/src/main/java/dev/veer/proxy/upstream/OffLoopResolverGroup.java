@@ -1,0 +1,108 @@
+package dev.veer.proxy.upstream;
+
+import io.netty.resolver.AddressResolver;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.InetNameResolver;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Promise;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Resolves endpoint host names on threads of its own, with the system's resolver (hosts file, DNS, the JVM's cache).
+ * Netty's default resolves on the event loop that connects, with the JDK's blocking lookup: a slow or unreachable
+ * DNS server then stalled every connection that loop serves, not only the ones to that name. IP literals, the usual
+ * endpoints, are parsed where they are, with no thread hop.
+ */
+public final class OffLoopResolverGroup extends AddressResolverGroup<InetSocketAddress> {
+
+    /** A host name's addresses, as {@link InetAddress#getAllByName} gives them. */
+    @FunctionalInterface
+    interface Lookup {
+        InetAddress[] addresses(String host) throws UnknownHostException;
+    }
+
+    /** The one group of the process: its few threads are shared by every event loop. */
+    public static final OffLoopResolverGroup SYSTEM = new OffLoopResolverGroup(InetAddress::getAllByName);
+
+    private static final int LOOKUP_THREADS = 4;
+
+    private final Lookup lookup;
+    private final Executor lookups;
+
+    OffLoopResolverGroup(Lookup lookup) {
+        this.lookup = lookup;
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "veer-dns");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true); // no threads at all where every endpoint is an IP address
+        this.lookups = pool;
+    }
+
+    @Override
+    protected AddressResolver<InetSocketAddress> newResolver(EventExecutor executor) {
+        return new NameResolver(executor).asAddressResolver();
+    }
+
+    private final class NameResolver extends InetNameResolver {
+
+        NameResolver(EventExecutor executor) {
+            super(executor);
+        }
+
+        @Override
+        protected void doResolve(String host, Promise<InetAddress> promise) {
+            InetAddress literal = literal(host);
+            if (literal != null) {
+                promise.setSuccess(literal);
+                return;
+            }
+            lookups.execute(() -> {
+                try {
+                    promise.trySuccess(lookup.addresses(host)[0]);
+                } catch (UnknownHostException | RuntimeException e) {
+                    promise.tryFailure(e);
+                }
+            });
+        }
+
+        @Override
+        protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
+            InetAddress literal = literal(host);
+            if (literal != null) {
+                promise.setSuccess(List.of(literal));
+                return;
+            }
+            lookups.execute(() -> {
+                try {
+                    promise.trySuccess(Arrays.asList(lookup.addresses(host)));
+                } catch (UnknownHostException | RuntimeException e) {
+                    promise.tryFailure(e);
+                }
+            });
+        }
+
+        private static InetAddress literal(String host) {
+            byte[] bytes = NetUtil.createByteArrayFromIpAddressString(host);
+            if (bytes == null) {
+                return null;
+            }
+            try {
+                return InetAddress.getByAddress(bytes);
+            } catch (UnknownHostException e) {
+                return null; // only for a wrong length, which a parsed literal does not have
+            }
+        }
+    }
+}
