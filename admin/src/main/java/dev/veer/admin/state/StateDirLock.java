@@ -28,21 +28,25 @@ public final class StateDirLock implements AutoCloseable {
      */
     private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
-    private final Path file;
+    /** This lock's entry in {@link #HELD}. */
+    private final Path held;
     private final FileChannel channel;
 
-    private StateDirLock(Path file, FileChannel channel) {
-        this.file = file;
+    private StateDirLock(Path held, FileChannel channel) {
+        this.held = held;
         this.channel = channel;
     }
 
     /** @throws UnusableStateException when another process (or another Veer in this JVM) holds the lock */
     public static StateDirLock acquire(Path dir) throws IOException {
-        // Normalised: ./veer-data and veer-data must meet in HELD, and messages name the directory as the log does.
+        // Normalised: messages name the directory as the log does (/x/veer-data, not /x/./veer-data).
         Path stateDir = dir.toAbsolutePath().normalize();
         Files.createDirectories(stateDir);
         Path file = stateDir.resolve(FILE_NAME);
-        if (!HELD.add(file)) {
+        // Keyed by the real path: a state dir reached through a symbolic link is the same file, which normalising
+        // the name alone does not show.
+        Path held = stateDir.toRealPath().resolve(FILE_NAME);
+        if (!HELD.add(held)) {
             throw inUse(stateDir, "pid " + ProcessHandle.current().pid(), file); // another runtime in this JVM
         }
         FileChannel channel;
@@ -50,7 +54,7 @@ public final class StateDirLock implements AutoCloseable {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
         } catch (IOException | RuntimeException e) {
-            HELD.remove(file);
+            HELD.remove(held);
             throw e;
         }
         try {
@@ -62,10 +66,10 @@ public final class StateDirLock implements AutoCloseable {
             channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)),
                     0);
             channel.force(true);
-            return new StateDirLock(file, channel);
+            return new StateDirLock(held, channel);
         } catch (IOException | RuntimeException e) {
             channel.close();
-            HELD.remove(file);
+            HELD.remove(held);
             throw e;
         }
     }
@@ -93,7 +97,7 @@ public final class StateDirLock implements AutoCloseable {
         try {
             channel.close(); // releases the lock
         } finally {
-            HELD.remove(file);
+            HELD.remove(held);
         }
     }
 }

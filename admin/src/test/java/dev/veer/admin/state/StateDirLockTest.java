@@ -49,17 +49,7 @@ class StateDirLockTest {
                     .hasMessageContaining("is in use by another Veer (pid " + ProcessHandle.current().pid());
             // The refusal must not have dropped the OS lock (closing any descriptor of the file would): another
             // process is still kept out.
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process other = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    LockHolder.class.getName(), dir.toString()).redirectErrorStream(true).start();
-            try {
-                BufferedReader lines = new BufferedReader(new InputStreamReader(other.getInputStream(),
-                        StandardCharsets.UTF_8));
-                assertThat(lines.readLine()).isEqualTo("refused");
-            } finally {
-                other.destroyForcibly();
-                other.waitFor(10, TimeUnit.SECONDS);
-            }
+            assertThat(anotherProcessTries(dir)).isEqualTo("refused");
         }
         StateDirLock.acquire(dir).close();
         assertThat(dir.resolve("lock")).exists();
@@ -78,17 +68,41 @@ class StateDirLockTest {
                     .isInstanceOf(UnusableStateException.class)
                     .hasMessageStartingWith("state dir " + dir + " is in use by another Veer (pid "
                             + ProcessHandle.current().pid() + "; lock file " + dir.resolve("lock") + ")");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process other = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    LockHolder.class.getName(), dir.toString()).redirectErrorStream(true).start();
-            try {
-                BufferedReader lines = new BufferedReader(new InputStreamReader(other.getInputStream(),
-                        StandardCharsets.UTF_8));
-                assertThat(lines.readLine()).as("another process, while the first still holds it").isEqualTo("refused");
-            } finally {
-                other.destroyForcibly();
-                other.waitFor(10, TimeUnit.SECONDS);
-            }
+            assertThat(anotherProcessTries(dir)).as("another process, while the first still holds it")
+                    .isEqualTo("refused");
+        }
+    }
+
+    /**
+     * A state dir reached through a symbolic link (a data volume linked into place) is the same lock file under
+     * another name, which normalising does not reveal: the second Veer in this JVM opened a second descriptor, and
+     * closing it dropped the first one's OS lock.
+     */
+    @Test
+    void theSameDirectoryThroughASymbolicLinkIsTheSameLock() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("real"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        try (StateDirLock first = StateDirLock.acquire(real)) {
+            assertThatThrownBy(() -> StateDirLock.acquire(link)).isInstanceOf(UnusableStateException.class)
+                    .hasMessageStartingWith("state dir " + link + " is in use by another Veer (pid "
+                            + ProcessHandle.current().pid() + "; lock file " + link.resolve("lock") + ")");
+            assertThat(anotherProcessTries(real)).as("another process, while the first still holds it")
+                    .isEqualTo("refused");
+        }
+    }
+
+    /** What a {@link LockHolder} in a child JVM says on {@code stateDir}: "locked" or "refused". */
+    private static String anotherProcessTries(Path stateDir) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process other = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                LockHolder.class.getName(), stateDir.toString()).redirectErrorStream(true).start();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(other.getInputStream(),
+                    StandardCharsets.UTF_8));
+            return lines.readLine();
+        } finally {
+            other.destroyForcibly();
+            other.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -138,10 +139,17 @@ final class HealthProbe {
         });
     }
 
-    /** What a failed connect says, without the transport's wording ("finishConnect(..) failed with error(-111)"). */
-    private static String connectFailure(Throwable cause) {
+    /**
+     * What a failed connect says, without the transport's wording ("finishConnect(..) failed with error(-111)").
+     * A host or network that cannot be reached (a backend's machine gone) is a NoRouteToHostException, which Netty's
+     * native transport raises without a message.
+     */
+    static String connectFailure(Throwable cause) {
         if (cause instanceof ConnectTimeoutException) {
             return "connect timed out";
+        }
+        if (cause instanceof NoRouteToHostException) {
+            return "no route to host";
         }
         if (cause instanceof ConnectException) {
             return "connection refused";
@@ -149,7 +157,12 @@ final class HealthProbe {
         if (cause instanceof UnknownHostException) {
             return "host name does not resolve";
         }
-        return "cannot connect: " + cause.getMessage();
+        return "cannot connect: " + described(cause);
+    }
+
+    /** The exception's message, or its name where it has none. */
+    private static String described(Throwable cause) {
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
     /** {@code failure}: why this probe failed, null when it passed. */
@@ -198,7 +211,7 @@ final class HealthProbe {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            finish(ctx.channel(), "connection error: " + cause.getMessage());
+            finish(ctx.channel(), "connection error: " + described(cause));
         }
 
         /** {@code failure}: why the probe failed, null when it passed. */

@@ -147,7 +147,7 @@ final class UpstreamRequest {
 
     /**
      * A list-valued field: the client's values in order, joined by ", ", then Veer's own; with no value of Veer's
-     * ({@code value} null), the client's alone, and no field when it sent none.
+     * ({@code value} null or empty), the client's alone, and no field when it sent none.
      */
     private static void appendedField(HeadBytes out, FlatHttpHeaders headers, boolean connectionNamesFields,
                                       AsciiString name, CharSequence value) {

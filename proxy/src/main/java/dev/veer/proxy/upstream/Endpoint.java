@@ -57,7 +57,7 @@ public final class Endpoint {
         return address;
     }
 
-    /** Unresolved; the connecting event loop resolves it. */
+    /** Unresolved: each connect looks the host up again, off the event loops (OffLoopResolverGroup). */
     public InetSocketAddress socketAddress() {
         return socketAddress;
     }

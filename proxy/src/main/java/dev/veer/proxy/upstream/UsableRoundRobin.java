@@ -25,6 +25,9 @@ public final class UsableRoundRobin {
             return null;
         }
         int turn = Math.floorMod(turns.getAndIncrement(), usable);
+        if (usable == endpoints.length) {
+            return endpoints[turn]; // all usable, the usual case: no second pass to find the turn's one
+        }
         Endpoint lastUsable = null;
         for (Endpoint e : endpoints) {
             if (e != skip && e.isHealthy()) {
