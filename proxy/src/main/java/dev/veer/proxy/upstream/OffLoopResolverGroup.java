@@ -15,6 +15,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Resolves endpoint host names on threads of its own, with the system's resolver (hosts file, DNS, the JVM's cache).
@@ -63,37 +64,35 @@ public final class OffLoopResolverGroup extends AddressResolverGroup<InetSocketA
 
         @Override
         protected void doResolve(String host, Promise<InetAddress> promise) {
-            InetAddress literal = literal(host);
-            if (literal != null) {
-                promise.setSuccess(literal);
-                return;
-            }
-            lookups.execute(() -> {
-                try {
-                    promise.trySuccess(lookup.addresses(host)[0]);
-                } catch (UnknownHostException | RuntimeException e) {
-                    promise.tryFailure(e);
-                }
-            });
+            resolve(host, promise, addresses -> addresses[0]);
         }
 
         @Override
         protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
+            resolve(host, promise, Arrays::asList);
+        }
+
+        /** A literal at once; a name on a lookup thread, completing {@code promise} from there. */
+        private <T> void resolve(String host, Promise<T> promise, Function<InetAddress[], T> result) {
             InetAddress literal = literal(host);
             if (literal != null) {
-                promise.setSuccess(List.of(literal));
+                promise.setSuccess(result.apply(new InetAddress[] {literal}));
                 return;
             }
             lookups.execute(() -> {
                 try {
-                    promise.trySuccess(Arrays.asList(lookup.addresses(host)));
+                    promise.trySuccess(result.apply(lookup.addresses(host)));
                 } catch (UnknownHostException | RuntimeException e) {
                     promise.tryFailure(e);
                 }
             });
         }
 
+        /** The address an IP literal names, or null; one with a zone ({@code fe80::1%eth0}) is the JDK's to parse. */
         private static InetAddress literal(String host) {
+            if (host.indexOf('%') >= 0) {
+                return null;
+            }
             byte[] bytes = NetUtil.createByteArrayFromIpAddressString(host);
             if (bytes == null) {
                 return null;
