@@ -82,7 +82,11 @@ class LauncherRebuildTest {
                     .redirectOutput(root.resolve("launcher.out").toFile());
             builder.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
             Process launcher = builder.start();
-            assertThat(launcher.waitFor(60, TimeUnit.SECONDS)).as("launcher finished").isTrue();
+            try {
+                assertThat(launcher.waitFor(60, TimeUnit.SECONDS)).as("launcher finished").isTrue();
+            } finally {
+                launcher.destroyForcibly(); // a launcher that hangs is not left running after the test
+            }
             assertThat(launcher.exitValue()).as(Files.readString(root.resolve("launcher.out"))).isEqualTo(exitCode);
 
             assertThat(Files.readString(jar)).as("the jar after the rebuild").isEqualTo("new jar");
