@@ -28,6 +28,9 @@ import java.util.Optional;
  * <p>A crash can leave a torn last line; opening the log cuts it off so that every complete event survives and
  * what is appended later starts on a line of its own. A line that does not parse (not JSON, not UTF-8: edited or
  * damaged from outside) is skipped with a warning naming its number; the rest of the log still counts.
+ *
+ * <p>The log grows by one line per event and is never rotated by Veer; each append goes to the file's end as it is
+ * then, so that an outside rotation that empties it in place (logrotate's {@code copytruncate}) keeps it readable.
  */
 public final class AuditLog implements AutoCloseable {
 
@@ -155,6 +158,9 @@ public final class AuditLog implements AutoCloseable {
             }
             ByteBuffer buf = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
             size = channel.size();
+            // At the end as it is now, not where the last write ended: after logrotate's copytruncate the old
+            // position would leave a hole of NUL bytes that glues itself to this event, unreadable at the next start.
+            channel.position(size);
             while (buf.hasRemaining()) {
                 channel.write(buf);
             }

@@ -304,7 +304,10 @@ public final class ControlPlane implements AutoCloseable {
                 continue;
             }
             ServiceState s = serviceStates.get(name);
-            long rev = before.serviceRevision(name) + 1;
+            // A service the config adds may have been there before a reload removed it, its revision then forgotten:
+            // counted from 1 again, it would repeat revisions an If-Match read before the removal still holds. The
+            // global revision is above every revision any service had.
+            long rev = (before.service(name) == null ? before.revision() : before.serviceRevision(name)) + 1;
             anyBumped = true;
             serviceStates.put(name, s == null
                     ? ServiceState.untouched(rev, next.service(name).versionNames())

@@ -193,6 +193,11 @@ public final class FileStateStore implements StateStore {
                 throw new UnusableStateException(file + " was written by a newer Veer (format " + format.asLong()
                         + "; this one reads " + FORMAT + "): run that version again; the file is left as it is");
             }
+            if (format.isMissingNode()) {
+                // Another program's JSON (a hand-written or foreign file): "unknown format " with nothing after it.
+                return new Reading(null, "corrupt (no format in its first line; expected: a state file written by"
+                        + " Veer)");
+            }
             if (!format.isIntegralNumber() || format.asLong() != FORMAT) {
                 return new Reading(null, "corrupt (unknown format " + format + "; expected: " + FORMAT + ")");
             }

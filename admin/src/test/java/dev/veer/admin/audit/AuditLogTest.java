@@ -49,6 +49,24 @@ class AuditLogTest {
     }
 
     @Test
+    void anAppendAfterTheFileWasEmptiedInPlaceStartsItAgainWithoutAHole() throws IOException {
+        Path file = dir.resolve("audit.log");
+        try (AuditLog log = AuditLog.open(file, mapper)) {
+            log.append(event(1));
+            log.append(event(2));
+            // What logrotate's copytruncate does after copying the file: empty it while Veer holds it open.
+            try (FileChannel rotator = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                rotator.truncate(0);
+            }
+            log.append(event(3));
+        }
+        assertThat(Files.readAllLines(file)).hasSize(1).allSatisfy(line -> assertThat(line).startsWith("{"));
+        try (AuditLog reopened = AuditLog.open(file, mapper)) {
+            assertThat(reopened.recent(10)).containsExactly(event(3));
+        }
+    }
+
+    @Test
     void tornLastLineFromACrashIsCutOff() throws IOException {
         Path file = dir.resolve("audit.log");
         try (AuditLog log = AuditLog.open(file, mapper)) {

@@ -725,4 +725,33 @@ class AdminApiTest {
         assertThat(h.http.get("/api/v1/services/shop").json().get("revision").asLong()).isEqualTo(shopRevision);
         assertThat(eventCount()).isEqualTo(5);
     }
+
+    /**
+     * A service a reload removes and a later one brings back must not count its revisions again from the start: an
+     * If-Match read before the removal would then match a service it never saw.
+     */
+    @Test
+    void aServiceRemovedAndAddedBackByReloadsNeverReusesARevision() throws Exception {
+        String yaml = Files.readString(h.configFile);
+        String other = yaml.replace("flags:", """
+                  - name: api
+                    match: { hosts: ["api.local"], pathPrefix: "/" }
+                    versions: [ { name: v1, endpoints: ["127.0.0.1:9021"] }, { name: v2, endpoints: ["127.0.0.1:9022"] } ]
+                    weights: { v1: 100, v2: 0 }
+                flags:""");
+        Files.writeString(h.configFile, other);
+        assertThat(h.http.post("/api/v1/reload", null).status()).isEqualTo(200);
+        long seen = h.http.put("/api/v1/services/api/weights", "{\"v1\":70,\"v2\":30}").json().get("revision")
+                .asLong();
+
+        Files.writeString(h.configFile, yaml);
+        assertThat(h.http.post("/api/v1/reload", null).status()).isEqualTo(200);
+        Files.writeString(h.configFile, other);
+        assertThat(h.http.post("/api/v1/reload", null).status()).isEqualTo(200);
+
+        JsonNode api = h.http.get("/api/v1/services/api").json();
+        assertThat(api.get("revision").asLong()).isGreaterThan(seen);
+        Reply stale = h.http.send("PUT", "/api/v1/services/api/weights", "{\"v1\":0,\"v2\":100}", "\"" + seen + "\"");
+        assertThat(stale.status()).as(stale.toString()).isEqualTo(412);
+    }
 }

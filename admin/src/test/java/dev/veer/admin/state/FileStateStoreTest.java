@@ -114,7 +114,8 @@ class FileStateStoreTest {
     void everyKindOfDamageFallsBackLoudlyNamingBothFiles() throws IOException {
         Path file = dir.resolve("state.json");
         Map<String, byte[]> damages = Map.of("empty: 0 bytes", new byte[0], "no header line", "garbage".getBytes(),
-                "JsonParseException", "{garbage\n{}".getBytes());
+                "JsonParseException", "{garbage\n{}".getBytes(),
+                "no format in its first line", "{\"services\":{}}\n".getBytes());
         for (Map.Entry<String, byte[]> damage : damages.entrySet()) {
             saveTwo();
             Files.write(file, damage.getValue());
