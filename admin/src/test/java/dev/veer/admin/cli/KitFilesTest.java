@@ -22,14 +22,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The shipped Grafana dashboard and Prometheus rules: valid, and reading only the metrics of CONTRACT §5. */
+/** The shipped Grafana dashboard and Prometheus rules: valid, and reading only CONTRACT §5's metrics and the rollout roles. */
 class KitFilesTest {
 
     /**
      * CONTRACT §5, with the series a histogram exposes, and veer_rollout_role, which the canary alerts need to tell
      * the canary from its baseline (§5's metrics name versions, not roles).
      */
-    private static final Set<String> CONTRACT_METRICS = Set.of(
+    private static final Set<String> GATE_METRICS = Set.of(
             "veer_requests_total",
             "veer_request_duration_seconds_bucket", "veer_request_duration_seconds_sum",
             "veer_request_duration_seconds_count",
@@ -80,7 +80,7 @@ class KitFilesTest {
         assertThat(exprs).containsOnlyKeys("VeerCanaryErrorRateHigh", "VeerCanaryLatencyHigh", "VeerRolloutRolledBack",
                 "VeerEndpointDown", "VeerVersionWithoutHealthyEndpoint");
         exprs.forEach((alert, expr) -> assertThat(PromQlMetricNames.of(expr)).as(alert).isNotEmpty()
-                .isSubsetOf(CONTRACT_METRICS));
+                .isSubsetOf(GATE_METRICS));
     }
 
     @Test
@@ -93,7 +93,7 @@ class KitFilesTest {
         Set<String> used = new LinkedHashSet<>();
         for (String expr : exprs) {
             Set<String> names = PromQlMetricNames.of(expr);
-            assertThat(names).as(expr).isNotEmpty().isSubsetOf(CONTRACT_METRICS);
+            assertThat(names).as(expr).isNotEmpty().isSubsetOf(GATE_METRICS);
             assertThat(expr).as("filtered to the chosen service").contains("service=\"$service\"");
             used.addAll(names);
         }
@@ -121,7 +121,7 @@ class KitFilesTest {
         assertThat(query).isEqualTo("label_values(veer_requests_total, service)");
         Matcher metric = LABEL_VALUES.matcher(query);
         assertThat(metric.find()).isTrue();
-        assertThat(CONTRACT_METRICS).contains(metric.group(1));
+        assertThat(GATE_METRICS).contains(metric.group(1));
         Set<Integer> ids = new LinkedHashSet<>();
         for (JsonNode panel : dashboard.path("panels")) {
             assertThat(ids.add(panel.path("id").asInt())).as("unique panel id " + panel.path("id")).isTrue();
