@@ -22,7 +22,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The shipped Grafana dashboard and Prometheus rules: valid, and reading only CONTRACT §5's metrics and the rollout roles. */
+/**
+ * The shipped Grafana dashboard and Prometheus rules: valid, and reading only CONTRACT §5's metrics and the rollout
+ * roles.
+ */
 class KitFilesTest {
 
     /**
