@@ -1,14 +1,17 @@
 package dev.veer.proxy.upstream;
 
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.InetNameResolver;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -22,6 +25,9 @@ import java.util.function.Function;
  * Netty's default resolves on the event loop that connects, with the JDK's blocking lookup: a slow or unreachable
  * DNS server then stalled every connection that loop serves, not only the ones to that name. IP literals, the usual
  * endpoints, are parsed where they are, with no thread hop.
+ *
+ * <p>A group built with a lookup timeout fails a lookup that takes longer as a connect timeout: the system resolver
+ * alone waits ~10 s for an unreachable DNS server (5 s, tried twice), far past the connect timeout an operator set.
  */
 public final class OffLoopResolverGroup extends AddressResolverGroup<InetSocketAddress> {
 
@@ -31,16 +37,29 @@ public final class OffLoopResolverGroup extends AddressResolverGroup<InetSocketA
         InetAddress[] addresses(String host) throws UnknownHostException;
     }
 
-    /** The one group of the process: its few threads are shared by every event loop. */
-    public static final OffLoopResolverGroup SYSTEM = new OffLoopResolverGroup(InetAddress::getAllByName);
+    /** Lookups without a timeout of their own, for callers that bound the whole attempt (health checks). */
+    public static final OffLoopResolverGroup SYSTEM = new OffLoopResolverGroup(InetAddress::getAllByName, 0);
 
     private static final int LOOKUP_THREADS = 4;
 
-    private final Lookup lookup;
-    private final Executor lookups;
+    /** The lookup threads of the process, shared by every group and event loop. */
+    private static final Executor LOOKUPS = lookupThreads();
 
-    OffLoopResolverGroup(Lookup lookup) {
+    private final Lookup lookup;
+    private final long timeoutMillis;
+
+    /** {@code timeoutMillis}: how long a lookup may take before it fails as a connect timeout; 0 for no limit. */
+    OffLoopResolverGroup(Lookup lookup, long timeoutMillis) {
         this.lookup = lookup;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** System lookups that fail after {@code timeout}, as a connect that took as long would. */
+    public static OffLoopResolverGroup bounded(Duration timeout) {
+        return new OffLoopResolverGroup(InetAddress::getAllByName, Math.max(1, timeout.toMillis()));
+    }
+
+    private static Executor lookupThreads() {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "veer-dns");
@@ -48,7 +67,7 @@ public final class OffLoopResolverGroup extends AddressResolverGroup<InetSocketA
                     return t;
                 });
         pool.allowCoreThreadTimeOut(true); // no threads at all where every endpoint is an IP address
-        this.lookups = pool;
+        return pool;
     }
 
     @Override
@@ -79,7 +98,15 @@ public final class OffLoopResolverGroup extends AddressResolverGroup<InetSocketA
                 promise.setSuccess(result.apply(new InetAddress[] {literal}));
                 return;
             }
-            lookups.execute(() -> {
+            if (timeoutMillis > 0) {
+                // The lookup thread itself cannot be stopped; its late answer finds the promise done and is dropped.
+                ScheduledFuture<?> timeout = executor().schedule(() -> {
+                    promise.tryFailure(new ConnectTimeoutException(
+                            "looking up " + host + " took over " + timeoutMillis + " ms"));
+                }, timeoutMillis, TimeUnit.MILLISECONDS);
+                promise.addListener(done -> timeout.cancel(false));
+            }
+            LOOKUPS.execute(() -> {
                 try {
                     promise.trySuccess(result.apply(lookup.addresses(host)));
                 } catch (UnknownHostException | RuntimeException e) {

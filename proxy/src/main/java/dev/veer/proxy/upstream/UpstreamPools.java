@@ -45,6 +45,8 @@ public final class UpstreamPools {
     private final long idleTimeoutNanos;
     private final int connectTimeoutMillis;
     private final long connectTimeoutNanos;
+    /** Host-name endpoints: a lookup may take as long as a connect may, and fails as a connect timeout after. */
+    private final OffLoopResolverGroup resolver;
     private final FastThreadLocal<Map<Endpoint, EndpointSlot>> loopPools = new FastThreadLocal<>() {
         @Override
         protected Map<Endpoint, EndpointSlot> initialValue() {
@@ -80,6 +82,7 @@ public final class UpstreamPools {
         this.idleTimeoutNanos = limits.upstreamIdleTimeout().toNanos();
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, limits.connectTimeout().toMillis()));
         this.connectTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
+        this.resolver = OffLoopResolverGroup.bounded(limits.connectTimeout());
     }
 
     /**
@@ -138,7 +141,7 @@ public final class UpstreamPools {
         Bootstrap bootstrap = new Bootstrap()
                 .group(slot.loop)
                 .channel(channelType)
-                .resolver(OffLoopResolverGroup.SYSTEM)
+                .resolver(resolver)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))

@@ -2,6 +2,7 @@ package dev.veer.proxy.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolver;
@@ -19,7 +20,7 @@ class OffLoopResolverGroupTest {
 
     private final EventLoop loop = new DefaultEventLoop();
     private final CountDownLatch dnsAnswers = new CountDownLatch(1);
-    private final OffLoopResolverGroup group = new OffLoopResolverGroup(host -> {
+    private final OffLoopResolverGroup.Lookup slowDns = host -> {
         if (host.equals("missing.test")) {
             throw new UnknownHostException(host);
         }
@@ -29,17 +30,41 @@ class OffLoopResolverGroupTest {
             throw new UnknownHostException("interrupted");
         }
         return new InetAddress[] {InetAddress.getByAddress(host, new byte[] {10, 1, 2, 3})};
-    });
+    };
+    private final OffLoopResolverGroup group = new OffLoopResolverGroup(slowDns, 0);
+    private final OffLoopResolverGroup bounded = new OffLoopResolverGroup(slowDns, 200);
 
     @AfterEach
     void stop() {
         dnsAnswers.countDown();
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         group.close();
+        bounded.close();
     }
 
     private AddressResolver<InetSocketAddress> resolver() throws Exception {
-        return loop.submit(() -> group.getResolver(loop)).get(5, TimeUnit.SECONDS);
+        return resolver(group);
+    }
+
+    private AddressResolver<InetSocketAddress> resolver(OffLoopResolverGroup of) throws Exception {
+        return loop.submit(() -> of.getResolver(loop)).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aLookupPastTheTimeoutFailsAsAConnectTimeout() throws Exception {
+        AddressResolver<InetSocketAddress> resolver = resolver(bounded);
+        Future<InetSocketAddress> slow = loop.submit(
+                () -> resolver.resolve(InetSocketAddress.createUnresolved("slow.test", 8080))).get(5, TimeUnit.SECONDS);
+
+        // The DNS server has not answered (it answers only when the test ends): the timeout alone ended the lookup.
+        assertThat(slow.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(slow.cause()).isInstanceOf(ConnectTimeoutException.class)
+                .hasMessage("looking up slow.test took over 200 ms");
+
+        // Literals take no lookup, so no timeout either.
+        Future<InetSocketAddress> literal = loop.submit(
+                () -> resolver.resolve(InetSocketAddress.createUnresolved("127.0.0.1", 80))).get(5, TimeUnit.SECONDS);
+        assertThat(literal.getNow().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
     }
 
     @Test
