@@ -1,12 +1,12 @@
 package dev.veer.proxy.flag;
 
+import dev.veer.proxy.http.AsciiWindow;
 import dev.veer.proxy.http.CookieScanner;
 
 import dev.veer.proxy.hash.Murmur3;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.util.AsciiString;
 import io.netty.util.NetUtil;
 
 import java.net.InetAddress;
@@ -15,8 +15,9 @@ import java.util.Arrays;
 /**
  * The outcome of {@link FlagEvaluator#evaluate} for one request, indexed like the evaluator's flags (sorted by
  * name). A mutable scratch object: create one per connection (or per event loop) with
- * {@link FlagEvaluator#newResults()} and pass it to every evaluation, so a request allocates nothing but, when it
- * changes, the upstream header value. Not thread-safe.
+ * {@link FlagEvaluator#newResults()} and pass it to every evaluation, so a request allocates nothing, the upstream
+ * header value included: it is rendered into an array of these results and read in place until the next
+ * evaluation, which comes with the connection's next exchange. Not thread-safe.
  *
  * <p>Passing it to a different evaluator (after a new routing table was published) rebinds it to that evaluator's
  * flags, which allocates once.
@@ -31,9 +32,9 @@ public final class FlagResults {
     private int[] variant;
 
     private byte[] headerScratch;
-    /** The last rendered header value; handed out again while the rendering does not change (it is immutable). */
-    private AsciiString lastHeaderValue;
-    private AsciiString headerValue;
+    /** The rendered header value, read in {@link #headerScratch}. */
+    private final AsciiWindow renderedHeader = new AsciiWindow();
+    private CharSequence headerValue;
 
     final Murmur3 hasher = new Murmur3(0);
 
@@ -80,10 +81,10 @@ public final class FlagResults {
 
     /**
      * The {@code x-veer-flags} value for the upstream request, e.g. {@code a=on,b=off,exp=variantB}: every flag in
-     * name order; null when there are no flags. Immutable; the same instance is returned while the value
-     * does not change from one request to the next.
+     * name order; null when there are no flags. Read in place: valid until the next evaluation into these results
+     * (take {@code toString()} to keep it longer).
      */
-    public AsciiString headerValue() {
+    public CharSequence headerValue() {
         return headerValue;
     }
 
@@ -108,7 +109,6 @@ public final class FlagResults {
         cookieTexts = new CharSequence[newEvaluator.cookieSlots()];
         generation = 0;
         cookieGeneration = 0;
-        lastHeaderValue = null;
         headerValue = null;
     }
 
@@ -154,14 +154,8 @@ public final class FlagResults {
             headerValue = null;
             return;
         }
-        AsciiString last = lastHeaderValue;
-        if (last == null || last.length() != headerLength
-                || !Arrays.equals(last.array(), last.arrayOffset(), last.arrayOffset() + headerLength,
-                headerScratch, 0, headerLength)) {
-            last = new AsciiString(Arrays.copyOf(headerScratch, headerLength), false);
-            lastHeaderValue = last;
-        }
-        headerValue = last;
+        renderedHeader.show(headerScratch, headerLength);
+        headerValue = renderedHeader;
     }
 
     /** This request's value of header slot {@code slot} (first value when repeated), or null. */

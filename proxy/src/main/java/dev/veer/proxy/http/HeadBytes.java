@@ -68,6 +68,8 @@ public final class HeadBytes {
         } else if (text instanceof AsciiString) {
             AsciiString ascii = (AsciiString) text;
             System.arraycopy(ascii.array(), ascii.arrayOffset(), bytes, length, count);
+        } else if (text instanceof AsciiWindow) {
+            System.arraycopy(((AsciiWindow) text).array(), 0, bytes, length, count);
         } else {
             for (int i = 0; i < count; i++) {
                 bytes[length + i] = (byte) text.charAt(i);
