@@ -1,5 +1,6 @@
 package dev.veer.proxy.stats;
 
+import java.time.InstantSource;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -10,8 +11,9 @@ import org.HdrHistogram.Recorder;
 /**
  * The live statistics of one (service, version). Event loops call {@link #record} and {@link #failure}
  * without locks (LongAdder cells and a wait-free HdrHistogram {@link Recorder}); the collector thread calls
- * {@link #collect()} once per second, which moves the interval into the cumulative totals and into a ring
- * of per-second slices. Readers ({@link #window}, {@link #totals}) synchronise with the collector only.
+ * {@link #collect} once per second, which moves the interval into the cumulative totals and into a ring
+ * of per-second slices, each stamped with the time it was completed. Readers ({@link #window}, {@link #totals})
+ * synchronise with the collector only.
  */
 public final class VersionStats {
 
@@ -74,8 +76,13 @@ public final class VersionStats {
         retries[reason.ordinal()].increment();
     }
 
-    /** Moves the interval recorded since the previous call into the totals and the ring. */
-    synchronized void collect() {
+    /**
+     * Moves the interval recorded since the previous call into the totals and the ring, stamped with
+     * {@code clock}'s time read under this object's lock: a reader that took its own time before calling
+     * {@link #window(long, long)} then sees every slice stamped earlier than that time, and none stamped later.
+     */
+    synchronized void collect(InstantSource clock) {
+        long completedAtMillis = clock.millis();
         drainRecorder();
         long requests = 0;
         long errors = 0;
@@ -88,7 +95,7 @@ public final class VersionStats {
                 errors = delta;
             }
         }
-        ring[ringNext] = Slice.of(requests, errors, sliceSoFar);
+        ring[ringNext] = Slice.of(completedAtMillis, requests, errors, sliceSoFar);
         ringNext = (ringNext + 1) % ring.length;
         ringSize = Math.min(ringSize + 1, ring.length);
         sliceSoFar.reset();
@@ -114,6 +121,28 @@ public final class VersionStats {
             requests += slice.requests;
             errors += slice.errors;
             slice.addTo(latency);
+        }
+        return new WindowStats(requests, errors, latency);
+    }
+
+    /**
+     * Sums the slices completed at or after {@code fromMillis} and before {@code toMillis}: windows that share their
+     * bounds count every slice exactly once.
+     */
+    synchronized WindowStats window(long fromMillis, long toMillis) {
+        Histogram latency = newHistogram();
+        long requests = 0;
+        long errors = 0;
+        for (int i = 1; i <= ringSize; i++) {
+            Slice slice = ring[Math.floorMod(ringNext - i, ring.length)];
+            if (slice.completedAtMillis < fromMillis) {
+                break;
+            }
+            if (slice.completedAtMillis < toMillis) {
+                requests += slice.requests;
+                errors += slice.errors;
+                slice.addTo(latency);
+            }
         }
         return new WindowStats(requests, errors, latency);
     }
@@ -163,21 +192,23 @@ public final class VersionStats {
     private static final class Slice {
         private static final long[] NONE = new long[0];
 
+        final long completedAtMillis;
         final long requests;
         final long errors;
         final long[] values;
         final long[] counts;
 
-        private Slice(long requests, long errors, long[] values, long[] counts) {
+        private Slice(long completedAtMillis, long requests, long errors, long[] values, long[] counts) {
+            this.completedAtMillis = completedAtMillis;
             this.requests = requests;
             this.errors = errors;
             this.values = values;
             this.counts = counts;
         }
 
-        static Slice of(long requests, long errors, Histogram interval) {
+        static Slice of(long completedAtMillis, long requests, long errors, Histogram interval) {
             if (interval.getTotalCount() == 0) {
-                return new Slice(requests, errors, NONE, NONE);
+                return new Slice(completedAtMillis, requests, errors, NONE, NONE);
             }
             int buckets = 0;
             for (HistogramIterationValue ignored : interval.recordedValues()) {
@@ -194,7 +225,7 @@ public final class VersionStats {
                 counts[i] = v.getCountAtValueIteratedTo();
                 i++;
             }
-            return new Slice(requests, errors, values, counts);
+            return new Slice(completedAtMillis, requests, errors, values, counts);
         }
 
         void addTo(Histogram target) {
