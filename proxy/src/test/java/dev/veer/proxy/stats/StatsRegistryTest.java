@@ -126,7 +126,7 @@ class StatsRegistryTest {
             Instant start = Instant.ofEpochMilli(now[0]);
             for (int second = 1; second <= 4; second++) {
                 for (int i = 0; i < second; i++) {
-                    v.record(second == 3 ? 503 : 200, 1_000);
+                    v.record(second == 3 ? 503 : 200, second == 3 ? 50_000 : 1_000);
                 }
                 now[0] += 1000;
                 stats.collectNow(); // completed at start + second
@@ -137,6 +137,9 @@ class StatsRegistryTest {
             assertThat(lastTwo.requests()).isEqualTo(7);
             assertThat(lastTwo.errors()).isEqualTo(3);
             assertThat(lastTwo.latencyMicros().getTotalCount()).isEqualTo(7);
+            assertThat(lastTwo.errorLatencyMicros().getTotalCount()).as("the 503s apart").isEqualTo(3);
+            assertThat(lastTwo.errorLatencyMicros().getMinValue()).isBetween(49_500L, 50_500L);
+            assertThat(firstTwo.errorLatencyMicros().getTotalCount()).isZero();
             assertThat(stats.window("s", "v", start.plusSeconds(5), start.plusSeconds(9)).requests()).isZero();
             assertThat(stats.window("nope", "x", start, start.plusSeconds(9)).requests()).isZero();
         }

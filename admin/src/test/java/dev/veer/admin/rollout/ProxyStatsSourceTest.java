@@ -23,12 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/**
- * The analyzer reading the proxy's statistics registry as the runtime wires them: the registry completes a slice every
- * second on its own schedule, the rollout ticker runs about every second on another and drifts against it (a
- * fixed-delay schedule), and every analysis must judge each request once, and a step only on its own weights.
- */
-class ProxyStatsWindowsTest {
+/** The analyzer reading the proxy's statistics registry as the runtime wires them. */
+class ProxyStatsSourceTest {
 
     private static final List<String> VERSIONS = List.of("blue", "green");
     private static final ServiceSpec SHOP = new ServiceSpec("shop", new MatchSpec(List.of(), "/"),
@@ -41,6 +37,11 @@ class ProxyStatsWindowsTest {
 
     private long nowMillis = Instant.parse("2026-11-22T10:00:00Z").toEpochMilli();
 
+    /**
+     * The registry completes a slice every second on its own schedule, the rollout ticker runs about every second on
+     * another and drifts against it (a fixed-delay schedule): every analysis must judge each request once, and a step
+     * only on its own weights.
+     */
     @Test
     void everyRequestIsJudgedOnceAndTheFirstWindowHoldsOnlyTheStepsWeights() throws Exception {
         InstantSource clock = () -> Instant.ofEpochMilli(nowMillis);
@@ -93,6 +94,44 @@ class ProxyStatsWindowsTest {
                 previous = at;
             }
             assertThat(judged).isEqualTo(completedSincePrevious);
+        }
+    }
+
+    /** Errors are judged by their rate; their latency must not make the other version look slow or fast. */
+    @Test
+    void aBaselineFailingFastDoesNotMakeAHealthyCanaryLookSlow() throws Exception {
+        InstantSource clock = () -> Instant.ofEpochMilli(nowMillis);
+        try (StatsRegistry registry = StatsRegistry.manual(clock)) {
+            VersionStats blue = registry.forVersion("shop", "blue");
+            VersionStats green = registry.forVersion("shop", "green");
+            RolloutEngine engine = new RolloutEngine(clock, new ProxyStatsSource(registry), new NoTraffic(),
+                    (state, action, reason) -> { });
+            AnalysisSpec analysis = new AnalysisSpec(Duration.ofSeconds(5), 50, 0.01, 0.5, 0.95, Duration.ofSeconds(1),
+                    0.10, 2, 0, 0.99);
+            engine.start("shop", SHOP, RolloutRequest.canary("green", "blue",
+                    new RolloutSpec(List.of(new StepSpec(2000, Duration.ofHours(1), false)), analysis)));
+            for (int second = 0; second < 30; second++) {
+                for (int i = 0; i < 40; i++) {
+                    green.record(200, 18_000 + (i % 10) * 400);
+                }
+                // The baseline answers as fast as ever, but 60% of its requests fail at once.
+                for (int i = 0; i < 160; i++) {
+                    if (i % 5 < 3) {
+                        blue.record(503, 300);
+                    } else {
+                        blue.record(200, 18_000 + (i % 10) * 400);
+                    }
+                }
+                nowMillis += 1000;
+                registry.collectNow();
+                nowMillis += 10;
+                engine.tick();
+            }
+
+            List<Verdict> verdicts = engine.status("shop").verdicts();
+            assertThat(verdicts).hasSizeGreaterThan(4);
+            assertThat(verdicts).allSatisfy(v -> assertThat(v.result()).as(v.reason()).isEqualTo(Verdict.Result.Pass));
+            assertThat(verdicts.get(verdicts.size() - 1).figures()).containsEntry("baselineErrors", 480L);
         }
     }
 
