@@ -20,6 +20,7 @@ import dev.veer.admin.http.ApiResponse;
 import dev.veer.admin.http.Router;
 import dev.veer.admin.internal.Text;
 import dev.veer.admin.metrics.VeerMetrics;
+import dev.veer.admin.rollout.ProxyStatsSource;
 import dev.veer.admin.rollout.RolloutBridge;
 import dev.veer.admin.rollout.RolloutTicker;
 import dev.veer.admin.state.FileStateStore;
@@ -28,8 +29,6 @@ import dev.veer.admin.state.StateDoc;
 import dev.veer.admin.state.StateStore;
 import dev.veer.admin.state.UnusableStateException;
 import dev.veer.analyzer.RolloutEngine;
-import dev.veer.analyzer.StatsSource;
-import dev.veer.analyzer.WindowStats;
 import dev.veer.config.ModelJson;
 import dev.veer.config.model.HostPort;
 import dev.veer.config.model.VeerConfig;
@@ -191,11 +190,7 @@ public final class VeerRuntime implements AutoCloseable {
         ControlPlane control = new ControlPlane(initial, store, audit, proxy::publish, FLAG_PARSER, clock);
         closeables.push(control);
         RolloutBridge bridge = new RolloutBridge(control);
-        StatsSource statsSource = (service, version, length) -> {
-            var w = proxy.stats().window(service, version, length);
-            return new WindowStats(w.requests(), w.errors(), w.latencyMicros());
-        };
-        RolloutEngine engine = new RolloutEngine(clock, statsSource, bridge, bridge);
+        RolloutEngine engine = new RolloutEngine(clock, new ProxyStatsSource(proxy.stats()), bridge, bridge);
         control.onWriter(() -> restoreRollouts(engine, initial.view().rollouts())).join();
         bridge.keepInStep(engine);
 

@@ -11,7 +11,6 @@ import dev.veer.config.model.RolloutSpec;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.StepSpec;
 import dev.veer.config.model.Weights;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -53,6 +52,13 @@ public final class RolloutEngine {
     private final Map<String, RolloutState> rollouts = new LinkedHashMap<>();
     /** The baseline's most recent window with enough requests, per service: the snapshot taken at a switch. */
     private final Map<String, WindowStats> lastBaselineWindow = new HashMap<>();
+    /**
+     * Where each rollout's next analysis window starts, per service: where the last one ended, so that every request
+     * is judged once (a fixed-length window looking back from a tick that drifts against the proxy's one-second
+     * slices counted a second twice, or skipped one, every few intervals), or one slice after a weight change, so
+     * that a step is judged on its own weights only.
+     */
+    private final Map<String, Long> windowStartMillis = new HashMap<>();
 
     public RolloutEngine(InstantSource clock, StatsSource stats, TrafficControl traffic, RolloutListener listener) {
         this.clock = clock;
@@ -119,6 +125,7 @@ public final class RolloutEngine {
                 -1, -1, now + persisted.intervalMillis(), 0, null, 0, 0, null, 0, List.of());
         Draft draft = new Draft(initial);
         lastBaselineWindow.remove(service);
+        windowStartMillis.put(service, now);
         enterStep(draft, 0, now);
         commit(draft, now, "rollout.start", strategy + " " + canary + " vs " + baseline + ": " + draft.reason);
         progress(draft, now);
@@ -245,6 +252,8 @@ public final class RolloutEngine {
         }
         rollouts.put(state.service(), draft.freeze(state.updatedAtMillis()));
         lastBaselineWindow.remove(state.service());
+        // The proxy's statistics start empty after a restart; the next window starts now either way.
+        windowStartMillis.put(state.service(), now);
     }
 
     /**
@@ -259,6 +268,7 @@ public final class RolloutEngine {
     public synchronized void resync(Map<String, RolloutState> inForce) {
         rollouts.keySet().removeIf(service -> !inForce.containsKey(service));
         lastBaselineWindow.keySet().removeIf(service -> !inForce.containsKey(service));
+        windowStartMillis.keySet().removeIf(service -> !inForce.containsKey(service));
         inForce.forEach((service, state) -> {
             RolloutState mine = rollouts.get(service);
             if (state.equals(mine)) {
@@ -288,12 +298,14 @@ public final class RolloutEngine {
 
     private void analyze(Draft draft, long now) {
         Analysis analysis = draft.analysis;
-        Duration window = Duration.ofMillis(analysis.intervalMillis());
-        WindowStats canary = stats.window(draft.service, draft.canary, window);
+        Instant from = Instant.ofEpochMilli(windowStartMillis.getOrDefault(draft.service,
+                now - analysis.intervalMillis()));
+        Instant to = Instant.ofEpochMilli(now);
+        WindowStats canary = stats.window(draft.service, draft.canary, from, to);
         WindowStats baseline;
         String label;
         if (draft.weightsBps.getOrDefault(draft.baseline, 0) > 0) {
-            baseline = stats.window(draft.service, draft.baseline, window);
+            baseline = stats.window(draft.service, draft.baseline, from, to);
             label = BASELINE;
             if (baseline.requests() >= analysis.minRequests()) {
                 lastBaselineWindow.put(draft.service, baseline);
@@ -326,6 +338,8 @@ public final class RolloutEngine {
         }
         draft.stepFails = recentStepFails(draft);
         commit(draft, now, "rollout.verdict", verdict.result() + ": " + verdict.reason());
+        // Only once the verdict stands: a tick that failed before it judges the same requests again.
+        windowStartMillis.put(draft.service, now);
 
         Step step = draft.currentStep();
         int failureLimit = step != null && Step.SWITCH.equals(step.kind()) ? 1 : Math.max(1, analysis.failureLimit());
@@ -417,6 +431,10 @@ public final class RolloutEngine {
         }
         if (!target.equals(draft.weightsBps)) {
             setWeights(draft, target, "rollout " + description);
+            // The slice under way holds requests routed by the old weights: the step's first window starts after it,
+            // unless that would leave an interval under two slices next to nothing.
+            long slice = StatsSource.SLICE.toMillis();
+            windowStartMillis.put(draft.service, now + (draft.analysis.intervalMillis() >= 2 * slice ? slice : 0));
             draft.nextAnalysisAtMillis = now + draft.analysis.intervalMillis();
         }
         draft.step = index;
@@ -432,7 +450,7 @@ public final class RolloutEngine {
 
     private BaselineSnapshot snapshotBaseline(Draft draft, long now) {
         WindowStats latest = stats.window(draft.service, draft.baseline,
-                Duration.ofMillis(draft.analysis.intervalMillis()));
+                Instant.ofEpochMilli(now - draft.analysis.intervalMillis()), Instant.ofEpochMilli(now));
         if (latest.requests() < draft.analysis.minRequests()) {
             WindowStats remembered = lastBaselineWindow.get(draft.service);
             if (remembered != null) {

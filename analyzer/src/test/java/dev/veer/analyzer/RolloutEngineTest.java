@@ -185,6 +185,18 @@ class RolloutEngineTest {
     }
 
     @Test
+    void aCanaryFailingWhileAwaitingApprovalIsRolledBack() throws Exception {
+        engine.start("shop", SHOP, RolloutRequest.canary("green", "blue", plan(
+                step(10, "2m"), approval(), step(100, null))));
+        runUntil(s -> s.phase() == RolloutPhase.AwaitingApproval, Duration.ofHours(1));
+        traffic.behave("green", Behaviour.healthy().withErrorRate(0.30));
+
+        runUntil(s -> s.phase().terminal(), Duration.ofMinutes(5));
+        assertThat(engine.status("shop").phase()).isEqualTo(RolloutPhase.RolledBack);
+        assertThat(traffic.weights().of("green")).isZero();
+    }
+
+    @Test
     void pauseStopsTheStepTimerAndResumeKeepsTheRemainingTime() throws Exception {
         engine.start("shop", SHOP, RolloutRequest.canary("green", "blue", plan(step(10, "10m"), step(100, null))));
         run(Duration.ofMinutes(3));

@@ -2,6 +2,7 @@ package dev.veer.analyzer;
 
 import dev.veer.config.model.Weights;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -88,8 +89,8 @@ final class SimulatedTraffic implements StatsSource, TrafficControl {
     }
 
     @Override
-    public WindowStats window(String service, String version, Duration length) {
-        double seconds = length.toMillis() / 1000.0;
+    public WindowStats window(String service, String version, Instant from, Instant to) {
+        double seconds = Duration.between(from, to).toMillis() / 1000.0;
         long requests = Math.round(requestsPerSecond * seconds * weights.of(version) / Weights.TOTAL);
         if (version.equals(preview)) {
             requests += Math.round(previewPerSecond * seconds);

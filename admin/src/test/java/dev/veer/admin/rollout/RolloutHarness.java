@@ -78,7 +78,7 @@ final class RolloutHarness implements AutoCloseable {
         InstantSource clock = () -> now;
         control = new ControlPlane(initial, store, audit, (s, f) -> published.add(s), flags, clock);
         RolloutBridge bridge = new RolloutBridge(control);
-        engine = new RolloutEngine(clock, (service, version, length) -> version.equals("green") ? canary : baseline,
+        engine = new RolloutEngine(clock, (service, version, from, to) -> version.equals("green") ? canary : baseline,
                 bridge, bridge);
         bridge.keepInStep(engine);
         ticker = new RolloutTicker(control, engine);

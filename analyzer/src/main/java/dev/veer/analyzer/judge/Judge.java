@@ -110,9 +110,11 @@ public final class Judge {
                 baseline.requests(), allowedRatio);
         figures.put("errorPValue", Format.round(pValue));
         if (canaryRate > baselineRate * allowedRatio && pValue < alpha) {
-            String change = baselineRate > 0 ? " (" + Format.change(canaryRate / baselineRate - 1) + ", " : " (";
+            // Named, since the rate may well be under maxErrorRate (and the change is infinite over a baseline at 0).
+            String change = baselineRate > 0 ? Format.change(canaryRate / baselineRate - 1) + ", " : "";
             failures.add("error rate " + Format.percent(canaryRate) + " vs " + baselineLabel + " "
-                    + Format.percent(baselineRate) + change + Format.pValue(pValue) + ")");
+                    + Format.percent(baselineRate) + " (" + change + "allowed "
+                    + Format.change(analysis.maxErrorRateIncrease()) + ", " + Format.pValue(pValue) + ")");
         }
     }
 
@@ -172,7 +174,8 @@ public final class Judge {
             if (interval.lower() > allowedShift && interval.lower() > 0.25 * Math.abs(shift)) {
                 failures.add("latency +" + Format.millis(shift) + " (" + Format.change(shift / baselineSample.median())
                         + " of " + baselineLabel + " median " + Format.millis(baselineSample.median())
-                        + ", at least +" + Format.millis(interval.lower()) + ", " + Format.pValue(mw.pValue()) + ")");
+                        + ", allowed +" + Format.millis(allowedShift) + ", at least +" + Format.millis(interval.lower())
+                        + ", " + Format.pValue(mw.pValue()) + ")");
             }
         }
 
@@ -191,7 +194,8 @@ public final class Judge {
         figures.put("tailPValue", Format.round(tailPValue));
         if (canaryQ > threshold && tailPValue < alpha) {
             failures.add(label + " " + Format.millis(canaryQ) + " vs " + baselineLabel + " " + Format.millis(baselineQ)
-                    + " (" + Format.change(canaryQ / baselineQ - 1) + ", " + Format.pValue(tailPValue) + ")");
+                    + " (" + Format.change(canaryQ / baselineQ - 1) + ", allowed "
+                    + Format.change(analysis.maxLatencyIncrease()) + ", " + Format.pValue(tailPValue) + ")");
         }
         return label + " " + Format.millis(canaryQ) + " (" + baselineLabel + " " + Format.millis(baselineQ) + ")";
     }

@@ -6,6 +6,7 @@ import dev.veer.analyzer.RolloutState.Analysis;
 import dev.veer.analyzer.Verdict.Result;
 import dev.veer.analyzer.WindowStats;
 import dev.veer.config.model.AnalysisSpec;
+import java.time.Duration;
 import java.util.Random;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,17 @@ class JudgeTest {
         // 0.45% vs 0.1%: under the 0.5% absolute limit, but +350% and clearly significant.
         Judgement j = Judge.judge(window(20000, 90, 50, 0, 1), window(60000, 60, 50, 0, 1), "baseline", DEFAULTS);
         assertThat(j.result()).isEqualTo(Result.Fail);
-        assertThat(j.reason()).startsWith("error rate 0.45% vs baseline 0.1% (+350%, p<0.0001)");
+        assertThat(j.reason()).startsWith("error rate 0.45% vs baseline 0.1% (+350%, allowed +50%, p<0.0001)");
+    }
+
+    @Test
+    void aRiseOverABaselineWithoutErrorsSaysWhichLimitItBroke() {
+        // 2% is under a 5% absolute limit: the reason must say that the relative limit failed it.
+        Analysis lenient = Analysis.of(new AnalysisSpec(Duration.ofMinutes(1), 200, 0.05, 0.5, 0.95,
+                Duration.ofMillis(500), 0.10, 2, 10, 0.99));
+        Judgement j = Judge.judge(window(1000, 20, 50, 0, 1), window(4000, 0, 50, 0, 1), "baseline", lenient);
+        assertThat(j.result()).isEqualTo(Result.Fail);
+        assertThat(j.reason()).isEqualTo("error rate 2% vs baseline 0% (allowed +50%, p<0.0001)");
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.veer.analyzer.TrafficControl;
 import dev.veer.analyzer.WindowStats;
 import dev.veer.config.model.Weights;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
@@ -35,8 +36,9 @@ final class SimulatedService implements StatsSource, TrafficControl {
     }
 
     @Override
-    public WindowStats window(String service, String version, Duration length) {
-        long requests = Math.round(requestsPerSecond * length.toMillis() / 1000.0 * weights.of(version) / Weights.TOTAL);
+    public WindowStats window(String service, String version, Instant from, Instant to) {
+        long requests = Math.round(requestsPerSecond * Duration.between(from, to).toMillis() / 1000.0
+                * weights.of(version) / Weights.TOTAL);
         Behaviour behaviour = behaviours.get(version);
         long errors = Binomial.draw(random, requests, behaviour.errorRate());
         if (version.equals(canary)) {

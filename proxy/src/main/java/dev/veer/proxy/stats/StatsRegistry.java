@@ -1,6 +1,8 @@
 package dev.veer.proxy.stats;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -33,11 +35,13 @@ public final class StatsRegistry implements AutoCloseable {
     /** Versions out of the routing table, with the System.nanoTime() they left it at. Guarded by this. */
     private final Map<StatsKey, Long> retiredAt = new HashMap<>();
     private final long retiredKeptNanos;
+    /** Stamps each slice with the time it was completed (the analyzer's windows are bounded by such times). */
+    private final InstantSource clock;
     private final ScheduledExecutorService collector;
 
     /** A registry whose collector thread drains the recorders once per second. */
     public static StatsRegistry started() {
-        return new StatsRegistry(true, RETIRED_KEPT);
+        return new StatsRegistry(true, RETIRED_KEPT, InstantSource.system());
     }
 
     /** A registry without a collector thread; {@link #collectNow()} moves time forward (tests, benchmarks). */
@@ -47,11 +51,17 @@ public final class StatsRegistry implements AutoCloseable {
 
     /** As {@link #manual()}, dropping a retired version's statistics {@code retiredKept} after it left the table. */
     public static StatsRegistry manual(Duration retiredKept) {
-        return new StatsRegistry(false, retiredKept);
+        return new StatsRegistry(false, retiredKept, InstantSource.system());
     }
 
-    private StatsRegistry(boolean scheduled, Duration retiredKept) {
+    /** As {@link #manual()}, stamping slices with {@code clock}'s time. */
+    public static StatsRegistry manual(InstantSource clock) {
+        return new StatsRegistry(false, RETIRED_KEPT, clock);
+    }
+
+    private StatsRegistry(boolean scheduled, Duration retiredKept, InstantSource clock) {
         this.retiredKeptNanos = retiredKept.toNanos();
+        this.clock = clock;
         if (scheduled) {
             collector = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "veer-stats-collector");
@@ -116,6 +126,15 @@ public final class StatsRegistry implements AutoCloseable {
         return stats.window((int) Math.min(seconds, RING_SECONDS));
     }
 
+    /**
+     * The slices completed at or after {@code from} and before {@code to}, by this registry's clock: consecutive
+     * windows that share their bounds count every slice once (no second counted twice, none skipped).
+     */
+    public WindowStats window(String service, String version, Instant from, Instant to) {
+        VersionStats stats = byKey.get(new StatsKey(service, version));
+        return stats == null ? VersionStats.emptyWindow() : stats.window(from.toEpochMilli(), to.toEpochMilli());
+    }
+
     /** Cumulative since start (for /metrics and /stats). */
     public TotalStats totals(String service, String version) {
         VersionStats stats = byKey.get(new StatsKey(service, version));
@@ -125,7 +144,7 @@ public final class StatsRegistry implements AutoCloseable {
     /** Completes the current one-second slice of every version now, and drops retired versions due to go. */
     public void collectNow() {
         for (VersionStats stats : byKey.values()) {
-            stats.collect();
+            stats.collect(clock);
         }
         dropRetired();
     }

@@ -1,5 +1,6 @@
 package dev.veer.proxy.stats;
 
+import java.time.InstantSource;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -10,8 +11,9 @@ import org.HdrHistogram.Recorder;
 /**
  * The live statistics of one (service, version). Event loops call {@link #record} and {@link #failure}
  * without locks (LongAdder cells and a wait-free HdrHistogram {@link Recorder}); the collector thread calls
- * {@link #collect()} once per second, which moves the interval into the cumulative totals and into a ring
- * of per-second slices. Readers ({@link #window}, {@link #totals}) synchronise with the collector only.
+ * {@link #collect} once per second, which moves the interval into the cumulative totals and into a ring
+ * of per-second slices, each stamped with the time it was completed. Readers ({@link #window}, {@link #totals})
+ * synchronise with the collector only.
  */
 public final class VersionStats {
 
@@ -26,7 +28,10 @@ public final class VersionStats {
     private final LongAdder[] responsesByClass = newAdders(6);
     private final LongAdder[] failures = newAdders(REASONS.length);
     private final LongAdder[] retries = newAdders(REASONS.length);
+    /** Latency of the responses below 500. */
     private final Recorder recorder = new Recorder(1, MAX_MICROS, SIGNIFICANT_DIGITS);
+    /** Latency of the 5xx responses, apart: the analyzer judges latency without them (see WindowStats). */
+    private final Recorder errorRecorder = new Recorder(1, MAX_MICROS, SIGNIFICANT_DIGITS);
 
     // Collector state, guarded by this.
     private final Histogram totalLatency = newHistogram();
@@ -37,11 +42,14 @@ public final class VersionStats {
      * the event loops' path.
      */
     private final Histogram sliceSoFar = newHistogram();
+    /** The 5xx part of {@link #sliceSoFar}. */
+    private final Histogram errorSliceSoFar = newHistogram();
     private final long[] collectedByClass = new long[6];
     private final Slice[] ring;
     private int ringNext;
     private int ringSize;
     private Histogram recycled;
+    private Histogram recycledErrors;
 
     VersionStats(StatsKey key, int ringSeconds) {
         this.key = key;
@@ -61,7 +69,7 @@ public final class VersionStats {
         }
         responsesByClass[statusClass].increment();
         long micros = latencyMicros < 0 ? 0 : Math.min(latencyMicros, MAX_MICROS);
-        recorder.recordValue(micros);
+        (statusClass == 5 ? errorRecorder : recorder).recordValue(micros);
     }
 
     /** Records one upstream failure; the response the client got is recorded separately by {@link #record}. */
@@ -74,8 +82,13 @@ public final class VersionStats {
         retries[reason.ordinal()].increment();
     }
 
-    /** Moves the interval recorded since the previous call into the totals and the ring. */
-    synchronized void collect() {
+    /**
+     * Moves the interval recorded since the previous call into the totals and the ring, stamped with
+     * {@code clock}'s time read under this object's lock: a reader that took its own time before calling
+     * {@link #window(long, long)} then sees every slice stamped earlier than that time, and none stamped later.
+     */
+    synchronized void collect(InstantSource clock) {
+        long completedAtMillis = clock.millis();
         drainRecorder();
         long requests = 0;
         long errors = 0;
@@ -88,34 +101,65 @@ public final class VersionStats {
                 errors = delta;
             }
         }
-        ring[ringNext] = Slice.of(requests, errors, sliceSoFar);
+        ring[ringNext] = Slice.of(completedAtMillis, requests, errors, sliceSoFar, errorSliceSoFar);
         ringNext = (ringNext + 1) % ring.length;
         ringSize = Math.min(ringSize + 1, ring.length);
         sliceSoFar.reset();
+        errorSliceSoFar.reset();
     }
 
-    /** Moves what the recorder holds into the totals and the slice being collected. Under this object's lock. */
+    /** Moves what the recorders hold into the totals and the slice being collected. Under this object's lock. */
     private void drainRecorder() {
         Histogram interval = recorder.getIntervalHistogram(recycled);
         totalLatency.add(interval);
         sliceSoFar.add(interval);
         interval.reset();
         recycled = interval;
+        Histogram errorInterval = errorRecorder.getIntervalHistogram(recycledErrors);
+        totalLatency.add(errorInterval);
+        sliceSoFar.add(errorInterval);
+        errorSliceSoFar.add(errorInterval);
+        errorInterval.reset();
+        recycledErrors = errorInterval;
     }
 
     /** Sums the last {@code seconds} completed slices (fewer if the proxy has not run that long). */
     synchronized WindowStats window(int seconds) {
         int n = Math.min(seconds, ringSize);
         Histogram latency = newHistogram();
+        Histogram errorLatency = newHistogram();
         long requests = 0;
         long errors = 0;
         for (int i = 1; i <= n; i++) {
             Slice slice = ring[Math.floorMod(ringNext - i, ring.length)];
             requests += slice.requests;
             errors += slice.errors;
-            slice.addTo(latency);
+            slice.addTo(latency, errorLatency);
         }
-        return new WindowStats(requests, errors, latency);
+        return new WindowStats(requests, errors, latency, errorLatency);
+    }
+
+    /**
+     * Sums the slices completed at or after {@code fromMillis} and before {@code toMillis}: windows that share their
+     * bounds count every slice exactly once.
+     */
+    synchronized WindowStats window(long fromMillis, long toMillis) {
+        Histogram latency = newHistogram();
+        Histogram errorLatency = newHistogram();
+        long requests = 0;
+        long errors = 0;
+        for (int i = 1; i <= ringSize; i++) {
+            Slice slice = ring[Math.floorMod(ringNext - i, ring.length)];
+            if (slice.completedAtMillis < fromMillis) {
+                break;
+            }
+            if (slice.completedAtMillis < toMillis) {
+                requests += slice.requests;
+                errors += slice.errors;
+                slice.addTo(latency, errorLatency);
+            }
+        }
+        return new WindowStats(requests, errors, latency, errorLatency);
     }
 
     synchronized TotalStats totals() {
@@ -140,7 +184,7 @@ public final class VersionStats {
     }
 
     static WindowStats emptyWindow() {
-        return new WindowStats(0, 0, newHistogram());
+        return new WindowStats(0, 0, newHistogram(), newHistogram());
     }
 
     static TotalStats emptyTotals() {
@@ -157,27 +201,52 @@ public final class VersionStats {
     }
 
     /**
-     * One second of traffic. The histogram is kept sparse (only non-empty buckets) so that fifteen minutes of
+     * One second of traffic. The histograms are kept sparse (only non-empty buckets) so that fifteen minutes of
      * slices cost kilobytes, not megabytes, per version.
      */
     private static final class Slice {
-        private static final long[] NONE = new long[0];
-
+        final long completedAtMillis;
         final long requests;
         final long errors;
+        /** Every response's latency. */
+        final Sparse latency;
+        /** The 5xx responses' latency (also in {@link #latency}). */
+        final Sparse errorLatency;
+
+        private Slice(long completedAtMillis, long requests, long errors, Sparse latency, Sparse errorLatency) {
+            this.completedAtMillis = completedAtMillis;
+            this.requests = requests;
+            this.errors = errors;
+            this.latency = latency;
+            this.errorLatency = errorLatency;
+        }
+
+        static Slice of(long completedAtMillis, long requests, long errors, Histogram latency, Histogram errorLatency) {
+            return new Slice(completedAtMillis, requests, errors, Sparse.of(latency), Sparse.of(errorLatency));
+        }
+
+        void addTo(Histogram latencyTarget, Histogram errorLatencyTarget) {
+            latency.addTo(latencyTarget);
+            errorLatency.addTo(errorLatencyTarget);
+        }
+    }
+
+    /** A histogram's non-empty buckets. */
+    private static final class Sparse {
+        private static final long[] NONE_RECORDED = new long[0];
+        private static final Sparse EMPTY = new Sparse(NONE_RECORDED, NONE_RECORDED);
+
         final long[] values;
         final long[] counts;
 
-        private Slice(long requests, long errors, long[] values, long[] counts) {
-            this.requests = requests;
-            this.errors = errors;
+        private Sparse(long[] values, long[] counts) {
             this.values = values;
             this.counts = counts;
         }
 
-        static Slice of(long requests, long errors, Histogram interval) {
+        static Sparse of(Histogram interval) {
             if (interval.getTotalCount() == 0) {
-                return new Slice(requests, errors, NONE, NONE);
+                return EMPTY;
             }
             int buckets = 0;
             for (HistogramIterationValue ignored : interval.recordedValues()) {
@@ -194,7 +263,7 @@ public final class VersionStats {
                 counts[i] = v.getCountAtValueIteratedTo();
                 i++;
             }
-            return new Slice(requests, errors, values, counts);
+            return new Sparse(values, counts);
         }
 
         void addTo(Histogram target) {

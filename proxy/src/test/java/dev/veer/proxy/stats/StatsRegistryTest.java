@@ -3,6 +3,7 @@ package dev.veer.proxy.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class StatsRegistryTest {
@@ -113,6 +114,34 @@ class StatsRegistryTest {
             assertThat(last.requests()).isEqualTo(4);
             assertThat(last.latencyMicros().getTotalCount()).isEqualTo(4);
             assertThat(stats.totals("s", "v").latencyMicros().getTotalCount()).isEqualTo(4);
+        }
+    }
+
+    /** Windows by completion time: [from, to), so windows sharing a bound count each slice once. */
+    @Test
+    void windowsBetweenTwoTimesCountTheSlicesCompletedInThem() {
+        long[] now = {Instant.parse("2026-11-22T10:00:00Z").toEpochMilli()};
+        try (StatsRegistry stats = StatsRegistry.manual(() -> Instant.ofEpochMilli(now[0]))) {
+            VersionStats v = stats.forVersion("s", "v");
+            Instant start = Instant.ofEpochMilli(now[0]);
+            for (int second = 1; second <= 4; second++) {
+                for (int i = 0; i < second; i++) {
+                    v.record(second == 3 ? 503 : 200, second == 3 ? 50_000 : 1_000);
+                }
+                now[0] += 1000;
+                stats.collectNow(); // completed at start + second
+            }
+            WindowStats firstTwo = stats.window("s", "v", start, start.plusSeconds(3));
+            assertThat(firstTwo.requests()).as("completed at +1 s and +2 s; +3 s is the next window's").isEqualTo(3);
+            WindowStats lastTwo = stats.window("s", "v", start.plusSeconds(3), start.plusSeconds(5));
+            assertThat(lastTwo.requests()).isEqualTo(7);
+            assertThat(lastTwo.errors()).isEqualTo(3);
+            assertThat(lastTwo.latencyMicros().getTotalCount()).isEqualTo(7);
+            assertThat(lastTwo.errorLatencyMicros().getTotalCount()).as("the 503s apart").isEqualTo(3);
+            assertThat(lastTwo.errorLatencyMicros().getMinValue()).isBetween(49_500L, 50_500L);
+            assertThat(firstTwo.errorLatencyMicros().getTotalCount()).isZero();
+            assertThat(stats.window("s", "v", start.plusSeconds(5), start.plusSeconds(9)).requests()).isZero();
+            assertThat(stats.window("nope", "x", start, start.plusSeconds(9)).requests()).isZero();
         }
     }
 }
