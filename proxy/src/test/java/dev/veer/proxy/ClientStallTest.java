@@ -114,6 +114,25 @@ class ClientStallTest {
     }
 
     @Test
+    void aClientThatGivesUpWaitingIsCountedAs499WithTheTimeItWaited() throws Exception {
+        TotalStats before = totals("sink");
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", proxy.localAddress().getPort()));
+            s.getOutputStream().write("GET /hangs HTTP/1.1\r\nHost: sink\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            // The sink never answers; the client gives up well before the proxy's response timeout.
+            Thread.sleep(RESPONSE_TIMEOUT.toMillis() / 2);
+        }
+        TotalStats after = totals("sink");
+        // Uncounted, a version whose requests hang until clients leave looked healthy to the analyzer.
+        assertThat(after.responsesByClass()[4] - before.responsesByClass()[4]).isEqualTo(1);
+        assertThat(after.latencyMicros().getTotalCount() - before.latencyMicros().getTotalCount()).isEqualTo(1);
+        assertThat(after.latencyMicros().getMaxValue()).isGreaterThanOrEqualTo(RESPONSE_TIMEOUT.toMillis() / 2 * 1000 * 9 / 10);
+        // The client's doing, not the version's failure.
+        assertThat(after.responsesByClass()[5]).isEqualTo(before.responsesByClass()[5]);
+        assertThat(after.failures().get(FailureReason.TIMEOUT)).isEqualTo(before.failures().get(FailureReason.TIMEOUT));
+    }
+
+    @Test
     void aClientThatStopsReadingIsCutAndTheVersionIsNotBlamed() throws Exception {
         TotalStats before = totals();
         long received = 0;

@@ -70,6 +70,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private static final AsciiString H2C = AsciiString.cached("h2c");
     /** Bodies up to this size are copied behind their head rather than written as a buffer of their own. */
     private static final int HEAD_AND_BODY_BYTES = 1024;
+    /**
+     * nginx's "client closed request": the status of an exchange whose client left before any answer, counted as a
+     * 4xx of the version with the time it waited.
+     */
+    static final int CLIENT_CLOSED_REQUEST = 499;
 
     private final ServerContext server;
     private final long responseTimeoutNanos;
@@ -226,6 +231,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             idleTimer.cancel(false);
         }
         if (active) {
+            countClientLeft();
             abandon();
         }
         closing = true;
@@ -255,6 +261,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         } else if (tunnel || !requestReceived) {
             // A tunnel the client can no longer send on, or a request it can no longer finish: given up, as on a
             // full close.
+            countClientLeft();
             closeNow();
         }
     }
@@ -262,7 +269,24 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // A reset by the client or a codec failure: nothing sensible can be answered any more.
+        if (active) {
+            countClientLeft();
+        }
         closeNow();
+    }
+
+    /**
+     * The client left while waiting for the answer (closed, reset, or gave up on a request it could not finish):
+     * counted as a 499 of the version, with the time waited. Not counting it let a version whose requests hang until
+     * clients give up look healthy to the analyzer and the metrics; the time is a lower bound of the version's own,
+     * so an impatient client cannot make a healthy version look slower than it is. A response under way keeps the
+     * status the client already has, and goes uncounted as before.
+     */
+    private void countClientLeft() {
+        if (!responseStarted && !tunnel) {
+            status = CLIENT_CLOSED_REQUEST;
+            recordStats();
+        }
     }
 
     /** Draining: finish the current exchange, then close instead of waiting for another request. */
