@@ -602,7 +602,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         responseStarted = true;
         status = head.status();
-        endpoint.recordResponse(status);
         boolean chunkedOut = false;
         frameChunks = false;
         ResponseHead.Framing framing = head.framing();
@@ -717,6 +716,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             writeBodyPart(part, last);
         }
         if (last) {
+            if (!tunnel) {
+                // Counted for outlier detection once whole: a 200 head cut mid-body is a failed exchange (counted
+                // in upstreamFailed), and clearing the endpoint's count at its head would hide a run of them.
+                endpoint.recordResponse(status);
+            }
             completeExchange();
         } else if (!ctx.channel().isWritable() && upstream != null) {
             upstream.channel().config().setAutoRead(false);
