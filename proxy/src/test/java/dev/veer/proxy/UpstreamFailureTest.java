@@ -38,6 +38,7 @@ class UpstreamFailureTest {
         RawBackend reset = track(new RawBackend(RawBackend.Behaviour.RESET));
         closed = track(new RawBackend(RawBackend.Behaviour.CLOSE_AFTER_HEAD));
         RawBackend headCut = track(new RawBackend(RawBackend.Behaviour.PARTIAL_HEAD_THEN_CLOSE));
+        RawBackend headReset = track(new RawBackend(RawBackend.Behaviour.PARTIAL_HEAD_THEN_RESET));
         RawBackend malformed = track(new RawBackend(RawBackend.Behaviour.MALFORMED_STATUS));
         RawBackend badLength = track(new RawBackend(RawBackend.Behaviour.BAD_CONTENT_LENGTH));
         RawBackend badChunk = track(new RawBackend(RawBackend.Behaviour.BAD_CHUNK));
@@ -53,6 +54,7 @@ class UpstreamFailureTest {
                 hostService("reset", reset.address()),
                 hostService("closed", closed.address()),
                 hostService("headcut", headCut.address()),
+                hostService("headreset", headReset.address()),
                 hostService("malformed", malformed.address()),
                 hostService("badlength", badLength.address()),
                 hostService("badchunk", badChunk.address()),
@@ -131,6 +133,12 @@ class UpstreamFailureTest {
     @Test
     void aHeadCutShortByTheCloseIsAProtocolFailureAndNotReplayed() throws Exception {
         assertFailure("headcut", 502, FailureReason.PROTOCOL);
+    }
+
+    @Test
+    void aHeadCutShortByAResetIsAProtocolFailureToo() throws Exception {
+        // The upstream began to answer: however its connection then ended, it took the request (no stale race).
+        assertFailure("headreset", 502, FailureReason.PROTOCOL);
     }
 
     @Test

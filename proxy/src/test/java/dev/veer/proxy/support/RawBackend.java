@@ -18,7 +18,9 @@ public final class RawBackend implements AutoCloseable {
         /** A chunked response whose head is fine and whose first chunk size is not hex, all in one write. */
         BAD_CHUNK,
         /** The start of a response head, then the close. */
-        PARTIAL_HEAD_THEN_CLOSE }
+        PARTIAL_HEAD_THEN_CLOSE,
+        /** The start of a response head, then a reset. */
+        PARTIAL_HEAD_THEN_RESET }
 
     private final ServerSocket server;
     private final Behaviour behaviour;
@@ -108,10 +110,13 @@ public final class RawBackend implements AutoCloseable {
                     Thread.sleep(50);
                     s.close();
                 }
-                case PARTIAL_HEAD_THEN_CLOSE -> {
+                case PARTIAL_HEAD_THEN_CLOSE, PARTIAL_HEAD_THEN_RESET -> {
                     s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Le".getBytes(StandardCharsets.ISO_8859_1));
                     s.getOutputStream().flush();
                     Thread.sleep(50);
+                    if (behaviour == Behaviour.PARTIAL_HEAD_THEN_RESET) {
+                        s.setSoLinger(true, 0);
+                    }
                     s.close();
                 }
                 default -> throw new IllegalStateException();
