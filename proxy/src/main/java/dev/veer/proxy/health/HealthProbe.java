@@ -190,7 +190,10 @@ final class HealthProbe {
         endpoint.probeAnswered();
     }
 
-    /** One probe: the first response head decides; a close, error or timeout before it is a failure. */
+    /**
+     * One probe: the first final response head decides; a close, error or timeout before it is a failure. Interim
+     * (1xx) heads before it are not the answer (RFC 9110 §15.2): a service that sends 103 Early Hints is not down.
+     */
     private final class Attempt extends SimpleChannelInboundHandler<HttpObject> {
         private boolean done;
         private ScheduledFuture<?> timeout;
@@ -199,7 +202,11 @@ final class HealthProbe {
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
             if (msg instanceof HttpResponse response) {
                 int code = response.status().code();
-                finish(ctx.channel(), response.decoderResult().isFailure() ? "not an HTTP response"
+                boolean failed = response.decoderResult().isFailure();
+                if (!failed && code >= 100 && code < 200 && code != 101) {
+                    return;
+                }
+                finish(ctx.channel(), failed ? "not an HTTP response"
                         : code >= 200 && code < 400 ? null : "GET " + spec.path() + " answered " + code);
             }
         }
