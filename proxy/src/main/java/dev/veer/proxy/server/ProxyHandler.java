@@ -139,7 +139,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** The upstream delimits the body by closing; the client gets it as chunks. */
     private boolean frameChunks;
     private boolean closeAfterResponse;
-    /** The connection closes after a proxy-made error while the client may still be sending: see LingeringClose. */
+    /** The connection closes after a response while the client may still be sending its body: see LingeringClose. */
     private boolean lingerOnClose;
     private int status;
     /** Response body bytes relayed from the upstream, for the access log. */
@@ -617,8 +617,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             }
         }
         if (!requestReceived) {
-            // The client is still sending a body this exchange will not read: close when done.
+            // The client is still sending a body this exchange will not read: close when done, lingering as after a
+            // 413 of Veer's own, so that what it still sends does not reset the connection (see LingeringClose).
             closeAfterResponse = true;
+            lingerOnClose = bodyMayFollow();
         }
         boolean keep = mayKeepAlive();
         closeAfterResponse = !keep;
