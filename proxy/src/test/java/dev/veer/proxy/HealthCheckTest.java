@@ -239,4 +239,21 @@ class HealthCheckTest {
             }
         }
     }
+
+    @Test
+    void anAnswerIsJudgedAsTheProxyWouldReadIt() throws Exception {
+        // The proxy refuses a folded header line (502 to every request) and reads bare-LF line ends: the check must
+        // not call the first endpoint up and the second down.
+        try (ScriptedBackend folded = new ScriptedBackend(); ScriptedBackend bareLf = new ScriptedBackend()) {
+            folded.on("/health", Script.of("HTTP/1.1 200 OK\r\nX-Note: a\r\n b\r\nContent-Length: 2\r\n\r\nok"));
+            bareLf.on("/health", Script.of("HTTP/1.1 200 OK\nContent-Length: 2\n\nok"));
+            ServiceSpec spec = service("svc", List.of(), "/", List.of(version("a", folded.address(), bareLf.address())),
+                    weights("a", 10000), null, List.of(), CHECK);
+            try (ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(spec), List.of())) {
+                await(() -> !proxy.endpointHealthy("svc", "a", HostPort.parse(folded.address())), "folded head down");
+                await(() -> bareLf.connections() >= 4, "three probes of the bare-LF endpoint");
+                assertThat(proxy.endpointHealthy("svc", "a", HostPort.parse(bareLf.address()))).isTrue();
+            }
+        }
+    }
 }
