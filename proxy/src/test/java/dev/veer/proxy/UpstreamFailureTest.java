@@ -45,6 +45,7 @@ class UpstreamFailureTest {
         RawBackend stall = track(new RawBackend(RawBackend.Behaviour.STALL));
         RawBackend partial = track(new RawBackend(RawBackend.Behaviour.PARTIAL_BODY_THEN_CLOSE));
         RawBackend staleKeepAlive = track(new RawBackend(RawBackend.Behaviour.CLOSE_ON_SECOND_REQUEST));
+        RawBackend timedOutKeepAlive = track(new RawBackend(RawBackend.Behaviour.TIMEOUT_ON_SECOND_REQUEST));
         healthyBackend = track(new Backend("ok"));
         sickBackend = track(new Backend("sick"));
         sickBackend.respondWith(r -> Backend.text(r.uri().equals("/health")
@@ -61,6 +62,7 @@ class UpstreamFailureTest {
                 hostService("stall", stall.address()),
                 hostService("partial", partial.address()),
                 hostService("stale", staleKeepAlive.address()),
+                hostService("timedout", timedOutKeepAlive.address()),
                 service("failover", List.of("failover"), "/", List.of(version("v1",
                         "127.0.0.1:" + RawBackend.refusedPort(), "127.0.0.1:" + RawBackend.refusedPort())),
                         weights("v1", 10000), null, List.of(), null),
@@ -166,6 +168,22 @@ class UpstreamFailureTest {
             assertThat(r.bodyText()).isEqualTo("first");
         }
         assertThat(proxy.stats().totals("stale", "v1").failures().get(FailureReason.RESET)).isEqualTo(resetsBefore);
+    }
+
+    /**
+     * A server that times an idle keep-alive connection out with a 408 (RFC 9110 §15.5.9: it received no complete
+     * request) may send it just as a request goes out on that connection: the request was not processed, so it is
+     * sent again on a fresh connection, as after a plain close, rather than answered with the 408.
+     */
+    @Test
+    void a408OnAReusedConnectionIsAStaleConnectionAndTheRequestIsSentAgain() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            for (int i = 0; i < 3; i++) {
+                RawHttp.Response r = http.send("GET /x HTTP/1.1\r\nHost: timedout\r\n\r\n").read();
+                assertThat(r.status()).as("request " + i).isEqualTo(200);
+                assertThat(r.bodyText()).isEqualTo("first");
+            }
+        }
     }
 
     /**

@@ -125,6 +125,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** The last connect failed by taking too long: answered 504 (an upstream timeout), not 502, if not retried. */
     private boolean connectTimedOut;
     private boolean staleReplayed;
+    /**
+     * The upstream answered 408 on a reused connection (see onResponseHead): the answer is read to its end and dropped,
+     * then the request goes again as after a stale connection's close.
+     */
+    private boolean droppingTimeoutAnswer;
     private boolean upstreamReused;
     private UpstreamConnection upstream;
     private boolean upstreamDirty;
@@ -317,6 +322,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         retries = 0;
         connectTimedOut = false;
         staleReplayed = false;
+        droppingTimeoutAnswer = false;
         sentBody.reset(req != null && ReplayableBody.replayable(req));
         upstreamReused = false;
         responseStarted = false;
@@ -600,6 +606,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             }
             return;
         }
+        if (head.status() == 408 && staleConnection(FailureReason.RESET)) {
+            // A server that times an idle keep-alive connection out may say so with a 408 (it got no complete
+            // request, RFC 9110 §15.5.9) just as this request went out on it: nothing was processed, so this is the
+            // stale connection of upstreamFailed, not an answer for the client.
+            droppingTimeoutAnswer = true;
+            return;
+        }
         responseStarted = true;
         status = head.status();
         boolean chunkedOut = false;
@@ -703,6 +716,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     @Override
     public void onResponseBody(ByteBuf part, boolean last) {
+        if (droppingTimeoutAnswer) {
+            part.release();
+            if (last) {
+                droppingTimeoutAnswer = false;
+                dropUpstream();
+                upstreamFailed(FailureReason.RESET, true);
+            }
+            return;
+        }
         lastUpstreamNanos = System.nanoTime();
         if (tunnel) {
             lastActivityNanos = lastUpstreamNanos;
@@ -782,6 +804,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** {@code countAgainstEndpoint}: false when the failure was another exchange's connect, already counted. */
     private void upstreamFailed(FailureReason reason, boolean countAgainstEndpoint) {
         upstream = null;
+        droppingTimeoutAnswer = false;
         if (staleConnection(reason)) {
             // A pooled keep-alive connection the upstream closed under us before answering: most likely closed idle
             // as the request arrived, so not processed. Only a replayable request is sent again (were it processed
