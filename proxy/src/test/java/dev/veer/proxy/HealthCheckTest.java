@@ -10,6 +10,8 @@ import dev.veer.config.model.HostPort;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.proxy.support.Backend;
 import dev.veer.proxy.support.RawHttp;
+import dev.veer.proxy.support.ScriptedBackend;
+import dev.veer.proxy.support.ScriptedBackend.Script;
 import dev.veer.proxy.support.Specs;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
@@ -215,6 +217,42 @@ class HealthCheckTest {
                         List.of());
                 await(() -> proxy.endpointHealthy("svc", "b", added), "first check passed");
                 assertThat(c.requests()).extracting(Backend.Recorded::uri).containsExactly("/health");
+            }
+        }
+    }
+
+    @Test
+    void interimResponsesAreNotTheAnswerTheFinalOneDecides() throws Exception {
+        // A 103 Early Hints or a 100 Continue may come before the answer (RFC 9110 §15.2): the status after it counts.
+        String interim = "HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n";
+        try (ScriptedBackend hinted = new ScriptedBackend(); ScriptedBackend failing = new ScriptedBackend()) {
+            hinted.on("/health", Script.of(interim + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+            failing.on("/health", Script.of(interim + "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"));
+            ServiceSpec spec = service("svc", List.of(), "/", List.of(version("a", hinted.address(), failing.address())),
+                    weights("a", 10000), null, List.of(), CHECK);
+            try (ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(spec), List.of())) {
+                await(() -> !proxy.endpointHealthy("svc", "a", HostPort.parse(failing.address())), "503 after hints down");
+                // Each probe opens its own connection: a fourth one means three probes were answered, one more than
+                // the unhealthy threshold.
+                await(() -> hinted.connections() >= 4, "three probes of the hinted endpoint");
+                assertThat(proxy.endpointHealthy("svc", "a", HostPort.parse(hinted.address()))).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void anAnswerIsJudgedAsTheProxyWouldReadIt() throws Exception {
+        // The proxy refuses a folded header line (502 to every request) and reads bare-LF line ends: the check must
+        // not call the first endpoint up and the second down.
+        try (ScriptedBackend folded = new ScriptedBackend(); ScriptedBackend bareLf = new ScriptedBackend()) {
+            folded.on("/health", Script.of("HTTP/1.1 200 OK\r\nX-Note: a\r\n b\r\nContent-Length: 2\r\n\r\nok"));
+            bareLf.on("/health", Script.of("HTTP/1.1 200 OK\nContent-Length: 2\n\nok"));
+            ServiceSpec spec = service("svc", List.of(), "/", List.of(version("a", folded.address(), bareLf.address())),
+                    weights("a", 10000), null, List.of(), CHECK);
+            try (ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(spec), List.of())) {
+                await(() -> !proxy.endpointHealthy("svc", "a", HostPort.parse(folded.address())), "folded head down");
+                await(() -> bareLf.connections() >= 4, "three probes of the bare-LF endpoint");
+                assertThat(proxy.endpointHealthy("svc", "a", HostPort.parse(bareLf.address()))).isTrue();
             }
         }
     }

@@ -14,6 +14,7 @@ import dev.veer.proxy.support.RawHttp;
 import dev.veer.proxy.support.Specs;
 import dev.veer.proxy.upstream.EndpointEvent;
 import dev.veer.proxy.upstream.EndpointEvent.Kind;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -137,6 +138,30 @@ class OutlierDetectionTest {
             assertThat(events.all().get(0).reason()).contains("connect");
             assertThat(good.requests()).isEqualTo(30);
             assertThat(proxy.endpointHealthy("svc", "v1", HostPort.parse(refused))).isFalse();
+        }
+    }
+
+    @Test
+    void responsesCutMidBodyAreFailedExchangesAndEject() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        Events events = new Events();
+        try (FlakyBackend good = new FlakyBackend("good");
+             RawBackend cutting = new RawBackend(RawBackend.Behaviour.PARTIAL_BODY_THEN_CLOSE);
+             ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(oneVersion("svc", null, ENVOY_LIKE,
+                     RetrySpec.DEFAULTS, good.address(), cutting.address())), List.of(), ticker)) {
+            proxy.onEndpointEvent(events);
+            // Each cut response (a 200 head, then the close mid-body) costs its client connection: one per request.
+            for (int i = 0; i < 20; i++) {
+                try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+                    http.send("GET /x HTTP/1.1\r\nHost: svc\r\n\r\n").read();
+                } catch (IOException cut) {
+                    // the reset that ends a cut response
+                }
+            }
+            // The 200 head must not clear the count that the cut then adds to: five cuts in a row are five failures.
+            events.await(Kind.EJECTED, cutting.address(), 1, EVENT_WAIT);
+            assertThat(events.all().get(0).reason()).contains("5 consecutive failures").contains("reset");
+            assertThat(proxy.endpointHealthy("svc", "v1", HostPort.parse(cutting.address()))).isFalse();
         }
     }
 }

@@ -38,12 +38,14 @@ class UpstreamFailureTest {
         RawBackend reset = track(new RawBackend(RawBackend.Behaviour.RESET));
         closed = track(new RawBackend(RawBackend.Behaviour.CLOSE_AFTER_HEAD));
         RawBackend headCut = track(new RawBackend(RawBackend.Behaviour.PARTIAL_HEAD_THEN_CLOSE));
+        RawBackend headReset = track(new RawBackend(RawBackend.Behaviour.PARTIAL_HEAD_THEN_RESET));
         RawBackend malformed = track(new RawBackend(RawBackend.Behaviour.MALFORMED_STATUS));
         RawBackend badLength = track(new RawBackend(RawBackend.Behaviour.BAD_CONTENT_LENGTH));
         RawBackend badChunk = track(new RawBackend(RawBackend.Behaviour.BAD_CHUNK));
         RawBackend stall = track(new RawBackend(RawBackend.Behaviour.STALL));
         RawBackend partial = track(new RawBackend(RawBackend.Behaviour.PARTIAL_BODY_THEN_CLOSE));
         RawBackend staleKeepAlive = track(new RawBackend(RawBackend.Behaviour.CLOSE_ON_SECOND_REQUEST));
+        RawBackend timedOutKeepAlive = track(new RawBackend(RawBackend.Behaviour.TIMEOUT_ON_SECOND_REQUEST));
         healthyBackend = track(new Backend("ok"));
         sickBackend = track(new Backend("sick"));
         sickBackend.respondWith(r -> Backend.text(r.uri().equals("/health")
@@ -53,12 +55,14 @@ class UpstreamFailureTest {
                 hostService("reset", reset.address()),
                 hostService("closed", closed.address()),
                 hostService("headcut", headCut.address()),
+                hostService("headreset", headReset.address()),
                 hostService("malformed", malformed.address()),
                 hostService("badlength", badLength.address()),
                 hostService("badchunk", badChunk.address()),
                 hostService("stall", stall.address()),
                 hostService("partial", partial.address()),
                 hostService("stale", staleKeepAlive.address()),
+                hostService("timedout", timedOutKeepAlive.address()),
                 service("failover", List.of("failover"), "/", List.of(version("v1",
                         "127.0.0.1:" + RawBackend.refusedPort(), "127.0.0.1:" + RawBackend.refusedPort())),
                         weights("v1", 10000), null, List.of(), null),
@@ -134,6 +138,12 @@ class UpstreamFailureTest {
     }
 
     @Test
+    void aHeadCutShortByAResetIsAProtocolFailureToo() throws Exception {
+        // The upstream began to answer: however its connection then ended, it took the request (no stale race).
+        assertFailure("headreset", 502, FailureReason.PROTOCOL);
+    }
+
+    @Test
     void malformedStatusLineIs502() throws Exception {
         assertFailure("malformed", 502, FailureReason.PROTOCOL);
     }
@@ -158,6 +168,22 @@ class UpstreamFailureTest {
             assertThat(r.bodyText()).isEqualTo("first");
         }
         assertThat(proxy.stats().totals("stale", "v1").failures().get(FailureReason.RESET)).isEqualTo(resetsBefore);
+    }
+
+    /**
+     * A server that times an idle keep-alive connection out with a 408 (RFC 9110 §15.5.9: it received no complete
+     * request) may send it just as a request goes out on that connection: the request was not processed, so it is
+     * sent again on a fresh connection, as after a plain close, rather than answered with the 408.
+     */
+    @Test
+    void a408OnAReusedConnectionIsAStaleConnectionAndTheRequestIsSentAgain() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            for (int i = 0; i < 3; i++) {
+                RawHttp.Response r = http.send("GET /x HTTP/1.1\r\nHost: timedout\r\n\r\n").read();
+                assertThat(r.status()).as("request " + i).isEqualTo(200);
+                assertThat(r.bodyText()).isEqualTo("first");
+            }
+        }
     }
 
     /**

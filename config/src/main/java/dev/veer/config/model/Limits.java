@@ -14,7 +14,8 @@ import java.time.Duration;
  *                           the limit guards backends, not Veer's memory, and must not refuse ordinary uploads
  * @param headerTimeout      time to receive a complete request head before 408
  * @param connectTimeout     upstream connect timeout (504, counted with reason connect; retried once)
- * @param responseTimeout    upstream read timeout: no response byte for this long gives 504
+ * @param responseTimeout    upstream read timeout: no whole response head this long after the request, or no body byte
+ *                           for this long, gives 504
  * @param idleTimeout        how long an idle client keep-alive connection (or WebSocket tunnel) stays open
  * @param upstreamIdleTimeout how long an idle pooled upstream connection is kept. Short (4 s), and it must stay
  *                           under the backends' own keep-alive timeout: a backend that closes an idle connection

@@ -1,27 +1,24 @@
 package dev.veer.proxy.health;
 
 import dev.veer.config.model.HealthCheckSpec;
+import dev.veer.config.model.Limits;
+import dev.veer.proxy.http.HeadEndFinder;
+import dev.veer.proxy.http.ResponseHead;
 import dev.veer.proxy.upstream.Endpoint;
 import dev.veer.proxy.upstream.OffLoopResolverGroup;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -118,7 +115,7 @@ final class HealthProbe {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), attempt);
+                        ch.pipeline().addLast(attempt);
                     }
                 });
         ChannelFuture connect = bootstrap.connect(endpoint.socketAddress());
@@ -130,12 +127,9 @@ final class HealthProbe {
                 attempt.finish(f.channel(), connectFailure(f.cause()));
                 return;
             }
-            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, spec.path());
-            request.headers()
-                    .set(HttpHeaderNames.HOST, endpoint.address().toString())
-                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                    .set(HttpHeaderNames.USER_AGENT, "veer-health-check");
-            f.channel().writeAndFlush(request);
+            String request = "GET " + spec.path() + " HTTP/1.1\r\nHost: " + endpoint.address()
+                    + "\r\nConnection: close\r\nUser-Agent: veer-health-check\r\n\r\n";
+            f.channel().writeAndFlush(ByteBufUtil.writeAscii(f.channel().alloc(), request));
         });
     }
 
@@ -190,17 +184,59 @@ final class HealthProbe {
         endpoint.probeAnswered();
     }
 
-    /** One probe: the first response head decides; a close, error or timeout before it is a failure. */
-    private final class Attempt extends SimpleChannelInboundHandler<HttpObject> {
+    /**
+     * One probe: the first final response head decides; a close, error or timeout before it is a failure. The head is
+     * read as the proxy reads an upstream's ({@link ResponseHead}, within the default head limits), so an endpoint
+     * is judged by what its traffic would get: a head the proxy refuses (a folded line, an ambiguous length) fails
+     * the check, and one it reads (bare-LF line ends) passes. Interim (1xx) heads before it are not the answer
+     * (RFC 9110 §15.2): a service that sends 103 Early Hints is not down. The body is not read.
+     */
+    private final class Attempt extends ChannelInboundHandlerAdapter {
+        private final HeadEndFinder headEnd = new HeadEndFinder();
+        private final ResponseHead head = new ResponseHead(Limits.DEFAULTS.maxHeaderCount());
+        /** What arrived and is not judged yet; null before the first read and once done. */
+        private ByteBuf received;
         private boolean done;
         private ScheduledFuture<?> timeout;
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-            if (msg instanceof HttpResponse response) {
-                int code = response.status().code();
-                finish(ctx.channel(), response.decoderResult().isFailure() ? "not an HTTP response"
-                        : code >= 200 && code < 400 ? null : "GET " + spec.path() + " answered " + code);
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf in = (ByteBuf) msg;
+            try {
+                if (done) {
+                    return;
+                }
+                if (received == null) {
+                    received = ctx.alloc().heapBuffer(in.readableBytes());
+                }
+                received.writeBytes(in);
+                judge(ctx.channel());
+            } finally {
+                ReferenceCountUtil.release(in);
+            }
+        }
+
+        private void judge(Channel channel) {
+            while (!done) {
+                headEnd.reset();
+                int lf = received.forEachByte(headEnd);
+                int size = lf < 0 ? received.readableBytes() : lf + 1 - received.readerIndex();
+                if (size > Limits.DEFAULTS.maxHeaderBytes()) {
+                    finish(channel, "response head larger than " + Limits.DEFAULTS.maxHeaderBytes() + " bytes");
+                    return;
+                }
+                if (lf < 0) {
+                    return;
+                }
+                if (!head.parse(received, received.readerIndex(), lf + 1, false)) {
+                    finish(channel, "not an HTTP response (" + head.error() + ")");
+                    return;
+                }
+                received.readerIndex(lf + 1);
+                int code = head.status();
+                if (!head.interim() || code == 101) {
+                    finish(channel, code >= 200 && code < 400 ? null : "GET " + spec.path() + " answered " + code);
+                }
             }
         }
 
@@ -220,6 +256,10 @@ final class HealthProbe {
                 return;
             }
             done = true;
+            if (received != null) {
+                received.release();
+                received = null;
+            }
             if (timeout != null) {
                 timeout.cancel(false);
             }

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Closes a connection after an error response without destroying that response, like nginx's lingering close.
  * Closing a socket with unread input makes the kernel answer with an RST, and a client still sending its rejected
- * request (a 70 KB target, a body over the limit) may then lose the response. So once the response is flushed,
+ * request (a 70 KB target, a body over the limit, or a body its upstream answered early, with a 401 or 413) may
+ * then lose the response. So once the response is flushed,
  * output is shut down (the client sees the response end), and what the client still sends is read and discarded,
  * at the head of the pipeline, until it closes, {@link #MAX_BYTES} were discarded or {@link #MAX_NANOS} passed.
  */

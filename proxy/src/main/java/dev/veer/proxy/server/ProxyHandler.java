@@ -130,6 +130,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** The last connect failed by taking too long: answered 504 (an upstream timeout), not 502, if not retried. */
     private boolean connectTimedOut;
     private boolean staleReplayed;
+    /**
+     * The upstream answered 408 on a reused connection (see onResponseHead): the answer is read to its end and dropped,
+     * then the request goes again as after a stale connection's close.
+     */
+    private boolean droppingTimeoutAnswer;
     private boolean upstreamReused;
     private UpstreamConnection upstream;
     private boolean upstreamDirty;
@@ -144,7 +149,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** The upstream delimits the body by closing; the client gets it as chunks. */
     private boolean frameChunks;
     private boolean closeAfterResponse;
-    /** The connection closes after a proxy-made error while the client may still be sending: see LingeringClose. */
+    /** The connection closes after a response while the client may still be sending its body: see LingeringClose. */
     private boolean lingerOnClose;
     private int status;
     /** Response body bytes relayed from the upstream, for the access log. */
@@ -341,6 +346,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         retries = 0;
         connectTimedOut = false;
         staleReplayed = false;
+        droppingTimeoutAnswer = false;
         sentBody.reset(req != null && ReplayableBody.replayable(req));
         upstreamReused = false;
         responseStarted = false;
@@ -624,9 +630,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             }
             return;
         }
+        if (head.status() == 408 && staleConnection(FailureReason.RESET)) {
+            // A server that times an idle keep-alive connection out may say so with a 408 (it got no complete
+            // request, RFC 9110 §15.5.9) just as this request went out on it: nothing was processed, so this is the
+            // stale connection of upstreamFailed, not an answer for the client.
+            droppingTimeoutAnswer = true;
+            return;
+        }
         responseStarted = true;
         status = head.status();
-        endpoint.recordResponse(status);
         boolean chunkedOut = false;
         frameChunks = false;
         ResponseHead.Framing framing = head.framing();
@@ -642,8 +654,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             }
         }
         if (!requestReceived) {
-            // The client is still sending a body this exchange will not read: close when done.
+            // The client is still sending a body this exchange will not read: close when done, lingering as after a
+            // 413 of Veer's own, so that what it still sends does not reset the connection (see LingeringClose).
             closeAfterResponse = true;
+            lingerOnClose = bodyMayFollow();
         }
         boolean keep = mayKeepAlive();
         closeAfterResponse = !keep;
@@ -726,6 +740,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     @Override
     public void onResponseBody(ByteBuf part, boolean last) {
+        if (droppingTimeoutAnswer) {
+            part.release();
+            if (last) {
+                droppingTimeoutAnswer = false;
+                dropUpstream();
+                upstreamFailed(FailureReason.RESET, true);
+            }
+            return;
+        }
         lastUpstreamNanos = System.nanoTime();
         if (tunnel) {
             lastActivityNanos = lastUpstreamNanos;
@@ -741,6 +764,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             writeBodyPart(part, last);
         }
         if (last) {
+            if (!tunnel) {
+                // Counted for outlier detection once whole: a 200 head cut mid-body is a failed exchange (counted
+                // in upstreamFailed), and clearing the endpoint's count at its head would hide a run of them.
+                endpoint.recordResponse(status);
+            }
             completeExchange();
         } else if (!ctx.channel().isWritable() && upstream != null) {
             upstream.channel().config().setAutoRead(false);
@@ -800,6 +828,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     /** {@code countAgainstEndpoint}: false when the failure was another exchange's connect, already counted. */
     private void upstreamFailed(FailureReason reason, boolean countAgainstEndpoint) {
         upstream = null;
+        droppingTimeoutAnswer = false;
         if (staleConnection(reason)) {
             // A pooled keep-alive connection the upstream closed under us before answering: most likely closed idle
             // as the request arrived, so not processed. Only a replayable request is sent again (were it processed

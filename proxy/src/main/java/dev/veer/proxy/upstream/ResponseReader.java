@@ -1,12 +1,12 @@
 package dev.veer.proxy.upstream;
 
 import dev.veer.proxy.http.ChunkFraming;
+import dev.veer.proxy.http.HeadEndFinder;
 import dev.veer.proxy.http.ResponseHead;
 import dev.veer.proxy.http.ResponseTrailers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.util.ByteProcessor;
 
 /**
  * Reads the responses of one upstream connection straight from its receive buffers: each head is parsed in place
@@ -303,39 +303,6 @@ final class ResponseReader {
         state = State.IDLE;
         if (in.isReadable() || !head.reusable()) {
             clean = false;
-        }
-    }
-
-    /** Finds the empty line that ends a head (CRLF CRLF, or bare LFs), across reads. */
-    private static final class HeadEndFinder implements ByteProcessor {
-        /** 0: inside a line; 1: at a line start; 2: at a line start after CR. */
-        private int position;
-        private int scanned;
-
-        void reset() {
-            position = 0;
-            scanned = 0;
-        }
-
-        int scanned() {
-            return scanned;
-        }
-
-        void scannedAll(int readable) {
-            scanned = readable;
-        }
-
-        @Override
-        public boolean process(byte b) {
-            if (b == '\n') {
-                if (position != 0) {
-                    return false;
-                }
-                position = 1;
-            } else {
-                position = b == '\r' && position == 1 ? 2 : 0;
-            }
-            return true;
         }
     }
 }

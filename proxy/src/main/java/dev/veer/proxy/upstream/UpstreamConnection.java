@@ -177,9 +177,13 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         UpstreamListener l = listener;
         listener = null;
+        // As at a close (channelInactive): a reset after part of a head is an answer gone bad, not a stale
+        // keep-alive connection whose request may be sent again.
+        boolean headCut = reader.headStarted();
         ctx.close();
         if (l != null) {
-            l.onUpstreamFailure(cause instanceof IOException ? FailureReason.RESET : FailureReason.PROTOCOL);
+            boolean reset = cause instanceof IOException && !headCut;
+            l.onUpstreamFailure(reset ? FailureReason.RESET : FailureReason.PROTOCOL);
         }
     }
 }

@@ -15,10 +15,17 @@ public final class RawBackend implements AutoCloseable {
     public enum Behaviour { RESET, CLOSE_AFTER_HEAD, MALFORMED_STATUS, BAD_CONTENT_LENGTH, STALL, PARTIAL_BODY_THEN_CLOSE,
         /** Answers the first request of a connection with keep-alive, then closes when the second arrives. */
         CLOSE_ON_SECOND_REQUEST,
+        /**
+         * Answers the first request of a connection with keep-alive, then the second with the 408 and close that
+         * some servers send when they time an idle keep-alive connection out, as if it crossed the request.
+         */
+        TIMEOUT_ON_SECOND_REQUEST,
         /** A chunked response whose head is fine and whose first chunk size is not hex, all in one write. */
         BAD_CHUNK,
         /** The start of a response head, then the close. */
-        PARTIAL_HEAD_THEN_CLOSE }
+        PARTIAL_HEAD_THEN_CLOSE,
+        /** The start of a response head, then a reset. */
+        PARTIAL_HEAD_THEN_RESET }
 
     private final ServerSocket server;
     private final Behaviour behaviour;
@@ -71,11 +78,16 @@ public final class RawBackend implements AutoCloseable {
         try {
             RequestHeads.read(s.getInputStream());
             requests.incrementAndGet();
-            if (behaviour == Behaviour.CLOSE_ON_SECOND_REQUEST) {
+            if (behaviour == Behaviour.CLOSE_ON_SECOND_REQUEST || behaviour == Behaviour.TIMEOUT_ON_SECOND_REQUEST) {
                 s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst".getBytes(StandardCharsets.ISO_8859_1));
                 s.getOutputStream().flush();
                 RequestHeads.read(s.getInputStream());
                 requests.incrementAndGet();
+                if (behaviour == Behaviour.TIMEOUT_ON_SECOND_REQUEST) {
+                    s.getOutputStream().write("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
+                }
                 s.close();
                 return;
             }
@@ -108,10 +120,13 @@ public final class RawBackend implements AutoCloseable {
                     Thread.sleep(50);
                     s.close();
                 }
-                case PARTIAL_HEAD_THEN_CLOSE -> {
+                case PARTIAL_HEAD_THEN_CLOSE, PARTIAL_HEAD_THEN_RESET -> {
                     s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Le".getBytes(StandardCharsets.ISO_8859_1));
                     s.getOutputStream().flush();
                     Thread.sleep(50);
+                    if (behaviour == Behaviour.PARTIAL_HEAD_THEN_RESET) {
+                        s.setSoLinger(true, 0);
+                    }
                     s.close();
                 }
                 default -> throw new IllegalStateException();
