@@ -112,6 +112,12 @@ class HostileInputTest {
                 Arguments.of("space in the target", "GET /a b HTTP/1.1\r\n" + h + "\r\n", 400),
                 Arguments.of("missing Host", "GET / HTTP/1.1\r\nX-A: b\r\n\r\n", 400),
                 Arguments.of("two Hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+                // RFC 9112 §3.2: more than one Host is refused in any request, HTTP/1.0 too: Veer would route on the
+                // first while a backend that reads the last serves another host.
+                Arguments.of("two Hosts, HTTP/1.0", "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+                Arguments.of("two Hosts, HTTP/1.0 keep-alive", "GET / HTTP/1.0\r\nConnection: keep-alive\r\nHost: a\r\n"
+                        + "Host: b\r\n\r\n", 400),
+                Arguments.of("two Hosts, HTTP/1.0 absolute target", "GET http://a/ HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400),
                 Arguments.of("HTTP/2.0 line", "GET / HTTP/2.0\r\n" + h + "\r\n", 505),
                 // RFC 9112 §2.3: the protocol name is "HTTP", case-sensitively (nginx and Envoy refuse the others).
                 Arguments.of("lowercase protocol name", "GET / http/1.1\r\n" + h + "\r\n", 400),

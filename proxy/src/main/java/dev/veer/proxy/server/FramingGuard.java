@@ -103,8 +103,14 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
         if (request.protocolVersion().majorVersion() != 1) {
             return reject(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP version not supported");
         }
-        if (request.protocolVersion().minorVersion() >= 1 && hostCount(headers) != 1) {
-            return reject(HttpResponseStatus.BAD_REQUEST, "HTTP/1.1 request needs exactly one Host header");
+        // RFC 9112 §3.2: only HTTP/1.1 must send a Host, but no request may send two, HTTP/1.0 included: routed on the
+        // first, it would reach a backend that reads the last as another host's.
+        int hosts = hostCount(headers);
+        if (hosts > 1) {
+            return reject(HttpResponseStatus.BAD_REQUEST, "more than one Host header");
+        }
+        if (hosts == 0 && request.protocolVersion().minorVersion() >= 1) {
+            return reject(HttpResponseStatus.BAD_REQUEST, "HTTP/1.1 request needs a Host header");
         }
         RejectedRequest framing = checkFraming(request);
         if (framing != null) {
