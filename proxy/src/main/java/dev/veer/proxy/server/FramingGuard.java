@@ -28,13 +28,15 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
 
     private final Limits limits;
     private final HeadTimer headTimer;
+    private final RequestDecoder decoder;
     private boolean rejected;
     private boolean inBody;
     private long bodyBytes;
 
-    FramingGuard(Limits limits, HeadTimer headTimer) {
+    FramingGuard(Limits limits, HeadTimer headTimer, RequestDecoder decoder) {
         this.limits = limits;
         this.headTimer = headTimer;
+        this.decoder = decoder;
     }
 
     @Override
@@ -61,7 +63,7 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof LastHttpContent) {
             inBody = false;
-            headTimer.awaitNextHead();
+            headTimer.awaitNextHead(decoder.holdsUnreadBytes());
         }
         ctx.fireChannelRead(msg);
     }
