@@ -28,12 +28,25 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HostileInputTest {
 
     private static final int MAX_BODY = 1024;
+    /** Three header timeouts. */
+    private static final int SLOW_ANSWER_MILLIS = 1500;
     private static Backend backend;
     private static ProxyServer proxy;
 
     @BeforeAll
     static void start() throws Exception {
         backend = new Backend("blue");
+        // Slower than the header timeout: while it answers, requests pipelined behind it wait unread.
+        backend.respondWith(r -> {
+            if (r.uri().equals("/slow")) {
+                try {
+                    Thread.sleep(SLOW_ANSWER_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return backend.defaultResponse(r);
+        });
         Limits d = Limits.DEFAULTS;
         Limits limits = new Limits(d.maxHeaderBytes(), d.maxHeaderCount(), d.maxRequestLineBytes(), MAX_BODY,
                 Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(5), d.idleTimeout(),
@@ -59,6 +72,12 @@ class HostileInputTest {
                 Arguments.of("duplicate CL same", "POST / HTTP/1.1\r\n" + h + "Content-Length: 3\r\nContent-Length: 3\r\n\r\nabc", 400),
                 Arguments.of("duplicate CL different", "POST / HTTP/1.1\r\n" + h + "Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400),
                 Arguments.of("CL list", "POST / HTTP/1.1\r\n" + h + "Content-Length: 3, 3\r\n\r\nabc", 400),
+                // Netty refuses several Content-Length fields only from HTTP/1.1 on; of HTTP/1.0 it read the first, and a
+                // peer in front that reads the last would see one request where Veer saw two (CL.CL smuggling).
+                Arguments.of("duplicate CL different, HTTP/1.0 keep-alive", "POST / HTTP/1.0\r\n" + h + "Connection: keep-alive\r\n"
+                        + "Content-Length: 3\r\nContent-Length: 40\r\n\r\nabcGET /smuggled HTTP/1.1\r\n" + h + "\r\n", 400),
+                Arguments.of("duplicate CL same, HTTP/1.0", "POST / HTTP/1.0\r\n" + h + "Content-Length: 3\r\nContent-Length: 3\r\n\r\nabc", 400),
+                Arguments.of("duplicate CL other case, HTTP/1.0", "POST / HTTP/1.0\r\n" + h + "Content-Length: 0\r\ncontent-length: 3\r\n\r\nabc", 400),
                 Arguments.of("CL not a number", "POST / HTTP/1.1\r\n" + h + "Content-Length: abc\r\n\r\nabc", 400),
                 Arguments.of("CL signed", "POST / HTTP/1.1\r\n" + h + "Content-Length: +3\r\n\r\nabc", 400),
                 Arguments.of("CL negative", "POST / HTTP/1.1\r\n" + h + "Content-Length: -1\r\n\r\nabc", 400),
@@ -112,6 +131,12 @@ class HostileInputTest {
                 Arguments.of("space in the target", "GET /a b HTTP/1.1\r\n" + h + "\r\n", 400),
                 Arguments.of("missing Host", "GET / HTTP/1.1\r\nX-A: b\r\n\r\n", 400),
                 Arguments.of("two Hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+                // RFC 9112 §3.2: more than one Host is refused in any request, HTTP/1.0 too: Veer would route on the
+                // first while a backend that reads the last serves another host.
+                Arguments.of("two Hosts, HTTP/1.0", "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+                Arguments.of("two Hosts, HTTP/1.0 keep-alive", "GET / HTTP/1.0\r\nConnection: keep-alive\r\nHost: a\r\n"
+                        + "Host: b\r\n\r\n", 400),
+                Arguments.of("two Hosts, HTTP/1.0 absolute target", "GET http://a/ HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400),
                 Arguments.of("HTTP/2.0 line", "GET / HTTP/2.0\r\n" + h + "\r\n", 505),
                 // RFC 9112 §2.3: the protocol name is "HTTP", case-sensitively (nginx and Envoy refuse the others).
                 Arguments.of("lowercase protocol name", "GET / http/1.1\r\n" + h + "\r\n", 400),
@@ -588,6 +613,47 @@ class HostileInputTest {
             // A clean end of stream, not a reset: closing with the client's bytes unread would send an RST.
             http.socket().setSoTimeout(3000);
             assertThat(http.socket().getInputStream().read()).as("end of stream").isEqualTo(-1);
+        }
+    }
+
+    /**
+     * The start of a next head that came in the same read as the end of the request before it starts the header clock
+     * too: else a client could hold a connection for the idle timeout by ending each write with a partial head.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GET /first HTTP/1.1\r\nHost: a\r\n\r\n",
+        "POST /first HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok"})
+    void aPartialHeadBehindACompleteRequestGets408(String first) throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            http.send(first + "GET /second HTTP/1.1\r\nHost: a\r\n");
+            assertThat(http.read().status()).isEqualTo(200);
+            RawHttp.Response r = http.read();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(http.closedWithin(2000)).isTrue();
+        }
+    }
+
+    /**
+     * A head that is partial only because Veer stopped reading (requests before it wait to be answered) is no
+     * client's fault: its clock does not run out while they are served.
+     */
+    @Test
+    void aPartialHeadQueuedBehindSlowRequestsIsNotA408() throws Exception {
+        try (RawHttp warm = new RawHttp(proxy.localAddress().getPort())) {
+            // A pooled upstream connection, so the first request goes out while its read is still being handled.
+            assertThat(warm.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+        }
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            http.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /second HTTP/1.1\r\nHost: a\r\n\r\n"
+                    + "GET /third HTTP/1.1\r\n");
+            // After Veer has read the first write and stopped reading: the rest waits in the socket until it reads.
+            Thread.sleep(200);
+            http.send("Host: a\r\n\r\n");
+            for (int i = 0; i < 3; i++) {
+                RawHttp.Response r = http.read();
+                assertThat(r.status()).as("response %d", i + 1).isEqualTo(200);
+            }
         }
     }
 

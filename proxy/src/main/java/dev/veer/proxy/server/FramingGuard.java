@@ -28,13 +28,15 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
 
     private final Limits limits;
     private final HeadTimer headTimer;
+    private final RequestDecoder decoder;
     private boolean rejected;
     private boolean inBody;
     private long bodyBytes;
 
-    FramingGuard(Limits limits, HeadTimer headTimer) {
+    FramingGuard(Limits limits, HeadTimer headTimer, RequestDecoder decoder) {
         this.limits = limits;
         this.headTimer = headTimer;
+        this.decoder = decoder;
     }
 
     @Override
@@ -61,7 +63,7 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof LastHttpContent) {
             inBody = false;
-            headTimer.awaitNextHead();
+            headTimer.awaitNextHead(decoder.holdsUnreadBytes());
         }
         ctx.fireChannelRead(msg);
     }
@@ -103,8 +105,14 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
         if (request.protocolVersion().majorVersion() != 1) {
             return reject(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP version not supported");
         }
-        if (request.protocolVersion().minorVersion() >= 1 && hostCount(headers) != 1) {
-            return reject(HttpResponseStatus.BAD_REQUEST, "HTTP/1.1 request needs exactly one Host header");
+        // RFC 9112 §3.2: only HTTP/1.1 must send a Host, but no request may send two, HTTP/1.0 included: routed on the
+        // first, it would reach a backend that reads the last as another host's.
+        int hosts = hostCount(headers);
+        if (hosts > 1) {
+            return reject(HttpResponseStatus.BAD_REQUEST, "more than one Host header");
+        }
+        if (hosts == 0 && request.protocolVersion().minorVersion() >= 1) {
+            return reject(HttpResponseStatus.BAD_REQUEST, "HTTP/1.1 request needs a Host header");
         }
         RejectedRequest framing = checkFraming(request);
         if (framing != null) {

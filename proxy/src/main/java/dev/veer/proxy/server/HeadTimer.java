@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * it runs out, else a 408 replaces the request. Sits in front of the codec to see bytes; {@link FramingGuard}
  * tells it when a head is complete and when the next one may begin. An idle keep-alive connection (no byte of
  * a next request yet) is left to the idle timeout. For a connection's first request the clock starts when the
- * connection opens, so a client that connects and sends nothing gets its 408 too.
+ * connection opens, so a client that connects and sends nothing gets its 408 too. A next head whose first bytes
+ * came in the read that ended the request before it has begun then (no later read need come); while the proxy
+ * does not read, as pipelined requests before it wait to be answered, its clock does not run out.
  */
 final class HeadTimer extends ChannelInboundHandlerAdapter implements Runnable {
 
@@ -22,6 +24,8 @@ final class HeadTimer extends ChannelInboundHandlerAdapter implements Runnable {
     /** A byte of the awaited head has arrived: the clock runs from {@link #headStartNanos}. */
     private boolean headStarted;
     private long headStartNanos;
+    /** Whether the channel was reading at the last deadline check of the started head (see {@link #run}). */
+    private boolean readingAtLastCheck;
     /** The connection has sent a byte: a 408 before that answers a connection that never asked for anything. */
     private boolean anyByteRead;
     /**
@@ -42,9 +46,7 @@ final class HeadTimer extends ChannelInboundHandlerAdapter implements Runnable {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        headStarted = true;
-        headStartNanos = System.nanoTime();
-        timer = ctx.executor().schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
+        startClock();
         ctx.fireChannelActive();
     }
 
@@ -52,13 +54,18 @@ final class HeadTimer extends ChannelInboundHandlerAdapter implements Runnable {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         anyByteRead |= msg instanceof ByteBuf && ((ByteBuf) msg).isReadable();
         if (awaitingHead && !headStarted && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
-            headStarted = true;
-            headStartNanos = System.nanoTime();
-            if (timer == null) {
-                timer = ctx.executor().schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
-            }
+            startClock();
         }
         ctx.fireChannelRead(msg);
+    }
+
+    private void startClock() {
+        headStarted = true;
+        headStartNanos = System.nanoTime();
+        readingAtLastCheck = true;
+        if (timer == null) {
+            timer = ctx.executor().schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** A complete request head was decoded. */
@@ -67,9 +74,15 @@ final class HeadTimer extends ChannelInboundHandlerAdapter implements Runnable {
         headStarted = false;
     }
 
-    /** The current request ended; the next byte starts the clock for the next head. */
-    void awaitNextHead() {
+    /**
+     * The current request ended; the next byte starts the clock for the next head, or this call when
+     * {@code begun}: bytes of that head came in the read that ended this request, and passed here before it ended.
+     */
+    void awaitNextHead(boolean begun) {
         awaitingHead = true;
+        if (begun) {
+            startClock();
+        }
     }
 
     @Override
@@ -82,6 +95,16 @@ final class HeadTimer extends ChannelInboundHandlerAdapter implements Runnable {
         if (elapsed < timeoutNanos) {
             // Scheduled for an earlier head: move on to this head's deadline.
             timer = ctx.executor().schedule(this, timeoutNanos - elapsed, TimeUnit.NANOSECONDS);
+            return;
+        }
+        boolean reading = ctx.channel().config().isAutoRead();
+        if (!reading || !readingAtLastCheck) {
+            // The proxy stopped reading (requests before this one wait to be answered), or had at the last check: the
+            // rest of this head may be unread in the socket, no fault of the client's. The clock starts again, so a
+            // head has a whole timeout of reading to arrive in.
+            readingAtLastCheck = reading;
+            headStartNanos = System.nanoTime();
+            timer = ctx.executor().schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
             return;
         }
         awaitingHead = false;

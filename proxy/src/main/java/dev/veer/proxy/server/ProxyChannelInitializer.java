@@ -41,10 +41,11 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         channels.add(ch);
         HeadTimer headTimer = new HeadTimer(headerTimeoutNanos);
+        RequestDecoder decoder = new RequestDecoder(decoderConfig);
         ch.pipeline()
                 .addLast("head-timer", headTimer)
-                .addLast("decoder", new RequestDecoder(decoderConfig))
-                .addLast("guard", new FramingGuard(limits, headTimer))
+                .addLast("decoder", decoder)
+                .addLast("guard", new FramingGuard(limits, headTimer, decoder))
                 .addLast("proxy", new ProxyHandler(server));
     }
 

@@ -5,6 +5,7 @@ import dev.veer.proxy.http.RequestLineSyntax;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ByteProcessor;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -25,7 +27,9 @@ import java.util.List;
  *   <li>obs-fold (a header line starting with SP or HTAB) is an error (Netty joins it to the previous value);</li>
  *   <li>Content-Length together with chunked Transfer-Encoding is left in the head for {@link FramingGuard} to
  *       refuse (Netty drops the Content-Length);</li>
- *   <li>a chunked body is read strictly by {@link ChunkFraming} before Netty reads it.</li>
+ *   <li>a chunked body is read strictly by {@link ChunkFraming} before Netty reads it;</li>
+ *   <li>more than one Content-Length field is an error in HTTP/1.0 too (Netty keeps the first there and reads the
+ *       body by it, while a peer in front that reads the last sees one request where Veer sees two).</li>
  * </ul>
  * The head is scanned for the first two before Netty parses it, and a chunked body for its framing: a malformed
  * request line, a fold or a framing error yields a {@link RejectedRequest}, and everything after it on the
@@ -36,6 +40,9 @@ import java.util.List;
  * fields are counted as their names are parsed, so a request with one Cookie header costs nothing more.
  */
 final class RequestDecoder extends HttpRequestDecoder {
+
+    /** Lower case: a name byte OR 0x20 is its lower case for letters and '-' alike. */
+    private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
 
     private boolean inHead = true;
     private boolean headEnded;
@@ -56,6 +63,8 @@ final class RequestDecoder extends HttpRequestDecoder {
     private int chunkScannedAhead;
     /** Cookie header fields in the current head. */
     private int cookieFields;
+    /** Content-Length header fields in the current head. */
+    private int contentLengthFields;
 
     RequestDecoder(HttpDecoderConfig config) {
         super(config);
@@ -107,6 +116,14 @@ final class RequestDecoder extends HttpRequestDecoder {
             if (msg instanceof HttpRequest) {
                 HttpRequest request = (HttpRequest) msg;
                 inHead = false;
+                if (contentLengthFields > 1 && request.decoderResult().isSuccess()) {
+                    // FramingGuard refuses it as it does Netty's own refusal of an HTTP/1.1 one; nothing after it is read.
+                    request.setDecoderResult(DecoderResult.failure(
+                            new IllegalArgumentException("Multiple Content-Length fields")));
+                    rejected = true;
+                    buffer.skipBytes(buffer.readableBytes());
+                }
+                contentLengthFields = 0;
                 if (cookieFields > 1) {
                     joinCookies(request.headers());
                 }
@@ -127,6 +144,14 @@ final class RequestDecoder extends HttpRequestDecoder {
         }
     }
 
+    /**
+     * Whether bytes are held that no message read so far took: after a request's end, the start of the next one
+     * (the decoder passes each message on before it reads the bytes after it).
+     */
+    boolean holdsUnreadBytes() {
+        return actualReadableBytes() > 0;
+    }
+
     private void startHead() {
         inHead = true;
         headEnded = false;
@@ -135,6 +160,7 @@ final class RequestDecoder extends HttpRequestDecoder {
         atLineStart = true;
         lineEmptySoFar = true;
         cookieFields = 0;
+        contentLengthFields = 0;
     }
 
     /** Replaces repeated Cookie fields by one holding their values in order, separated by "; ". */
@@ -204,9 +230,20 @@ final class RequestDecoder extends HttpRequestDecoder {
     protected AsciiString splitHeaderName(byte[] bytes, int start, int length) {
         if (length == 6 && isCookie(bytes, start)) {
             cookieFields++;
+        } else if (length == CONTENT_LENGTH.length && isContentLength(bytes, start)) {
+            contentLengthFields++;
         }
         AsciiString known = KnownHeaderNames.find(bytes, start, length);
         return known != null ? known : super.splitHeaderName(bytes, start, length);
+    }
+
+    private static boolean isContentLength(byte[] bytes, int start) {
+        for (int i = 0; i < CONTENT_LENGTH.length; i++) {
+            if ((bytes[start + i] | 0x20) != CONTENT_LENGTH[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isCookie(byte[] bytes, int start) {
