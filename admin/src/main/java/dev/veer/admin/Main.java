@@ -160,10 +160,19 @@ public final class Main {
             out.println(options.config() + ": ok");
             return 0;
         } catch (ConfigException e) {
-            for (ConfigError error : e.errors()) {
-                out.println(line(options.config(), error));
-            }
+            printErrors(options.config(), e, err);
             return 1;
+        }
+    }
+
+    /**
+     * Every error on stderr, one line each, as run prints them: check and run report a bad file the same way (as
+     * haproxy -c and promtool check do), and stdout holds only check's verdict {@code FILE: ok}, so a script can
+     * keep it apart from the errors and warnings.
+     */
+    private static void printErrors(Path file, ConfigException e, PrintStream err) {
+        for (ConfigError error : e.errors()) {
+            err.println(line(file, error));
         }
     }
 
@@ -188,9 +197,7 @@ public final class Main {
         try {
             config = ConfigLoader.load(file, env, options.sets());
         } catch (ConfigException e) {
-            for (ConfigError error : e.errors()) {
-                err.println(line(file, error));
-            }
+            printErrors(file, e, err);
             return 1;
         }
         warnNoServices(file, config, err);

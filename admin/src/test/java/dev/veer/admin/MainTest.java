@@ -56,7 +56,8 @@ class MainTest {
     void checkOfAMissingFileNamesItOnce() {
         Path file = dir.resolve("absent.yaml");
         assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
-        assertThat(out()).isEqualTo(file + ": no such file (expected: a YAML or JSON config file)\n");
+        assertThat(err()).isEqualTo(file + ": no such file (expected: a YAML or JSON config file)\n");
+        assertThat(out()).isEmpty();
     }
 
     @Test
@@ -72,9 +73,10 @@ class MainTest {
         Files.writeString(file, RuntimeFixture.YAML.replace("weights: { blue: 100, green: 0 }", "weights: { blue: 70 }")
                 .replace("percentage: 5", "percentage: 500").replace("drainTimeout: 2s", "drainTimeout: soon"));
         assertThat(main(RuntimeFixture.env(dir, 9001, 9002), "check", "--config", file.toString())).isEqualTo(1);
-        List<String> lines = out().lines().toList();
+        List<String> lines = err().lines().toList();
         assertThat(lines).hasSizeGreaterThanOrEqualTo(3).allSatisfy(l -> assertThat(l).startsWith(file + ": "));
-        assertThat(out()).contains("weights").contains("percentage").contains("drainTimeout");
+        assertThat(err()).contains("weights").contains("percentage").contains("drainTimeout");
+        assertThat(out()).isEmpty();
     }
 
     /** A syntax error names the file once, with line and column, and what the parser found there. */
@@ -83,13 +85,34 @@ class MainTest {
         Path file = dir.resolve("q.yaml");
         Files.writeString(file, "proxy:\n  listen: \"127.0.0.1:8080\n");
         assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
-        assertThat(out()).isEqualTo(file + ":3:1: found unexpected end of stream, while scanning a quoted scalar"
+        assertThat(err()).isEqualTo(file + ":3:1: found unexpected end of stream, while scanning a quoted scalar"
                 + " started at 2:11 (expected: valid YAML or JSON)\n");
 
         Files.writeString(file, "- a list\n");
         assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
-        assertThat(out()).endsWith("\n" + file + ": the document is not a mapping (expected: proxy, admin, state,"
+        assertThat(err()).endsWith("\n" + file + ": the document is not a mapping (expected: proxy, admin, state,"
                 + " services, flags)\n");
+    }
+
+    /**
+     * check and run report a bad file alike: each error on one line of stderr, naming the file and the key path,
+     * and nothing on stdout (check printed its errors on stdout, run on stderr, and check's warnings on stderr).
+     */
+    @Test
+    void checkAndRunPrintTheSameErrorsOnStderr() throws Exception {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, RuntimeFixture.YAML.replace("drainTimeout: 2s", "drainTimeout: 5x"));
+        Map<String, String> env = RuntimeFixture.env(dir, 9001, 9002);
+        assertThat(main(env, "check", "--config", file.toString())).isEqualTo(1);
+        String checked = err();
+        assertThat(checked).isEqualTo(file + ": proxy.drainTimeout: '5x' (expected: a duration with a unit, e.g."
+                + " 500ms, 30s, 5m, 2h, 1h30m)\n");
+        assertThat(out()).isEmpty();
+
+        err.reset();
+        assertThat(main(env, "run", "--config", file.toString())).isEqualTo(1);
+        assertThat(err()).isEqualTo(checked);
+        assertThat(out()).isEmpty();
     }
 
     /** Valid, every setting has a default, but nothing would be served: a warning, and still exit 0. */
@@ -109,7 +132,7 @@ class MainTest {
         Path file = dir.resolve("empty.yaml");
         Files.writeString(file, "");
         assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
-        assertThat(out()).endsWith(file + ": the file is empty (expected: a YAML or JSON config; an empty file is more"
+        assertThat(err()).endsWith(file + ": the file is empty (expected: a YAML or JSON config; an empty file is more"
                 + " likely cut short than meant)\n");
     }
 
@@ -153,7 +176,7 @@ class MainTest {
         Path file = RuntimeFixture.configFile(dir);
         assertThat(main(RuntimeFixture.env(dir, 9001, 9002), "check", "--config", file.toString(),
                 "--set", "services.shop.weights.blue=90")).isEqualTo(1);
-        assertThat(out()).contains(file + ": services[0].weights: sum is 90 (expected: 100)");
+        assertThat(err()).contains(file + ": services[0].weights: sum is 90 (expected: 100)");
     }
 
     @Test
