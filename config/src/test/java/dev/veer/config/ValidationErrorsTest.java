@@ -319,6 +319,13 @@ class ValidationErrorsTest {
                         + " leave hosts out to match any host)");
     }
 
+    /** A weight left as written because its ${VAR} is unset is not summed as 0: the variable is the one error. */
+    @Test
+    void aWeightWhoseVariableIsUnsetGivesNoSumError() {
+        assertThat(errors(SHOP + "    weights: { blue: \"${W}\", green: 0 }\n")).containsExactly(
+                "services[0].weights.blue: ${W} is not set (expected: the variable set, or a default: ${W:-value})");
+    }
+
     @Test
     void routesNameKnownVersionsAndFlags() {
         assertThat(errors("""
