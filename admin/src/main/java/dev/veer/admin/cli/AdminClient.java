@@ -130,21 +130,33 @@ final class AdminClient {
             throw new RefusedException("interrupted while waiting for " + method + " " + path);
         }
         int status = response.statusCode();
+        String server = response.headers().firstValue("Server").orElse("");
+        boolean fromVeer = server.equals(AdminHttpServer.SERVER);
         if (status >= 200 && status < 300) {
-            if (!response.headers().firstValue("Server").orElse("").equals(AdminHttpServer.SERVER)) {
+            if (!fromVeer) {
                 // A wrong URL reaching another service that answers 200 to anything: no switch or abort happened.
-                throw new RefusedException("the answer to " + method + " " + path + " at " + baseUrl + " is not from"
-                        + " Veer's admin API (Server: " + response.headers().firstValue("Server").orElse("none")
-                        + "); check VEER_ADMIN_URL or --url");
+                throw notVeer(method, path, server, "");
             }
             return new AdminResponse(status, response.body());
+        }
+        JsonNode error = errorObject(response.body());
+        if (!fromVeer && error == null) {
+            // A wrong URL reaching a web server's error page: said so, rather than its first line shown as Veer's
+            // refusal, and a 404 there is no proof that a rollout is absent.
+            throw notVeer(method, path, server, " (HTTP " + status
+                    + (response.body().isBlank() ? "" : ": " + Json.excerpt(response.body())) + ")");
         }
         if (status == 404 && absentIsNull) {
             return null;
         }
-        JsonNode error = errorObject(response.body());
         throw new RefusedException(describeError(method, path, status, response.body(), error),
                 error == null ? null : Json.compact(error));
+    }
+
+    private RefusedException notVeer(String method, String path, String server, String answered) {
+        return new RefusedException("the answer to " + method + " " + path + " at " + baseUrl + answered + " is not"
+                + " from Veer's admin API (Server: " + (server.isEmpty() ? "none" : server) + "); check VEER_ADMIN_URL"
+                + " or --url");
     }
 
     /** The body when it is the API's {"error": ...} object (a proxy in between may answer HTML); else null. */

@@ -115,6 +115,25 @@ class CtlTest {
         assertThat(out()).doesNotContain("switched");
     }
 
+    /**
+     * A wrong URL reaching a web server that answers 404 with a page (python -m http.server) is said to be no Veer,
+     * rather than shown as "HTTP 404 ...: <!DOCTYPE HTML>", and a rollout it does not know is not "no rollout".
+     */
+    @Test
+    void anErrorPageFromAnotherServerSaysItIsNotVeer() {
+        String page = "<!DOCTYPE HTML>\n<html><body>Error response, code 404</body></html>";
+        server.notVeer().answer("GET /api/v1/services", 404, page)
+                .answer("GET /api/v1/services/shop", 404, page)
+                .answer("GET /api/v1/services/shop/rollout", 404, page);
+        assertThat(ctl("status")).isEqualTo(1);
+        assertThat(err()).isEqualTo("error: the answer to GET /api/v1/services at " + server.url() + " (HTTP 404:"
+                + " <!DOCTYPE HTML>) is not from Veer's admin API (Server: none); check VEER_ADMIN_URL or --url\n");
+        errBytes.reset();
+        assertThat(ctl("rollout", "shop")).isEqualTo(1);
+        assertThat(err()).contains("GET /api/v1/services/shop/rollout").contains("is not from Veer's admin API")
+                .doesNotContain("has no rollout");
+    }
+
     @Test
     void statusOfOneServiceShowsItsLastFinishedRollout() {
         server.answer("GET /api/v1/services/cart", 200, CART)
