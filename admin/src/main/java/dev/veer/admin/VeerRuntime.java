@@ -18,6 +18,7 @@ import dev.veer.admin.control.Reload;
 import dev.veer.admin.http.AdminHttpServer;
 import dev.veer.admin.http.ApiResponse;
 import dev.veer.admin.http.Router;
+import dev.veer.admin.internal.ListenFailure;
 import dev.veer.admin.internal.Text;
 import dev.veer.admin.metrics.VeerMetrics;
 import dev.veer.admin.rollout.RolloutBridge;
@@ -179,7 +180,7 @@ public final class VeerRuntime implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 throw (InterruptedException) e;
             }
-            throw new StartupException("proxy cannot listen on " + config.proxy().listen() + ": " + e.getMessage(), e);
+            throw new StartupException(ListenFailure.describe("proxy.listen", config.proxy().listen(), e), e);
         }
         closeables.push(proxy);
         // Ejections, returns and health flips change where traffic goes without anyone asking: audit them too.
@@ -238,7 +239,7 @@ public final class VeerRuntime implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 throw (InterruptedException) e;
             }
-            throw new StartupException("admin cannot listen on " + config.admin().listen() + ": " + e.getMessage(), e);
+            throw new StartupException(ListenFailure.describe("admin.listen", config.admin().listen(), e), e);
         }
         closeables.push(admin);
 

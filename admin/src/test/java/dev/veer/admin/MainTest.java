@@ -204,15 +204,24 @@ class MainTest {
                 .isInstanceOf(StartupException.class).hasMessageContaining("without a token");
     }
 
+    /**
+     * A taken port is named by its key path and what to do, as a config error is, on one line (it said "proxy cannot
+     * listen on ...: bind(..) failed with error(-98): Address already in use").
+     */
     @Test
-    void runExits1WithAClearMessageWhenTheAdminPortIsTaken() throws Exception {
+    void runExits1NamingTheListenKeyWhenItsPortIsTaken() throws Exception {
         Path file = RuntimeFixture.configFile(dir);
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
                 java.net.InetAddress.getByName("127.0.0.1"))) {
-            int code = main(RuntimeFixture.env(dir, 9001, 9002), "run", "--config", file.toString(),
-                    "--set", "admin.listen=127.0.0.1:" + taken.getLocalPort());
-            assertThat(code).isEqualTo(1);
-            assertThat(err()).contains("admin cannot listen on 127.0.0.1:" + taken.getLocalPort());
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            for (String key : List.of("admin.listen", "proxy.listen")) {
+                err.reset();
+                int code = main(RuntimeFixture.env(dir, 9001, 9002), "run", "--config", file.toString(),
+                        "--set", key + "=" + address);
+                assertThat(code).isEqualTo(1);
+                assertThat(err()).isEqualTo("veer: " + key + ": cannot listen on " + address + ": address already in"
+                        + " use (expected: an address no other process listens on)\n");
+            }
         }
     }
 
