@@ -8,6 +8,7 @@ import dev.veer.config.ConfigLoader;
 import dev.veer.config.model.VeerConfig;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -193,6 +194,13 @@ public final class Main {
             return 2;
         }
         Path file = options.config() == null ? Path.of(DEFAULT_CONFIG) : options.config();
+        if (options.config() == null && !Files.exists(file)) {
+            // The default is relative, as state.dir's is: from another directory, say which one was looked in.
+            err.println(DEFAULT_CONFIG + ": no such file in " + Path.of("").toAbsolutePath() + " (expected: a YAML or"
+                    + " JSON config file; without --config, veer run reads " + DEFAULT_CONFIG + " in the working"
+                    + " directory: run it from Veer's directory, or give --config FILE)");
+            return 1;
+        }
         VeerConfig config;
         try {
             config = ConfigLoader.load(file, env, options.sets());

@@ -189,6 +189,21 @@ class MainTest {
         assertThat(main(Map.of(), "run", "--set", "novalue")).isEqualTo(2);
     }
 
+    /**
+     * Without --config, run reads config/veer.yaml of the working directory: run from elsewhere, the error says
+     * where it looked and how to name the file ("config/veer.yaml: no such file" did not say which directory).
+     * The test JVM runs in the admin module, which has no config/veer.yaml.
+     */
+    @Test
+    void runWithoutConfigFromAnotherDirectorySaysWhereItLooked() {
+        Path cwd = Path.of("").toAbsolutePath();
+        assertThat(cwd.resolve(Main.DEFAULT_CONFIG)).doesNotExist();
+        assertThat(main(Map.of(), "run")).isEqualTo(1);
+        assertThat(err()).isEqualTo("config/veer.yaml: no such file in " + cwd + " (expected: a YAML or JSON config"
+                + " file; without --config, veer run reads config/veer.yaml in the working directory: run it from"
+                + " Veer's directory, or give --config FILE)\n");
+    }
+
     @Test
     void runRefusesAnExposedAdminListenerWithoutAToken() throws Exception {
         Path file = RuntimeFixture.configFile(dir);
