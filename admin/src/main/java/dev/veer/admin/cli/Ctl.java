@@ -208,7 +208,9 @@ public final class Ctl {
         }
         try {
             java.net.URI uri = java.net.URI.create(normalized);
-            if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+            // API paths are appended to it, so a query or fragment would swallow them.
+            if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || uri.getRawQuery() != null || uri.getRawFragment() != null) {
                 throw new IllegalArgumentException("no host");
             }
         } catch (IllegalArgumentException e) {

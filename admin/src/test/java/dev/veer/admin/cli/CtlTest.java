@@ -678,6 +678,11 @@ class CtlTest {
         assertUsage("error: unknown option: --limt", "events", "--limt", "3");
         assertUsage("error: unexpected argument: extra", "switch", "shop", "green", "extra");
         assertUsage("error: admin URL: http:// (expected: http://HOST:PORT)", "--url", "http://", "status");
+        // API paths are appended to the URL: after a query or fragment they reached '/' ("no such path: /").
+        assertUsage("error: admin URL: " + server.url() + "?x=1 (expected: http://HOST:PORT)", "--url",
+                server.url() + "?x=1", "status");
+        assertUsage("error: admin URL: " + server.url() + "#top (expected: http://HOST:PORT)", "--url",
+                server.url() + "#top", "status");
         assertThat(server.requests()).isEmpty();
     }
 
