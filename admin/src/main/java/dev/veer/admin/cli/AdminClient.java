@@ -2,6 +2,7 @@ package dev.veer.admin.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.admin.http.AdminHttpServer;
+import dev.veer.admin.internal.Text;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -124,7 +125,13 @@ final class AdminClient {
         } catch (HttpTimeoutException e) {
             throw new RefusedException("no answer from the admin API at " + baseUrl + " (" + e.getMessage() + ")");
         } catch (IOException e) {
-            throw new RefusedException("cannot reach the admin API at " + baseUrl + ": " + e);
+            // In words, without the exception's class: what answered is no HTTP server (an SSH port, https:// on
+            // a plain listener) or broke off mid-answer.
+            String reason = Text.firstLine(e.getMessage());
+            reason = reason.isEmpty() ? e.getClass().getSimpleName()
+                    : Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+            throw new RefusedException("cannot reach the admin API at " + baseUrl + ": " + reason + " (expected:"
+                    + " Veer's admin API, which speaks plain HTTP); check VEER_ADMIN_URL or --url");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RefusedException("interrupted while waiting for " + method + " " + path);

@@ -616,6 +616,32 @@ class CtlTest {
         assertThat(out()).isEqualTo("no flags\n");
     }
 
+    /**
+     * A server that does not speak HTTP (an SSH port) is said to be no admin API, in words: the message was the Java
+     * exception ("java.net.ProtocolException: Invalid status line: ...").
+     */
+    @Test
+    void aServerThatDoesNotSpeakHttpIsNamedWithoutJavaExceptionNames() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread answer = new Thread(() -> {
+                while (!socket.isClosed()) { // every connection the client makes, should it retry
+                    try (java.net.Socket client = socket.accept()) {
+                        client.getOutputStream().write("SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            answer.setDaemon(true);
+            answer.start();
+            String url = "http://127.0.0.1:" + socket.getLocalPort();
+            assertThat(ctlWithEnv(Map.of("VEER_ADMIN_URL", url), "status")).isEqualTo(1);
+            assertThat(err()).isEqualTo("error: cannot reach the admin API at " + url + ": invalid status line:"
+                    + " \"SSH-2.0-OpenSSH_9.6\" (expected: Veer's admin API, which speaks plain HTTP); check"
+                    + " VEER_ADMIN_URL or --url\n");
+        }
+    }
+
     @Test
     void connectionRefusedNamesTheUrl() throws IOException {
         int closedPort;
