@@ -413,6 +413,14 @@ class ValidationErrorsTest {
                 "proxy.eventBatchMicros: 5000 (expected: 0..1000)");
     }
 
+    /** A negative duration has its unit: it is refused for its sign, not as "a duration with a unit". */
+    @Test
+    void aNegativeDurationIsBelowTheMinimum() {
+        assertThat(errors("proxy: { drainTimeout: -1s, limits: { idleTimeout: -1h30m } }\n")).containsExactly(
+                "proxy.limits.idleTimeout: '-1h30m' (expected: at least 1ms)",
+                "proxy.drainTimeout: '-1s' (expected: at least 0s)");
+    }
+
     @Test
     void rolloutStepsAndAnalysisRanges() {
         assertThat(errors(Configs.SHOP + """
