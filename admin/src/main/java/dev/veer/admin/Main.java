@@ -92,7 +92,11 @@ public final class Main {
                     name = arg;
                     value = i + 1 < args.length ? args[++i] : null;
                 }
-                if (name.equals("--config") && value != null && config == null) {
+                if (name.equals("--config") && value != null && value.isEmpty()) {
+                    // Path.of("") is the working directory: the error would say ": is a directory".
+                    err.println("veer: --config: empty (expected: a config file path)");
+                    return null;
+                } else if (name.equals("--config") && value != null && config == null) {
                     config = Path.of(value);
                 } else if (name.equals("--set") && allowSet && value != null && value.indexOf('=') > 0) {
                     sets.add(value);

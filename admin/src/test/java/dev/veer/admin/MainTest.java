@@ -204,6 +204,16 @@ class MainTest {
                 + " Veer's directory, or give --config FILE)\n");
     }
 
+    /** An empty --config (an unset variable in a script: --config "$CONF") is a usage error, not ": is a directory". */
+    @Test
+    void anEmptyConfigPathIsAUsageError() {
+        assertThat(main(Map.of(), "check", "--config", "")).isEqualTo(2);
+        assertThat(err()).startsWith("veer: --config: empty (expected: a config file path)\nusage:");
+        err.reset();
+        assertThat(main(Map.of(), "run", "--config=")).isEqualTo(2);
+        assertThat(err()).startsWith("veer: --config: empty (expected: a config file path)\nusage:");
+    }
+
     @Test
     void runRefusesAnExposedAdminListenerWithoutAToken() throws Exception {
         Path file = RuntimeFixture.configFile(dir);
