@@ -614,7 +614,8 @@ class ValidationErrorsTest {
     @Test
     void adminTokenRequiredOffLoopback() {
         assertThat(errors("admin: { listen: \"0.0.0.0:9090\" }\n"))
-                .containsExactly("admin.token: required when admin.listen (0.0.0.0:9090) is not loopback");
+                .containsExactly("admin.token: required when admin.listen (0.0.0.0:9090) is not loopback (expected:"
+                        + " a token, e.g. VEER_ADMIN_TOKEN from openssl rand -hex 24, or admin.listen on 127.0.0.1)");
     }
 
     @Test
