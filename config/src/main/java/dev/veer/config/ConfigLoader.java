@@ -107,10 +107,21 @@ public final class ConfigLoader {
                     + "state, services, flags)");
         }
         ObjectNode root = (ObjectNode) tree;
-        EnvExpansion.expand(root, "", env, problems);
+        Problems expansion = new Problems();
+        EnvExpansion.expand(root, "", env, expansion);
+        Problems overriding = new Problems();
         Overrides overrides = new Overrides();
-        overrides.applyEnv(root, env, problems);
-        overrides.applySet(root, setFlags, problems);
+        overrides.applyEnv(root, env, overriding);
+        overrides.applySet(root, setFlags, overriding);
+        // A file value that a variable or --set replaced is never read: an unset ${VAR} in it is no error, and the
+        // replacing value is validated as any other.
+        for (ConfigError error : expansion.errors()) {
+            if (overrides.origins().keySet().stream().noneMatch(set -> atOrBelow(error.path(), set))) {
+                problems.add(error.path(), error.message());
+                problems.suppress(error.path());
+            }
+        }
+        overriding.errors().forEach(error -> problems.add(error.path(), error.message()));
         VeerConfig config = ConfigWalk.read(root, problems);
         if (config == null || !problems.isEmpty()) {
             throw new ConfigException(withOrigins(problems.errors(), overrides.origins()));
@@ -139,12 +150,16 @@ public final class ConfigLoader {
         return out;
     }
 
+    private static boolean atOrBelow(String path, String set) {
+        return path.equals(set) || path.startsWith(set + ".") || path.startsWith(set + "[");
+    }
+
     private static boolean blames(ConfigError error, String set) {
         String path = error.path();
         if (path.isEmpty()) {
             return false;
         }
-        if (path.equals(set) || path.startsWith(set + ".") || path.startsWith(set + "[")) {
+        if (atOrBelow(path, set)) {
             return true;
         }
         if (set.startsWith(path + ".")) {

@@ -177,6 +177,28 @@ class LayeringTest {
         assertThat(config.admin().token()).isEqualTo("007");
     }
 
+    /**
+     * A file value replaced by a later layer is not read, so its unset ${VAR} is no error (it was, and was blamed on
+     * the override: "proxy.listen: ${PORT} is not set ... [from VEER_PROXY_LISTEN]"). One not replaced still is.
+     */
+    @Test
+    void anUnsetVariableInAValueALaterLayerReplacesIsNoError() throws Exception {
+        String yaml = Configs.SHOP + """
+                proxy: { listen: "${PORT}", drainTimeout: "${DRAIN}" }
+                admin: { listen: "127.0.0.1:${ADMIN_PORT}" }
+                """;
+        VeerConfig config = ConfigLoader.parse(yaml.replace("${DRAIN}", "5s"), "t", Map.of("VEER_PROXY_LISTEN",
+                "127.0.0.1:18080"), List.of("admin.listen=127.0.0.1:19090"));
+        assertThat(config.proxy().listen()).hasToString("127.0.0.1:18080");
+        assertThat(config.admin().listen()).hasToString("127.0.0.1:19090");
+        assertThat(errors(yaml, Map.of("VEER_PROXY_LISTEN", "127.0.0.1:18080"), List.of("services[0]={name: x}")))
+                .containsExactly(
+                "proxy.drainTimeout: ${DRAIN} is not set (expected: the variable set, or a default: ${DRAIN:-value})",
+                "admin.listen: ${ADMIN_PORT} is not set (expected: the variable set, or a default:"
+                        + " ${ADMIN_PORT:-value})",
+                "services[0].versions: missing (expected: at least one version) [from --set services[0]={name: x}]");
+    }
+
     @Test
     void envReferencesInTheFileAreExpanded() throws Exception {
         String yaml = """
