@@ -181,6 +181,23 @@ class CtlTest {
         assertThat(server.requests()).hasSize(2);
     }
 
+    /**
+     * A token no header can carry (a line break inside, from a two-line secret file) is a usage error naming where
+     * it came from; it stopped ctl with the HTTP client's IllegalArgumentException and a stack trace.
+     */
+    @Test
+    void aTokenNoHeaderCanCarryIsAUsageError() {
+        assertThat(ctl("--token", "abc\ndef", "status")).isEqualTo(2);
+        assertThat(err()).startsWith("error: --token: character 4 of the token is a line break (expected: the admin"
+                + " token, printable ASCII)\n");
+        errBytes.reset();
+        assertThat(ctlWithEnv(Map.of("VEER_ADMIN_URL", server.url(), "VEER_ADMIN_TOKEN", "tok\u00e9n"), "status"))
+                .isEqualTo(2);
+        assertThat(err()).startsWith("error: VEER_ADMIN_TOKEN: character 4 of the token is a non-ASCII character"
+                + " (expected: the admin token, printable ASCII)\n");
+        assertThat(server.requests()).isEmpty();
+    }
+
     @Test
     void flagsDisablePutsTheFlagBackWithOnlyEnabledChangedAndTheRevisionItRead() {
         server.answer("GET /api/v1/flags/dark", 200, json("""
