@@ -384,6 +384,29 @@ class CtlTest {
         assertThat(err()).contains("--plan " + plan + ": steps[0].weight: 500 (expected: 0..100)");
     }
 
+    /**
+     * A flag file the API refuses is named as a refused plan file is, and with --json the API's error object is
+     * still on stdout (naming the plan dropped it; a flag file was not named at all: "error: bogus: unknown key").
+     */
+    @Test
+    void aRefusedFlagOrPlanFileIsNamedAndItsErrorObjectKept(@TempDir Path dir) throws IOException {
+        String refusal = "{\"error\":\"unknown key (expected one of: name, enabled)\",\"path\":\"bogus\"}";
+        Path flag = Files.writeString(dir.resolve("flag.yaml"), "enabled: true\nbogus: 1\n");
+        server.answer("PUT /api/v1/flags/f", 400, refusal);
+        assertThat(ctl("--json", "flags", "set", "f", "--file", flag.toString())).isEqualTo(1);
+        assertThat(err()).isEqualTo("error: --file " + flag + ": bogus: unknown key (expected one of: name,"
+                + " enabled)\n");
+        assertThat(out()).isEqualTo(refusal + "\n");
+
+        outBytes.reset();
+        Path plan = Files.writeString(dir.resolve("plan.json"), "{\"steps\":[{\"weight\":500}]}");
+        server.answer("POST /api/v1/services/shop/rollout", 400,
+                "{\"error\":\"500 (expected: 0..100)\",\"path\":\"steps[0].weight\"}");
+        assertThat(ctl("--json", "rollout", "shop", "start", "--canary", "green", "--baseline", "blue", "--plan",
+                plan.toString())).isEqualTo(1);
+        assertThat(out()).isEqualTo("{\"error\":\"500 (expected: 0..100)\",\"path\":\"steps[0].weight\"}\n");
+    }
+
     @Test
     void rolloutStatusShowsPlanAndEveryVerdictWithFigures() {
         server.answer("GET /api/v1/services/shop/rollout", 200, ROLLOUT);
