@@ -177,17 +177,8 @@ public final class Main {
      */
     private static void printErrors(Path file, ConfigException e, PrintStream err) {
         for (ConfigError error : e.errors()) {
-            err.println(line(file, error));
+            err.println(error.in(file.toString()));
         }
-    }
-
-    /**
-     * {@code FILE: path: message}. An error about the whole file that already starts with its name is printed as it
-     * is: a syntax error says {@code FILE:3:1: ...}, and {@code FILE: FILE:3:1: ...} named the file twice.
-     */
-    static String line(Path file, ConfigError error) {
-        String text = error.toString();
-        return error.path().isEmpty() && text.startsWith(file + ":") ? text : file + ": " + text;
     }
 
     private static int runCommand(String[] args, PrintStream err, Map<String, String> env) {

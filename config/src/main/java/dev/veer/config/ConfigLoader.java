@@ -57,14 +57,18 @@ public final class ConfigLoader {
         } catch (IOException e) {
             // "FILE: ...", as a syntax error says "FILE:3:1: ...": a reload's answer has no other place that names
             // the file, and the command line prints such an error as it is.
-            throw new ConfigException("", file + ": " + readProblem(file, e));
+            throw new ConfigException("", file + ": " + readProblem(file, e)).in(file.toString());
         }
         if (holdsNothing(text)) {
             // Most likely a file cut short (a ConfigMap that lost its data): a proxy that starts from it routes nothing.
             throw new ConfigException("", file + ": the file is empty (expected: a YAML or JSON config; an empty file"
-                    + " is more likely cut short than meant)");
+                    + " is more likely cut short than meant)").in(file.toString());
         }
-        return parse(text, file.toString(), env, setFlags);
+        try {
+            return parse(text, file.toString(), env, setFlags);
+        } catch (ConfigException e) {
+            throw e.in(file.toString()); // a reload's errors name it as the command line's do
+        }
     }
 
     /** True when {@code text} has nothing but blank lines and comments (and a byte order mark). */

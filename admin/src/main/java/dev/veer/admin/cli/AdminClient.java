@@ -190,6 +190,12 @@ final class AdminClient {
             message = located(error.path("path").asText(""), all.size() > 1
                     ? error.get("error").asText().replaceFirst(" \\(and \\d+ more, see errors\\)$", "")
                     : error.get("error").asText());
+            // A refused reload's errors are in the config file: named first, as veer check names it (a syntax error
+            // names it already).
+            String file = error.path("file").asText("");
+            if (!file.isEmpty() && !message.startsWith(file + ":")) {
+                message = file + ": " + message;
+            }
             for (int i = 1; i < all.size(); i++) {
                 message += "\n  also: " + located(all.get(i).path("path").asText(""),
                         all.get(i).path("error").asText());

@@ -603,6 +603,20 @@ class CtlTest {
         assertThat(out()).isEqualTo("reloaded (revision 12)\n");
     }
 
+    /** A refused reload names the config file, as veer check does, before the key path of each error. */
+    @Test
+    void aRefusedReloadNamesTheConfigFile() {
+        server.answer("POST /api/v1/reload", 400, "{\"error\":\"sum is 90 (expected: 100) (and 1 more, see errors)\","
+                + "\"path\":\"services[0].weights\",\"file\":\"config/veer.yaml\",\"errors\":["
+                + "{\"path\":\"services[0].weights\",\"error\":\"sum is 90 (expected: 100)\"},"
+                + "{\"path\":\"proxy.drainTimeout\",\"error\":\"'5x' (expected: a duration)\"}]}");
+        assertThat(ctl("reload")).isEqualTo(1);
+        assertThat(err()).isEqualTo("""
+                error: config/veer.yaml: services[0].weights: sum is 90 (expected: 100)
+                  also: proxy.drainTimeout: '5x' (expected: a duration)
+                """);
+    }
+
     @Test
     void reloadSaysWhatChangedAndWhatRuntimeChangesKept() {
         server.answer("POST /api/v1/reload", 200, json("""
