@@ -156,7 +156,8 @@ class LayeringTest {
     /** A negative or signed index is a malformed key path; [-1] stopped veer check with a NullPointerException. */
     @Test
     void aNegativeIndexIsAMalformedKeyPath() {
-        assertThat(errors(Configs.SHOP, Map.of(), List.of("services[-1].name=a", "services[+0].name=a"))).containsExactly(
+        assertThat(errors(Configs.SHOP, Map.of(), List.of("services[-1].name=a", "services[+0].name=a")))
+                .containsExactly(
                 "--set services[-1].name=a: 'services[-1].name' (expected: a key path like proxy.listen, "
                         + "services[0].weights.blue or services.shop.weights.blue)",
                 "--set services[+0].name=a: 'services[+0].name' (expected: a key path like proxy.listen, "
