@@ -120,8 +120,9 @@ public final class VeerRuntime implements AutoCloseable {
             throw new StartupException(e.getMessage(), e); // names its file and what to do already
         } catch (IOException e) {
             closeAll(closeables);
-            throw new StartupException("state dir " + config.state().dir().toAbsolutePath() + ": "
-                    + Text.ioProblem(e) + " (expected: a directory Veer can write)", e);
+            Path dir = config.state().dir().toAbsolutePath().normalize();
+            throw new StartupException("state dir " + dir + ": " + stateDirProblem(dir, e)
+                    + " (expected: a directory Veer can write)", e);
         } catch (InterruptedException e) {
             closeAll(closeables);
             Thread.currentThread().interrupt();
@@ -130,6 +131,20 @@ public final class VeerRuntime implements AutoCloseable {
             closeAll(closeables);
             throw new StartupException("cannot start: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What went wrong with the state dir, naming another file only when it is another: the JDK names the dir again
+     * ("already exists: /x/state" for a file where the dir should be).
+     */
+    private static String stateDirProblem(Path dir, IOException e) {
+        if (java.nio.file.Files.isRegularFile(dir)) {
+            return "a file, not a directory";
+        }
+        boolean aboutDir = e instanceof java.nio.file.FileSystemException fs && fs.getFile() != null
+                && Path.of(fs.getFile()).toAbsolutePath().normalize().equals(dir);
+        String problem = aboutDir ? Text.ioReason(e) : Text.ioProblem(e);
+        return problem.isEmpty() ? problem : Character.toLowerCase(problem.charAt(0)) + problem.substring(1);
     }
 
     private static VeerRuntime startAll(VeerConfig config, ConfigSource source, Deque<AutoCloseable> closeables)
