@@ -8,6 +8,7 @@ import dev.veer.config.ConfigLoader;
 import dev.veer.config.model.VeerConfig;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -91,7 +92,11 @@ public final class Main {
                     name = arg;
                     value = i + 1 < args.length ? args[++i] : null;
                 }
-                if (name.equals("--config") && value != null && config == null) {
+                if (name.equals("--config") && value != null && value.isEmpty()) {
+                    // Path.of("") is the working directory: the error would say ": is a directory".
+                    err.println("veer: --config: empty (expected: a config file path)");
+                    return null;
+                } else if (name.equals("--config") && value != null && config == null) {
                     config = Path.of(value);
                 } else if (name.equals("--set") && allowSet && value != null && value.indexOf('=') > 0) {
                     sets.add(value);
@@ -160,20 +165,20 @@ public final class Main {
             out.println(options.config() + ": ok");
             return 0;
         } catch (ConfigException e) {
-            for (ConfigError error : e.errors()) {
-                out.println(line(options.config(), error));
-            }
+            printErrors(options.config(), e, err);
             return 1;
         }
     }
 
     /**
-     * {@code FILE: path: message}. An error about the whole file that already starts with its name is printed as it
-     * is: a syntax error says {@code FILE:3:1: ...}, and {@code FILE: FILE:3:1: ...} named the file twice.
+     * Every error on stderr, one line each, as run prints them: check and run report a bad file the same way (as
+     * haproxy -c and promtool check do), and stdout holds only check's verdict {@code FILE: ok}, so a script can
+     * keep it apart from the errors and warnings.
      */
-    static String line(Path file, ConfigError error) {
-        String text = error.toString();
-        return error.path().isEmpty() && text.startsWith(file + ":") ? text : file + ": " + text;
+    private static void printErrors(Path file, ConfigException e, PrintStream err) {
+        for (ConfigError error : e.errors()) {
+            err.println(error.in(file.toString()));
+        }
     }
 
     private static int runCommand(String[] args, PrintStream err, Map<String, String> env) {
@@ -184,13 +189,18 @@ public final class Main {
             return 2;
         }
         Path file = options.config() == null ? Path.of(DEFAULT_CONFIG) : options.config();
+        if (options.config() == null && !Files.exists(file)) {
+            // The default is relative, as state.dir's is: from another directory, say which one was looked in.
+            err.println(DEFAULT_CONFIG + ": no such file in " + Path.of("").toAbsolutePath() + " (expected: a YAML or"
+                    + " JSON config file; without --config, veer run reads " + DEFAULT_CONFIG + " in the working"
+                    + " directory: run it from Veer's directory, or give --config FILE)");
+            return 1;
+        }
         VeerConfig config;
         try {
             config = ConfigLoader.load(file, env, options.sets());
         } catch (ConfigException e) {
-            for (ConfigError error : e.errors()) {
-                err.println(line(file, error));
-            }
+            printErrors(file, e, err);
             return 1;
         }
         warnNoServices(file, config, err);

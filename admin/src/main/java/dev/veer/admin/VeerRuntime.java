@@ -18,6 +18,7 @@ import dev.veer.admin.control.Reload;
 import dev.veer.admin.http.AdminHttpServer;
 import dev.veer.admin.http.ApiResponse;
 import dev.veer.admin.http.Router;
+import dev.veer.admin.internal.ListenFailure;
 import dev.veer.admin.internal.Text;
 import dev.veer.admin.metrics.VeerMetrics;
 import dev.veer.admin.rollout.ProxyStatsSource;
@@ -118,8 +119,9 @@ public final class VeerRuntime implements AutoCloseable {
             throw new StartupException(e.getMessage(), e); // names its file and what to do already
         } catch (IOException e) {
             closeAll(closeables);
-            throw new StartupException("state dir " + config.state().dir().toAbsolutePath() + ": "
-                    + Text.ioProblem(e) + " (expected: a directory Veer can write)", e);
+            Path dir = config.state().dir().toAbsolutePath().normalize();
+            throw new StartupException("state dir " + dir + ": " + stateDirProblem(dir, e)
+                    + " (expected: a directory Veer can write)", e);
         } catch (InterruptedException e) {
             closeAll(closeables);
             Thread.currentThread().interrupt();
@@ -128,6 +130,20 @@ public final class VeerRuntime implements AutoCloseable {
             closeAll(closeables);
             throw new StartupException("cannot start: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What went wrong with the state dir, naming another file only when it is another: the JDK names the dir again
+     * ("already exists: /x/state" for a file where the dir should be).
+     */
+    private static String stateDirProblem(Path dir, IOException e) {
+        if (java.nio.file.Files.isRegularFile(dir)) {
+            return "a file, not a directory";
+        }
+        boolean aboutDir = e instanceof java.nio.file.FileSystemException fs && fs.getFile() != null
+                && Path.of(fs.getFile()).toAbsolutePath().normalize().equals(dir);
+        String problem = aboutDir ? Text.ioReason(e) : Text.ioProblem(e);
+        return problem.isEmpty() ? problem : Character.toLowerCase(problem.charAt(0)) + problem.substring(1);
     }
 
     private static VeerRuntime startAll(VeerConfig config, ConfigSource source, Deque<AutoCloseable> closeables)
@@ -178,7 +194,7 @@ public final class VeerRuntime implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 throw (InterruptedException) e;
             }
-            throw new StartupException("proxy cannot listen on " + config.proxy().listen() + ": " + e.getMessage(), e);
+            throw new StartupException(ListenFailure.describe("proxy.listen", config.proxy().listen(), e), e);
         }
         closeables.push(proxy);
         // Ejections, returns and health flips change where traffic goes without anyone asking: audit them too.
@@ -233,7 +249,7 @@ public final class VeerRuntime implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 throw (InterruptedException) e;
             }
-            throw new StartupException("admin cannot listen on " + config.admin().listen() + ": " + e.getMessage(), e);
+            throw new StartupException(ListenFailure.describe("admin.listen", config.admin().listen(), e), e);
         }
         closeables.push(admin);
 

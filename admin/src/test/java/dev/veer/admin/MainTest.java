@@ -56,7 +56,8 @@ class MainTest {
     void checkOfAMissingFileNamesItOnce() {
         Path file = dir.resolve("absent.yaml");
         assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
-        assertThat(out()).isEqualTo(file + ": no such file (expected: a YAML or JSON config file)\n");
+        assertThat(err()).isEqualTo(file + ": no such file (expected: a YAML or JSON config file)\n");
+        assertThat(out()).isEmpty();
     }
 
     @Test
@@ -72,9 +73,10 @@ class MainTest {
         Files.writeString(file, RuntimeFixture.YAML.replace("weights: { blue: 100, green: 0 }", "weights: { blue: 70 }")
                 .replace("percentage: 5", "percentage: 500").replace("drainTimeout: 2s", "drainTimeout: soon"));
         assertThat(main(RuntimeFixture.env(dir, 9001, 9002), "check", "--config", file.toString())).isEqualTo(1);
-        List<String> lines = out().lines().toList();
+        List<String> lines = err().lines().toList();
         assertThat(lines).hasSizeGreaterThanOrEqualTo(3).allSatisfy(l -> assertThat(l).startsWith(file + ": "));
-        assertThat(out()).contains("weights").contains("percentage").contains("drainTimeout");
+        assertThat(err()).contains("weights").contains("percentage").contains("drainTimeout");
+        assertThat(out()).isEmpty();
     }
 
     /** A syntax error names the file once, with line and column, and what the parser found there. */
@@ -83,13 +85,34 @@ class MainTest {
         Path file = dir.resolve("q.yaml");
         Files.writeString(file, "proxy:\n  listen: \"127.0.0.1:8080\n");
         assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
-        assertThat(out()).isEqualTo(file + ":3:1: found unexpected end of stream, while scanning a quoted scalar"
+        assertThat(err()).isEqualTo(file + ":3:1: found unexpected end of stream, while scanning a quoted scalar"
                 + " started at 2:11 (expected: valid YAML or JSON)\n");
 
         Files.writeString(file, "- a list\n");
         assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
-        assertThat(out()).endsWith("\n" + file + ": the document is not a mapping (expected: proxy, admin, state,"
+        assertThat(err()).endsWith("\n" + file + ": the document is not a mapping (expected: proxy, admin, state,"
                 + " services, flags)\n");
+    }
+
+    /**
+     * check and run report a bad file alike: each error on one line of stderr, naming the file and the key path,
+     * and nothing on stdout (check printed its errors on stdout, run on stderr, and check's warnings on stderr).
+     */
+    @Test
+    void checkAndRunPrintTheSameErrorsOnStderr() throws Exception {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, RuntimeFixture.YAML.replace("drainTimeout: 2s", "drainTimeout: 5x"));
+        Map<String, String> env = RuntimeFixture.env(dir, 9001, 9002);
+        assertThat(main(env, "check", "--config", file.toString())).isEqualTo(1);
+        String checked = err();
+        assertThat(checked).isEqualTo(file + ": proxy.drainTimeout: '5x' (expected: a duration with a unit, e.g."
+                + " 500ms, 30s, 5m, 2h, 1h30m)\n");
+        assertThat(out()).isEmpty();
+
+        err.reset();
+        assertThat(main(env, "run", "--config", file.toString())).isEqualTo(1);
+        assertThat(err()).isEqualTo(checked);
+        assertThat(out()).isEmpty();
     }
 
     /** Valid, every setting has a default, but nothing would be served: a warning, and still exit 0. */
@@ -109,7 +132,7 @@ class MainTest {
         Path file = dir.resolve("empty.yaml");
         Files.writeString(file, "");
         assertThat(main(Map.of(), "check", "--config", file.toString())).isEqualTo(1);
-        assertThat(out()).endsWith(file + ": the file is empty (expected: a YAML or JSON config; an empty file is more"
+        assertThat(err()).endsWith(file + ": the file is empty (expected: a YAML or JSON config; an empty file is more"
                 + " likely cut short than meant)\n");
     }
 
@@ -153,7 +176,7 @@ class MainTest {
         Path file = RuntimeFixture.configFile(dir);
         assertThat(main(RuntimeFixture.env(dir, 9001, 9002), "check", "--config", file.toString(),
                 "--set", "services.shop.weights.blue=90")).isEqualTo(1);
-        assertThat(out()).contains(file + ": services[0].weights: sum is 90 (expected: 100)");
+        assertThat(err()).contains(file + ": services[0].weights: sum is 90 (expected: 100)");
     }
 
     @Test
@@ -164,6 +187,31 @@ class MainTest {
         assertThat(main(Map.of(), "check")).isEqualTo(2);
         assertThat(main(Map.of(), "run", "--bogus")).isEqualTo(2);
         assertThat(main(Map.of(), "run", "--set", "novalue")).isEqualTo(2);
+    }
+
+    /**
+     * Without --config, run reads config/veer.yaml of the working directory: run from elsewhere, the error says
+     * where it looked and how to name the file ("config/veer.yaml: no such file" did not say which directory).
+     * The test JVM runs in the admin module, which has no config/veer.yaml.
+     */
+    @Test
+    void runWithoutConfigFromAnotherDirectorySaysWhereItLooked() {
+        Path cwd = Path.of("").toAbsolutePath();
+        assertThat(cwd.resolve(Main.DEFAULT_CONFIG)).doesNotExist();
+        assertThat(main(Map.of(), "run")).isEqualTo(1);
+        assertThat(err()).isEqualTo("config/veer.yaml: no such file in " + cwd + " (expected: a YAML or JSON config"
+                + " file; without --config, veer run reads config/veer.yaml in the working directory: run it from"
+                + " Veer's directory, or give --config FILE)\n");
+    }
+
+    /** An empty --config (an unset variable in a script: --config "$CONF") is a usage error, not ": is a directory". */
+    @Test
+    void anEmptyConfigPathIsAUsageError() {
+        assertThat(main(Map.of(), "check", "--config", "")).isEqualTo(2);
+        assertThat(err()).startsWith("veer: --config: empty (expected: a config file path)\nusage:");
+        err.reset();
+        assertThat(main(Map.of(), "run", "--config=")).isEqualTo(2);
+        assertThat(err()).startsWith("veer: --config: empty (expected: a config file path)\nusage:");
     }
 
     @Test
@@ -181,15 +229,24 @@ class MainTest {
                 .isInstanceOf(StartupException.class).hasMessageContaining("without a token");
     }
 
+    /**
+     * A taken port is named by its key path and what to do, as a config error is, on one line (it said "proxy cannot
+     * listen on ...: bind(..) failed with error(-98): Address already in use").
+     */
     @Test
-    void runExits1WithAClearMessageWhenTheAdminPortIsTaken() throws Exception {
+    void runExits1NamingTheListenKeyWhenItsPortIsTaken() throws Exception {
         Path file = RuntimeFixture.configFile(dir);
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
                 java.net.InetAddress.getByName("127.0.0.1"))) {
-            int code = main(RuntimeFixture.env(dir, 9001, 9002), "run", "--config", file.toString(),
-                    "--set", "admin.listen=127.0.0.1:" + taken.getLocalPort());
-            assertThat(code).isEqualTo(1);
-            assertThat(err()).contains("admin cannot listen on 127.0.0.1:" + taken.getLocalPort());
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            for (String key : List.of("admin.listen", "proxy.listen")) {
+                err.reset();
+                int code = main(RuntimeFixture.env(dir, 9001, 9002), "run", "--config", file.toString(),
+                        "--set", key + "=" + address);
+                assertThat(code).isEqualTo(1);
+                assertThat(err()).isEqualTo("veer: " + key + ": cannot listen on " + address + ": address already in"
+                        + " use (expected: an address no other process listens on)\n");
+            }
         }
     }
 

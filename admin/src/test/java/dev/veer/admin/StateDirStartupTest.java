@@ -247,6 +247,22 @@ class StateDirStartupTest {
                 .isEqualTo("{\"blue\":60,\"green\":40}");
     }
 
+    /**
+     * A state.dir that is a file, or under one, is said so once, in its normal form: it read "state dir
+     * /x/./state: already exists: /x/state" and "Not a directory: /x/state/sub".
+     */
+    @Test
+    void aStateDirThatIsAFileIsSaidSoOnce() throws Exception {
+        Files.writeString(state, "not a directory\n");
+        env = new java.util.HashMap<>(env);
+        env.put("STATE_DIR", dir.resolve(".").resolve("state").toString());
+        assertThat(refusal()).isEqualTo("state dir " + state + ": a file, not a directory (expected: a directory Veer"
+                + " can write)");
+        env.put("STATE_DIR", state.resolve("sub").toString());
+        assertThat(refusal()).isEqualTo("state dir " + state.resolve("sub") + ": not a directory (expected: a"
+                + " directory Veer can write)");
+    }
+
     @Test
     void anAuditLineThatIsNotUtf8IsSkippedAndVeerStarts() throws Exception {
         start();

@@ -57,14 +57,18 @@ public final class ConfigLoader {
         } catch (IOException e) {
             // "FILE: ...", as a syntax error says "FILE:3:1: ...": a reload's answer has no other place that names
             // the file, and the command line prints such an error as it is.
-            throw new ConfigException("", file + ": " + readProblem(file, e));
+            throw new ConfigException("", file + ": " + readProblem(file, e)).in(file.toString());
         }
         if (holdsNothing(text)) {
             // Most likely a file cut short (a ConfigMap that lost its data): a proxy that starts from it routes nothing.
             throw new ConfigException("", file + ": the file is empty (expected: a YAML or JSON config; an empty file"
-                    + " is more likely cut short than meant)");
+                    + " is more likely cut short than meant)").in(file.toString());
         }
-        return parse(text, file.toString(), env, setFlags);
+        try {
+            return parse(text, file.toString(), env, setFlags);
+        } catch (ConfigException e) {
+            throw e.in(file.toString()); // a reload's errors name it as the command line's do
+        }
     }
 
     /** True when {@code text} has nothing but blank lines and comments (and a byte order mark). */
@@ -107,10 +111,21 @@ public final class ConfigLoader {
                     + "state, services, flags)");
         }
         ObjectNode root = (ObjectNode) tree;
-        EnvExpansion.expand(root, "", env, problems);
+        Problems expansion = new Problems();
+        EnvExpansion.expand(root, "", env, expansion);
+        Problems overriding = new Problems();
         Overrides overrides = new Overrides();
-        overrides.applyEnv(root, env, problems);
-        overrides.applySet(root, setFlags, problems);
+        overrides.applyEnv(root, env, overriding);
+        overrides.applySet(root, setFlags, overriding);
+        // A file value that a variable or --set replaced is never read: an unset ${VAR} in it is no error, and the
+        // replacing value is validated as any other.
+        for (ConfigError error : expansion.errors()) {
+            if (overrides.origins().keySet().stream().noneMatch(set -> atOrBelow(error.path(), set))) {
+                problems.add(error.path(), error.message());
+                problems.suppress(error.path());
+            }
+        }
+        overriding.errors().forEach(error -> problems.add(error.path(), error.message()));
         VeerConfig config = ConfigWalk.read(root, problems);
         if (config == null || !problems.isEmpty()) {
             throw new ConfigException(withOrigins(problems.errors(), overrides.origins()));
@@ -139,12 +154,16 @@ public final class ConfigLoader {
         return out;
     }
 
+    private static boolean atOrBelow(String path, String set) {
+        return path.equals(set) || path.startsWith(set + ".") || path.startsWith(set + "[");
+    }
+
     private static boolean blames(ConfigError error, String set) {
         String path = error.path();
         if (path.isEmpty()) {
             return false;
         }
-        if (path.equals(set) || path.startsWith(set + ".") || path.startsWith(set + "[")) {
+        if (atOrBelow(path, set)) {
             return true;
         }
         if (set.startsWith(path + ".")) {

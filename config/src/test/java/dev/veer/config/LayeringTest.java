@@ -153,6 +153,17 @@ class LayeringTest {
                 .endsWith(" (expected: a scalar, [list] or {mapping})");
     }
 
+    /** A negative or signed index is a malformed key path; [-1] stopped veer check with a NullPointerException. */
+    @Test
+    void aNegativeIndexIsAMalformedKeyPath() {
+        assertThat(errors(Configs.SHOP, Map.of(), List.of("services[-1].name=a", "services[+0].name=a")))
+                .containsExactly(
+                "--set services[-1].name=a: 'services[-1].name' (expected: a key path like proxy.listen, "
+                        + "services[0].weights.blue or services.shop.weights.blue)",
+                "--set services[+0].name=a: 'services[+0].name' (expected: a key path like proxy.listen, "
+                        + "services[0].weights.blue or services.shop.weights.blue)");
+    }
+
     @Test
     void setValuesAreTypedLikeYamlScalarsAndFlowLists() throws Exception {
         VeerConfig config = ConfigLoader.parse(Configs.SHOP, "t", Map.of(), List.of(
@@ -165,6 +176,28 @@ class LayeringTest {
                 .containsExactly(Map.entry("blue", 1250), Map.entry("green", 8750));
         assertThat(config.admin().metricsAuth()).isFalse();
         assertThat(config.admin().token()).isEqualTo("007");
+    }
+
+    /**
+     * A file value replaced by a later layer is not read, so its unset ${VAR} is no error (it was, and was blamed on
+     * the override: "proxy.listen: ${PORT} is not set ... [from VEER_PROXY_LISTEN]"). One not replaced still is.
+     */
+    @Test
+    void anUnsetVariableInAValueALaterLayerReplacesIsNoError() throws Exception {
+        String yaml = Configs.SHOP + """
+                proxy: { listen: "${PORT}", drainTimeout: "${DRAIN}" }
+                admin: { listen: "127.0.0.1:${ADMIN_PORT}" }
+                """;
+        VeerConfig config = ConfigLoader.parse(yaml.replace("${DRAIN}", "5s"), "t", Map.of("VEER_PROXY_LISTEN",
+                "127.0.0.1:18080"), List.of("admin.listen=127.0.0.1:19090"));
+        assertThat(config.proxy().listen()).hasToString("127.0.0.1:18080");
+        assertThat(config.admin().listen()).hasToString("127.0.0.1:19090");
+        assertThat(errors(yaml, Map.of("VEER_PROXY_LISTEN", "127.0.0.1:18080"), List.of("services[0]={name: x}")))
+                .containsExactly(
+                "proxy.drainTimeout: ${DRAIN} is not set (expected: the variable set, or a default: ${DRAIN:-value})",
+                "admin.listen: ${ADMIN_PORT} is not set (expected: the variable set, or a default:"
+                        + " ${ADMIN_PORT:-value})",
+                "services[0].versions: missing (expected: at least one version) [from --set services[0]={name: x}]");
     }
 
     @Test

@@ -319,6 +319,13 @@ class ValidationErrorsTest {
                         + " leave hosts out to match any host)");
     }
 
+    /** A weight left as written because its ${VAR} is unset is not summed as 0: the variable is the one error. */
+    @Test
+    void aWeightWhoseVariableIsUnsetGivesNoSumError() {
+        assertThat(errors(SHOP + "    weights: { blue: \"${W}\", green: 0 }\n")).containsExactly(
+                "services[0].weights.blue: ${W} is not set (expected: the variable set, or a default: ${W:-value})");
+    }
+
     @Test
     void routesNameKnownVersionsAndFlags() {
         assertThat(errors("""
@@ -404,6 +411,14 @@ class ValidationErrorsTest {
                 "proxy.limits.idleTimeout: '0s' (expected: at least 1ms)",
                 "proxy.drainTimeout: 30 (expected: a duration with a unit, e.g. 500ms, 30s, 5m, 2h, 1h30m)",
                 "proxy.eventBatchMicros: 5000 (expected: 0..1000)");
+    }
+
+    /** A negative duration has its unit: it is refused for its sign, not as "a duration with a unit". */
+    @Test
+    void aNegativeDurationIsBelowTheMinimum() {
+        assertThat(errors("proxy: { drainTimeout: -1s, limits: { idleTimeout: -1h30m } }\n")).containsExactly(
+                "proxy.limits.idleTimeout: '-1h30m' (expected: at least 1ms)",
+                "proxy.drainTimeout: '-1s' (expected: at least 0s)");
     }
 
     @Test
@@ -599,7 +614,8 @@ class ValidationErrorsTest {
     @Test
     void adminTokenRequiredOffLoopback() {
         assertThat(errors("admin: { listen: \"0.0.0.0:9090\" }\n"))
-                .containsExactly("admin.token: required when admin.listen (0.0.0.0:9090) is not loopback");
+                .containsExactly("admin.token: required when admin.listen (0.0.0.0:9090) is not loopback (expected:"
+                        + " a token, e.g. VEER_ADMIN_TOKEN from openssl rand -hex 24, or admin.listen on 127.0.0.1)");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.veer.admin.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.admin.http.AdminHttpServer;
+import dev.veer.admin.internal.Text;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -124,27 +125,45 @@ final class AdminClient {
         } catch (HttpTimeoutException e) {
             throw new RefusedException("no answer from the admin API at " + baseUrl + " (" + e.getMessage() + ")");
         } catch (IOException e) {
-            throw new RefusedException("cannot reach the admin API at " + baseUrl + ": " + e);
+            // In words, without the exception's class: what answered is no HTTP server (an SSH port, https:// on
+            // a plain listener) or broke off mid-answer.
+            String reason = Text.firstLine(e.getMessage());
+            reason = reason.isEmpty() ? e.getClass().getSimpleName()
+                    : Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+            throw new RefusedException("cannot reach the admin API at " + baseUrl + ": " + reason + " (expected:"
+                    + " Veer's admin API, which speaks plain HTTP); check VEER_ADMIN_URL or --url");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RefusedException("interrupted while waiting for " + method + " " + path);
         }
         int status = response.statusCode();
+        String server = response.headers().firstValue("Server").orElse("");
+        boolean fromVeer = server.equals(AdminHttpServer.SERVER);
         if (status >= 200 && status < 300) {
-            if (!response.headers().firstValue("Server").orElse("").equals(AdminHttpServer.SERVER)) {
+            if (!fromVeer) {
                 // A wrong URL reaching another service that answers 200 to anything: no switch or abort happened.
-                throw new RefusedException("the answer to " + method + " " + path + " at " + baseUrl + " is not from"
-                        + " Veer's admin API (Server: " + response.headers().firstValue("Server").orElse("none")
-                        + "); check VEER_ADMIN_URL or --url");
+                throw notVeer(method, path, server, "");
             }
             return new AdminResponse(status, response.body());
+        }
+        JsonNode error = errorObject(response.body());
+        if (!fromVeer && error == null) {
+            // A wrong URL reaching a web server's error page: said so, rather than its first line shown as Veer's
+            // refusal, and a 404 there is no proof that a rollout is absent.
+            throw notVeer(method, path, server, " (HTTP " + status
+                    + (response.body().isBlank() ? "" : ": " + Json.excerpt(response.body())) + ")");
         }
         if (status == 404 && absentIsNull) {
             return null;
         }
-        JsonNode error = errorObject(response.body());
         throw new RefusedException(describeError(method, path, status, response.body(), error),
                 error == null ? null : Json.compact(error));
+    }
+
+    private RefusedException notVeer(String method, String path, String server, String answered) {
+        return new RefusedException("the answer to " + method + " " + path + " at " + baseUrl + answered + " is not"
+                + " from Veer's admin API (Server: " + (server.isEmpty() ? "none" : server) + "); check VEER_ADMIN_URL"
+                + " or --url");
     }
 
     /** The body when it is the API's {"error": ...} object (a proxy in between may answer HTML); else null. */
@@ -171,6 +190,12 @@ final class AdminClient {
             message = located(error.path("path").asText(""), all.size() > 1
                     ? error.get("error").asText().replaceFirst(" \\(and \\d+ more, see errors\\)$", "")
                     : error.get("error").asText());
+            // A refused reload's errors are in the config file: named first, as veer check names it (a syntax error
+            // names it already).
+            String file = error.path("file").asText("");
+            if (!file.isEmpty() && !message.startsWith(file + ":")) {
+                message = file + ": " + message;
+            }
             for (int i = 1; i < all.size(); i++) {
                 message += "\n  also: " + located(all.get(i).path("path").asText(""),
                         all.get(i).path("error").asText());

@@ -76,6 +76,7 @@ public final class Ctl {
     public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
         String url = env.getOrDefault("VEER_ADMIN_URL", "");
         String token = env.getOrDefault("VEER_ADMIN_TOKEN", "");
+        String tokenFrom = "VEER_ADMIN_TOKEN";
         String ifMatch = "";
         String reason = "";
         boolean rawJson = false;
@@ -91,6 +92,7 @@ public final class Ctl {
                     }
                     case "--token" -> {
                         token = optionValue(tokens, i, "--token");
+                        tokenFrom = "--token";
                         i += tokenText.contains("=") ? 0 : 1;
                     }
                     case "--if-match" -> {
@@ -144,6 +146,7 @@ public final class Ctl {
             if (verb == null) {
                 throw new UsageException("unknown verb: " + rest.get(0));
             }
+            checkToken(token.strip(), tokenFrom);
             AdminClient client = new AdminClient(normalizeUrl(url.isBlank() ? DEFAULT_URL : url), token.strip(),
                     ifMatch.strip(), reason.strip());
             verb.run(rest.subList(1, rest.size()), new Session(client, out, rawJson));
@@ -160,6 +163,22 @@ public final class Ctl {
                 out.println(e.apiError());
             }
             return REFUSED;
+        }
+    }
+
+    /**
+     * A token goes in the Authorization header, which carries printable ASCII only: one with a line break inside (a
+     * two-line secret file) stopped the HTTP client with an IllegalArgumentException. Said without printing it.
+     */
+    private static void checkToken(String token, String from) throws UsageException {
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                String kind = c == ' ' ? "a space" : c == '\t' ? "a tab" : c == '\n' || c == '\r' ? "a line break"
+                        : c > 0x7e ? "a non-ASCII character" : "a control character";
+                throw new UsageException(from + ": character " + (i + 1) + " of the token is " + kind
+                        + " (expected: the admin token, printable ASCII)");
+            }
         }
     }
 
@@ -208,7 +227,9 @@ public final class Ctl {
         }
         try {
             java.net.URI uri = java.net.URI.create(normalized);
-            if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+            // API paths are appended to it, so a query or fragment would swallow them.
+            if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || uri.getRawQuery() != null || uri.getRawFragment() != null) {
                 throw new IllegalArgumentException("no host");
             }
         } catch (IllegalArgumentException e) {

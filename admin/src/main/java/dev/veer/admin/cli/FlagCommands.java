@@ -42,7 +42,14 @@ final class FlagCommands {
                 }
             }
             case "set" -> {
-                AdminResponse response = session.client().put(flagPath(name), body(args));
+                AdminResponse response;
+                try {
+                    response = session.client().put(flagPath(name), body(args));
+                } catch (RefusedException e) {
+                    // A field of the body was refused: it is the file's, which is named as a config file would be.
+                    String file = args.option("--file");
+                    throw file != null && e.namesABodyField() ? e.about("--file " + file) : e;
+                }
                 if (!session.printedRaw(response)) {
                     session.out().println("flag " + name + " saved" + Session.revisionSuffix(response.json()));
                     printFlag(response.json(), session);

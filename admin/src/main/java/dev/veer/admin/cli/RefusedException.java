@@ -18,4 +18,18 @@ final class RefusedException extends Exception {
     String apiError() {
         return apiError;
     }
+
+    /** The same refusal said to be about {@code source} ("--plan FILE"), its error object kept for --json. */
+    RefusedException about(String source) {
+        return new RefusedException(source + ": " + getMessage(), apiError);
+    }
+
+    /** Whether the API refused one field of the request body: its error object names a path. */
+    boolean namesABodyField() {
+        try {
+            return apiError != null && !Json.MAPPER.readTree(apiError).path("path").asText("").isEmpty();
+        } catch (java.io.IOException notJson) {
+            return false;
+        }
+    }
 }

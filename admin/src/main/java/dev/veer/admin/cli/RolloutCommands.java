@@ -43,7 +43,7 @@ final class RolloutCommands {
             } catch (RefusedException e) {
                 String plan = args.option("--plan");
                 boolean fromPlan = e.getMessage().startsWith("steps") || e.getMessage().startsWith("analysis");
-                throw plan != null && fromPlan ? new RefusedException("--plan " + plan + ": " + e.getMessage()) : e;
+                throw plan != null && fromPlan ? e.about("--plan " + plan) : e;
             }
             show(service, started, session);
         } else if (CONTROLS.contains(action)) {

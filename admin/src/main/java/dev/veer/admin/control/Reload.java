@@ -58,7 +58,7 @@ public final class Reload {
         try {
             next = source.load();
         } catch (ConfigException e) {
-            e.errors().forEach(error -> log.error("reload by {} refused, nothing changed: {}", actor, error));
+            e.lines().forEach(line -> log.error("reload by {} refused, nothing changed: {}", actor, line));
             return CompletableFuture.failedFuture(ApiException.invalid(e));
         }
         return control.<ObjectNode>submit(actor, change -> {

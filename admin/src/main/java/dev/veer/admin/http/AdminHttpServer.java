@@ -166,7 +166,7 @@ public final class AdminHttpServer implements AutoCloseable {
                 cause = cause.getCause();
             }
             if (cause instanceof ApiException api) {
-                return ApiResponse.error(mapper, api.status(), api.getMessage(), api.path(), api.errors());
+                return ApiResponse.error(mapper, api.status(), api.getMessage(), api.path(), api.errors(), api.file());
             }
             log.error("admin: request failed", cause);
             return ApiResponse.error(mapper, 500, "internal error: " + cause, null);

@@ -11,33 +11,41 @@ public final class ApiException extends RuntimeException {
     private final int status;
     private final String path;
     private final List<ConfigError> errors;
+    private final String file;
 
     public ApiException(int status, String message, String path) {
-        this(status, message, path, List.of());
+        this(status, message, path, List.of(), null);
     }
 
-    private ApiException(int status, String message, String path, List<ConfigError> errors) {
+    private ApiException(int status, String message, String path, List<ConfigError> errors, String file) {
         super(message, null, false, false);
         this.status = status;
         this.path = path;
         this.errors = List.copyOf(errors);
+        this.file = file;
     }
 
     /** 400 naming the first problem, with every problem listed under "errors". */
     public static ApiException invalid(ConfigException e) {
         List<ConfigError> all = e.errors();
+        String file = e.file().isEmpty() ? null : e.file();
         if (all.isEmpty()) {
-            return new ApiException(400, e.getMessage(), null);
+            return new ApiException(400, e.getMessage(), null, List.of(), file);
         }
         ConfigError first = all.get(0);
         String message = all.size() == 1 ? first.message()
                 : first.message() + " (and " + (all.size() - 1) + " more, see errors)";
-        return new ApiException(400, message, first.path().isEmpty() ? null : first.path(), all);
+        return new ApiException(400, message, first.path().isEmpty() ? null : first.path(), all, file);
     }
 
     /** Every problem when the request had several (a config reload), else empty. */
     public List<ConfigError> errors() {
         return errors;
+    }
+
+    /** The config file the problems are in (a reload's), or null when they are the request's own. */
+    public String file() {
+        return file;
     }
 
     public ApiException(int status, String message) {

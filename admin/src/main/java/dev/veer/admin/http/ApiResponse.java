@@ -58,20 +58,23 @@ public record ApiResponse(int status, byte[] body, String contentType, long revi
     }
 
     public static ApiResponse error(ObjectMapper mapper, int status, String message, String path) {
-        return error(mapper, status, message, path, List.of());
+        return error(mapper, status, message, path, List.of(), null);
     }
 
     /**
      * {@code {"error": "...", "path": "weights.green", "errors": [{"path","error"}...]}}: every error of the API is
      * rendered here. {@code path} is always present: the offending field of the request, or "" when the error is
      * not about one field (auth, not found, conflict, a stale If-Match, an unparseable body). {@code errors} only
-     * when given.
+     * when given; {@code file} when the errors are in a config file (a refused reload), as the command line names it.
      */
     public static ApiResponse error(ObjectMapper mapper, int status, String message, String path,
-                                    List<ConfigError> errors) {
+                                    List<ConfigError> errors, String file) {
         var node = mapper.createObjectNode();
         node.put("error", message);
         node.put("path", path == null ? "" : path);
+        if (file != null) {
+            node.put("file", file);
+        }
         if (!errors.isEmpty()) {
             var list = node.putArray("errors");
             for (ConfigError e : errors) {

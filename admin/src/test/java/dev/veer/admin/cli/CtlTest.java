@@ -115,6 +115,25 @@ class CtlTest {
         assertThat(out()).doesNotContain("switched");
     }
 
+    /**
+     * A wrong URL reaching a web server that answers 404 with a page (python -m http.server) is said to be no Veer,
+     * rather than shown as "HTTP 404 ...: <!DOCTYPE HTML>", and a rollout it does not know is not "no rollout".
+     */
+    @Test
+    void anErrorPageFromAnotherServerSaysItIsNotVeer() {
+        String page = "<!DOCTYPE HTML>\n<html><body>Error response, code 404</body></html>";
+        server.notVeer().answer("GET /api/v1/services", 404, page)
+                .answer("GET /api/v1/services/shop", 404, page)
+                .answer("GET /api/v1/services/shop/rollout", 404, page);
+        assertThat(ctl("status")).isEqualTo(1);
+        assertThat(err()).isEqualTo("error: the answer to GET /api/v1/services at " + server.url() + " (HTTP 404:"
+                + " <!DOCTYPE HTML>) is not from Veer's admin API (Server: none); check VEER_ADMIN_URL or --url\n");
+        errBytes.reset();
+        assertThat(ctl("rollout", "shop")).isEqualTo(1);
+        assertThat(err()).contains("GET /api/v1/services/shop/rollout").contains("is not from Veer's admin API")
+                .doesNotContain("has no rollout");
+    }
+
     @Test
     void statusOfOneServiceShowsItsLastFinishedRollout() {
         server.answer("GET /api/v1/services/cart", 200, CART)
@@ -160,6 +179,23 @@ class CtlTest {
         assertThat(server.requests().get(1).reason()).as("not on reads").isNull();
         assertThat(ctl("--reason", "line\nbreak", "weights", "shop", "blue=100", "green=0")).isEqualTo(2);
         assertThat(server.requests()).hasSize(2);
+    }
+
+    /**
+     * A token no header can carry (a line break inside, from a two-line secret file) is a usage error naming where
+     * it came from; it stopped ctl with the HTTP client's IllegalArgumentException and a stack trace.
+     */
+    @Test
+    void aTokenNoHeaderCanCarryIsAUsageError() {
+        assertThat(ctl("--token", "abc\ndef", "status")).isEqualTo(2);
+        assertThat(err()).startsWith("error: --token: character 4 of the token is a line break (expected: the admin"
+                + " token, printable ASCII)\n");
+        errBytes.reset();
+        assertThat(ctlWithEnv(Map.of("VEER_ADMIN_URL", server.url(), "VEER_ADMIN_TOKEN", "tok\u00e9n"), "status"))
+                .isEqualTo(2);
+        assertThat(err()).startsWith("error: VEER_ADMIN_TOKEN: character 4 of the token is a non-ASCII character"
+                + " (expected: the admin token, printable ASCII)\n");
+        assertThat(server.requests()).isEmpty();
     }
 
     @Test
@@ -346,6 +382,29 @@ class CtlTest {
         assertThat(ctl("rollout", "shop", "start", "--canary", "green", "--baseline", "blue", "--plan",
                 plan.toString())).isEqualTo(1);
         assertThat(err()).contains("--plan " + plan + ": steps[0].weight: 500 (expected: 0..100)");
+    }
+
+    /**
+     * A flag file the API refuses is named as a refused plan file is, and with --json the API's error object is
+     * still on stdout (naming the plan dropped it; a flag file was not named at all: "error: bogus: unknown key").
+     */
+    @Test
+    void aRefusedFlagOrPlanFileIsNamedAndItsErrorObjectKept(@TempDir Path dir) throws IOException {
+        String refusal = "{\"error\":\"unknown key (expected one of: name, enabled)\",\"path\":\"bogus\"}";
+        Path flag = Files.writeString(dir.resolve("flag.yaml"), "enabled: true\nbogus: 1\n");
+        server.answer("PUT /api/v1/flags/f", 400, refusal);
+        assertThat(ctl("--json", "flags", "set", "f", "--file", flag.toString())).isEqualTo(1);
+        assertThat(err()).isEqualTo("error: --file " + flag + ": bogus: unknown key (expected one of: name,"
+                + " enabled)\n");
+        assertThat(out()).isEqualTo(refusal + "\n");
+
+        outBytes.reset();
+        Path plan = Files.writeString(dir.resolve("plan.json"), "{\"steps\":[{\"weight\":500}]}");
+        server.answer("POST /api/v1/services/shop/rollout", 400,
+                "{\"error\":\"500 (expected: 0..100)\",\"path\":\"steps[0].weight\"}");
+        assertThat(ctl("--json", "rollout", "shop", "start", "--canary", "green", "--baseline", "blue", "--plan",
+                plan.toString())).isEqualTo(1);
+        assertThat(out()).isEqualTo("{\"error\":\"500 (expected: 0..100)\",\"path\":\"steps[0].weight\"}\n");
     }
 
     @Test
@@ -544,6 +603,20 @@ class CtlTest {
         assertThat(out()).isEqualTo("reloaded (revision 12)\n");
     }
 
+    /** A refused reload names the config file, as veer check does, before the key path of each error. */
+    @Test
+    void aRefusedReloadNamesTheConfigFile() {
+        server.answer("POST /api/v1/reload", 400, "{\"error\":\"sum is 90 (expected: 100) (and 1 more, see errors)\","
+                + "\"path\":\"services[0].weights\",\"file\":\"config/veer.yaml\",\"errors\":["
+                + "{\"path\":\"services[0].weights\",\"error\":\"sum is 90 (expected: 100)\"},"
+                + "{\"path\":\"proxy.drainTimeout\",\"error\":\"'5x' (expected: a duration)\"}]}");
+        assertThat(ctl("reload")).isEqualTo(1);
+        assertThat(err()).isEqualTo("""
+                error: config/veer.yaml: services[0].weights: sum is 90 (expected: 100)
+                  also: proxy.drainTimeout: '5x' (expected: a duration)
+                """);
+    }
+
     @Test
     void reloadSaysWhatChangedAndWhatRuntimeChangesKept() {
         server.answer("POST /api/v1/reload", 200, json("""
@@ -595,6 +668,32 @@ class CtlTest {
         assertThat(code).isZero();
         assertThat(server.only().authorization()).isEqualTo("Bearer new");
         assertThat(out()).isEqualTo("no flags\n");
+    }
+
+    /**
+     * A server that does not speak HTTP (an SSH port) is said to be no admin API, in words: the message was the Java
+     * exception ("java.net.ProtocolException: Invalid status line: ...").
+     */
+    @Test
+    void aServerThatDoesNotSpeakHttpIsNamedWithoutJavaExceptionNames() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread answer = new Thread(() -> {
+                while (!socket.isClosed()) { // every connection the client makes, should it retry
+                    try (java.net.Socket client = socket.accept()) {
+                        client.getOutputStream().write("SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            answer.setDaemon(true);
+            answer.start();
+            String url = "http://127.0.0.1:" + socket.getLocalPort();
+            assertThat(ctlWithEnv(Map.of("VEER_ADMIN_URL", url), "status")).isEqualTo(1);
+            assertThat(err()).isEqualTo("error: cannot reach the admin API at " + url + ": invalid status line:"
+                    + " \"SSH-2.0-OpenSSH_9.6\" (expected: Veer's admin API, which speaks plain HTTP); check"
+                    + " VEER_ADMIN_URL or --url\n");
+        }
     }
 
     @Test
@@ -659,6 +758,11 @@ class CtlTest {
         assertUsage("error: unknown option: --limt", "events", "--limt", "3");
         assertUsage("error: unexpected argument: extra", "switch", "shop", "green", "extra");
         assertUsage("error: admin URL: http:// (expected: http://HOST:PORT)", "--url", "http://", "status");
+        // API paths are appended to the URL: after a query or fragment they reached '/' ("no such path: /").
+        assertUsage("error: admin URL: " + server.url() + "?x=1 (expected: http://HOST:PORT)", "--url",
+                server.url() + "?x=1", "status");
+        assertUsage("error: admin URL: " + server.url() + "#top (expected: http://HOST:PORT)", "--url",
+                server.url() + "#top", "status");
         assertThat(server.requests()).isEmpty();
     }
 

@@ -675,6 +675,8 @@ class AdminApiTest {
 
         Reply invalid = h.http.post("/api/v1/reload", null);
         assertThat(invalid.status()).isEqualTo(400);
+        assertThat(invalid.json().path("file").asText()).as("the file, as veer check names it")
+                .isEqualTo(h.configFile.toString());
         assertThat(invalid.json().get("errors").size()).isGreaterThanOrEqualTo(2);
         assertThat(invalid.json().get("errors").findValuesAsText("path"))
                 .anySatisfy(p -> assertThat(p).contains("weights"))

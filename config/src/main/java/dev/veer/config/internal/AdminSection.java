@@ -34,7 +34,9 @@ public final class AdminSection {
         String token = f.text("token", d.token()).trim();
         boolean metricsAuth = f.bool("metricsAuth", d.metricsAuth());
         if (token.isEmpty() && !listen.isLoopback()) {
-            problems.add(f.path("token"), "required when " + f.path("listen") + " (" + listen + ") is not loopback");
+            problems.add(f.path("token"), "required when " + f.path("listen") + " (" + listen + ") is not loopback"
+                    + " (expected: a token, e.g. VEER_ADMIN_TOKEN from openssl rand -hex 24, or " + f.path("listen")
+                    + " on 127.0.0.1)");
         }
         if (!token.isEmpty() && !B64TOKEN.matcher(token).matches()) {
             problems.add(f.path("token"), tokenProblem(token) + " (expected: " + TOKEN_EXPECTED + ")");

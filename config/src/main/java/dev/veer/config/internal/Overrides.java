@@ -140,14 +140,11 @@ public final class Overrides {
             rest = bracket < 0 ? "" : rest.substring(bracket);
             while (!rest.isEmpty()) {
                 int close = rest.indexOf(']');
-                if (!rest.startsWith("[") || close < 2) {
+                // Digits only: parseInt takes "-1" and "+0", and a negative index would read as a key.
+                if (!rest.startsWith("[") || close < 2 || !rest.substring(1, close).matches("[0-9]{1,9}")) {
                     return null;
                 }
-                try {
-                    out.add(new Segment(null, Integer.parseInt(rest.substring(1, close))));
-                } catch (NumberFormatException e) {
-                    return null;
-                }
+                out.add(new Segment(null, Integer.parseInt(rest.substring(1, close))));
                 rest = rest.substring(close + 1);
             }
         }

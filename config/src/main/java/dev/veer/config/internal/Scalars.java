@@ -98,11 +98,14 @@ public final class Scalars {
 
     public static Duration duration(JsonNode node, String path, Problems problems, Duration min, Duration fallback) {
         Duration value = node.isTextual() ? Durations.parse(node.textValue()) : null;
-        if (value == null) {
+        // -1s has its unit: what is wrong is its sign, which the minimum says.
+        boolean negative = value == null && node.isTextual() && node.textValue().strip().startsWith("-")
+                && Durations.parse(node.textValue().strip().substring(1)) != null;
+        if (value == null && !negative) {
             problems.add(path, Describe.value(node) + " (expected: " + Durations.EXPECTED + ")");
             return fallback;
         }
-        if (value.compareTo(min) < 0) {
+        if (negative || value.compareTo(min) < 0) {
             problems.add(path, Describe.value(node) + " (expected: at least " + Durations.format(min) + ")");
             return fallback;
         }

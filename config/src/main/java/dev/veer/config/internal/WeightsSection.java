@@ -49,7 +49,9 @@ public final class WeightsSection {
                 given.put(field.getKey(), bps);
             }
         }
-        if (problems.count() > before) {
+        // A weight whose ${VAR} is unset was reported (and its path suppressed) during expansion: read as absent here,
+        // it would make a second error of a sum that was never written.
+        if (problems.count() > before || !problems.pathsAt(path).isEmpty()) {
             if (sumMeaningful && numericSum.compareTo(HUNDRED) != 0) {
                 problems.add(path, "sum is " + numericSum.stripTrailingZeros().toPlainString() + " (expected: 100)");
             }
