@@ -618,8 +618,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             }
         }
         if (!requestReceived) {
-            // The client is still sending a body this exchange will not read: close when done.
+            // The client is still sending a body this exchange will not read: close when done, lingering as after a
+            // proxy-made error, or the close resets the connection and a client that writes its whole body before
+            // reading loses this answer.
             closeAfterResponse = true;
+            lingerOnClose = true;
         }
         boolean keep = mayKeepAlive();
         closeAfterResponse = !keep;
