@@ -1,29 +1,72 @@
 package dev.veer.proxy;
 
-import static dev.veer.proxy.support.Specs.service;
-import static dev.veer.proxy.support.Specs.version;
-import static dev.veer.proxy.support.Specs.weights;
+import static dev.veer.proxy.support.Services.NO_EJECTION;
+import static dev.veer.proxy.support.Services.oneVersion;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veer.config.model.RetrySpec;
 import dev.veer.proxy.support.RawHttp;
 import dev.veer.proxy.support.ScriptedBackend;
 import dev.veer.proxy.support.ScriptedBackend.Script;
 import dev.veer.proxy.support.Specs;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** An upstream that answers before the request body is all sent (an early 401 or 413). */
+/**
+ * An upstream may answer before it has read the request body (nginx's {@code return}, an auth check refusing an
+ * upload): the client still sending that body gets the answer and then the close, as from nginx, HAProxy and Envoy
+ * (its delayed close), not a reset that makes it lose the answer. Most clients (Python's http.client and requests,
+ * Java's HttpURLConnection) write the whole body before they read.
+ */
 class EarlyResponseTest {
 
+    private static final int BODY = 512 * 1024;
+    private static final int PIECE = 16 * 1024;
     /** Under LingeringClose.MAX_BYTES, and more than the sockets' buffers hold: it must be read to be sent. */
     private static final int REST_OF_BODY = 900 * 1024;
+
+    private static ProxyServer proxyFor(ScriptedBackend backend) throws Exception {
+        return ProxyServer.start(Specs.settings(), List.of(oneVersion("svc", null, NO_EJECTION, RetrySpec.DEFAULTS,
+                backend.address())), List.of());
+    }
+
+    @Test
+    void clientStillSendingItsBodyGetsTheUpstreamsEarlyAnswer() throws Exception {
+        try (ScriptedBackend backend = new ScriptedBackend()
+                     .on("/upload", Script.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").thenClose());
+             ProxyServer proxy = proxyFor(backend);
+             RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            byte[] piece = new byte[PIECE];
+            Arrays.fill(piece, (byte) 'x');
+            http.send("POST /upload HTTP/1.1\r\nHost: svc\r\nContent-Length: " + BODY + "\r\n\r\n").send(piece);
+            // The answer waits unread in the client's socket while the client sends the rest of its body.
+            InputStream in = http.socket().getInputStream();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (in.available() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(in.available()).as("the upstream's answer reached the client").isPositive();
+            OutputStream out = http.output();
+            for (int sent = PIECE; sent < BODY; sent += PIECE) {
+                out.write(piece);
+            }
+            out.flush();
+            RawHttp.Response response = http.read();
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.bodyText()).isEqualTo("ok");
+            assertThat(response.header("connection")).isEqualTo("close");
+            assertThat(http.closedWithin(5_000)).as("closed after the answer").isTrue();
+        }
+    }
 
     @Test
     void theClientStillSendingItsBodyCanFinishAndGetsACleanCloseNotAReset() throws Exception {
         try (ScriptedBackend upstream = new ScriptedBackend()
                      .on("/upload", Script.of("HTTP/1.1 401 Unauthorized\r\nContent-Length: 4\r\n\r\nnope"));
-             ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(service("svc",
-                     List.of(version("v1", upstream.address())), weights("v1", 10000), null)), List.of());
+             ProxyServer proxy = proxyFor(upstream);
              RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
             http.send("POST /upload HTTP/1.1\r\nHost: svc\r\nContent-Length: " + (1024 + REST_OF_BODY) + "\r\n\r\n"
                     + "x".repeat(1024));

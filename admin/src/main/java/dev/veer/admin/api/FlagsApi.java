@@ -97,7 +97,8 @@ public final class FlagsApi {
             boolean inFile = change.before().config().flags().stream().anyMatch(f -> f.name().equals(name));
             change.updateFlags(name, s -> s.withFlagDeleted(name, inFile));
             change.audit("flag.delete", "flag:" + name, ModelJson.render(old), null, reason);
-            return (Committed<ApiResponse>) after -> ApiResponse.noContent(after.flagRevision(name));
+            // A deleted flag has no revision of its own any more: the 204 names the state revision that holds the delete.
+            return (Committed<ApiResponse>) after -> ApiResponse.noContent(after.revision());
         });
     }
 

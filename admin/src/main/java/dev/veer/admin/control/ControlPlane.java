@@ -331,9 +331,21 @@ public final class ControlPlane implements AutoCloseable {
             }
         }
         FlagState flagState = doc.flags();
-        Map<String, Long> flagRevisions = new LinkedHashMap<>(flagState.revisions());
+        // Only flags in force keep a revision: a deleted one's stayed in state.json for ever, one entry per flag name
+        // ever created. A flag that comes back counts on from the global revision, above any revision it had, as a
+        // service the config adds again does.
+        Map<String, Long> flagRevisions = new LinkedHashMap<>();
+        for (FlagSpec f : next.flags()) {
+            Long kept = flagState.revisions().get(f.name());
+            if (kept != null) {
+                flagRevisions.put(f.name(), kept);
+            }
+        }
         for (String name : flags) {
-            flagRevisions.put(name, before.flagRevision(name) + 1);
+            if (next.flag(name) != null) {
+                long base = before.flag(name) == null ? before.revision() : before.flagRevision(name);
+                flagRevisions.put(name, base + 1);
+            }
             anyBumped = true;
         }
         long revision = anyBumped ? before.revision() + 1 : before.revision();

@@ -3,6 +3,7 @@ package dev.veer.admin.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.admin.Http.Reply;
 import dev.veer.admin.auth.BearerAuth;
+import dev.veer.config.ModelJson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -386,6 +387,24 @@ class AdminApiTest {
 
     private Snapshot snapshot(String path) {
         return new Snapshot(h.http.get(path).body(), eventCount(), h.published.size());
+    }
+
+    /**
+     * A flag created and deleted at runtime leaves nothing behind in state.json: its revision went with it, or a
+     * scheme that names each temporary flag anew grows the file (rewritten on every change) without bound.
+     */
+    @Test
+    void deletedFlagsLeaveNoRevisionBehindInTheState() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            String flag = "/api/v1/flags/temp_" + i;
+            assertThat(h.http.put(flag, "{\"enabled\":true}").status()).isEqualTo(200);
+            assertThat(h.http.delete(flag).status()).isEqualTo(204);
+        }
+        assertThat(h.http.delete("/api/v1/flags/new_checkout").status()).isEqualTo(204);
+        String state = Files.readString(dir.resolve("state/state.json"));
+        assertThat(state).doesNotContain("temp_");
+        assertThat(ModelJson.mapper().readTree(state.substring(state.indexOf('\n') + 1)).at("/flags/revisions").size())
+                .as(state).isZero();
     }
 
     @Test

@@ -239,6 +239,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             countClientLeft();
             abandon();
         }
+        // Left pending between exchanges (see attach), it would hold this handler and its channel in the event
+        // loop's timer queue for up to responseTimeout after the close: a minute of every short-lived connection.
+        cancelResponseTimer();
         closing = true;
         releaseQueued();
         if (clientIp != null) {
