@@ -25,6 +25,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -122,14 +123,36 @@ class ClientStallTest {
             // The sink never answers; the client gives up well before the proxy's response timeout.
             Thread.sleep(RESPONSE_TIMEOUT.toMillis() / 2);
         }
-        TotalStats after = totals("sink");
         // Uncounted, a version whose requests hang until clients leave looked healthy to the analyzer.
+        TotalStats after = awaitTotals("sink", t -> t.responsesByClass()[4] > before.responsesByClass()[4]);
         assertThat(after.responsesByClass()[4] - before.responsesByClass()[4]).isEqualTo(1);
         assertThat(after.latencyMicros().getTotalCount() - before.latencyMicros().getTotalCount()).isEqualTo(1);
         assertThat(after.latencyMicros().getMaxValue()).isGreaterThanOrEqualTo(RESPONSE_TIMEOUT.toMillis() / 2 * 1000 * 9 / 10);
         // The client's doing, not the version's failure.
         assertThat(after.responsesByClass()[5]).isEqualTo(before.responsesByClass()[5]);
         assertThat(after.failures().get(FailureReason.TIMEOUT)).isEqualTo(before.failures().get(FailureReason.TIMEOUT));
+    }
+
+    @Test
+    void aClientThatLeavesMidUploadIsNotCountedAgainstTheVersion() throws Exception {
+        TotalStats before = totals("sink");
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", proxy.localAddress().getPort()));
+            s.getOutputStream().write(("POST /upload HTTP/1.1\r\nHost: sink\r\nContent-Length: 100\r\n\r\nabc")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            // Its upload time is its own, as a stalled client's is: counted, it would be latency of the version.
+            Thread.sleep(RESPONSE_TIMEOUT.toMillis() / 2);
+            s.setSoLinger(true, 0); // a reset, as a cancelled upload often ends, not a FIN (which ends a request)
+        }
+        // A whole request that waits after it, on the same connection setup, shows the close has been handled.
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", proxy.localAddress().getPort()));
+            s.getOutputStream().write("GET /hangs HTTP/1.1\r\nHost: sink\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            Thread.sleep(100);
+        }
+        TotalStats after = awaitTotals("sink", t -> t.responsesByClass()[4] > before.responsesByClass()[4]);
+        assertThat(after.responsesByClass()[4] - before.responsesByClass()[4]).as("the GET only").isEqualTo(1);
+        assertThat(after.latencyMicros().getTotalCount() - before.latencyMicros().getTotalCount()).isEqualTo(1);
     }
 
     @Test
@@ -241,5 +264,16 @@ class ClientStallTest {
         // Settle what in-flight recording there is.
         Thread.sleep(100);
         return proxy.stats().totals(service, "v1");
+    }
+
+    /** The totals once {@code reached} holds for them (the proxy sees a client's close on its own time). */
+    private static TotalStats awaitTotals(String service, Predicate<TotalStats> reached) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        TotalStats totals = proxy.stats().totals(service, "v1");
+        while (!reached.test(totals) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            totals = proxy.stats().totals(service, "v1");
+        }
+        return totals;
     }
 }

@@ -39,6 +39,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
@@ -269,7 +270,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         } else if (tunnel || !requestReceived) {
             // A tunnel the client can no longer send on, or a request it can no longer finish: given up, as on a
             // full close.
-            countClientLeft();
             closeNow();
         }
     }
@@ -277,21 +277,22 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // A reset by the client or a codec failure: nothing sensible can be answered any more.
-        if (active) {
+        if (active && cause instanceof IOException) {
             countClientLeft();
         }
         closeNow();
     }
 
     /**
-     * The client left while waiting for the answer (closed, reset, or gave up on a request it could not finish):
-     * counted as a 499 of the version, with the time waited. Not counting it let a version whose requests hang until
-     * clients give up look healthy to the analyzer and the metrics; the time is a lower bound of the version's own,
-     * so an impatient client cannot make a healthy version look slower than it is. A response under way keeps the
-     * status the client already has, and goes uncounted as before.
+     * The client left (closed or reset) while waiting for the answer to a whole request: counted as a 499 of the
+     * version, with the time waited. Not counting it let a version whose requests hang until clients give up look
+     * healthy to the analyzer and the metrics; the time is a lower bound of the version's own, so an impatient client
+     * cannot make a healthy version look slower than it is. Not counted: a client that leaves mid-request (its
+     * upload time is its own, as a stalled client's is, see onResponseTimer), exchanges Veer's own shutdown cuts,
+     * and a response under way (the client has its status).
      */
     private void countClientLeft() {
-        if (!responseStarted && !tunnel) {
+        if (requestReceived && !responseStarted && !tunnel && !draining && !server.draining()) {
             status = CLIENT_CLOSED_REQUEST;
             recordStats();
         }

@@ -141,7 +141,8 @@ public final class VersionStats {
 
     /**
      * Sums the slices completed at or after {@code fromMillis} and before {@code toMillis}: windows that share their
-     * bounds count every slice exactly once.
+     * bounds count every slice exactly once. The whole ring is looked at, not only up to the first older slice: the
+     * stamps are wall-clock time, which a clock step can set back, so they need not rise along the ring.
      */
     synchronized WindowStats window(long fromMillis, long toMillis) {
         Histogram latency = newHistogram();
@@ -150,10 +151,7 @@ public final class VersionStats {
         long errors = 0;
         for (int i = 1; i <= ringSize; i++) {
             Slice slice = ring[Math.floorMod(ringNext - i, ring.length)];
-            if (slice.completedAtMillis < fromMillis) {
-                break;
-            }
-            if (slice.completedAtMillis < toMillis) {
+            if (slice.completedAtMillis >= fromMillis && slice.completedAtMillis < toMillis) {
                 requests += slice.requests;
                 errors += slice.errors;
                 slice.addTo(latency, errorLatency);

@@ -107,6 +107,9 @@ public final class OffLoopResolverGroup extends AddressResolverGroup<InetSocketA
                 promise.addListener(done -> timeout.cancel(false));
             }
             LOOKUPS.execute(() -> {
+                if (promise.isDone()) {
+                    return; // timed out while queued: a thread is better spent on a lookup someone still waits for
+                }
                 try {
                     promise.trySuccess(result.apply(lookup.addresses(host)));
                 } catch (UnknownHostException | RuntimeException e) {
