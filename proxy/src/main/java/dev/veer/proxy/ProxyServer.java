@@ -149,7 +149,7 @@ public final class ProxyServer implements AutoCloseable {
         ServerContext context = new ServerContext(table, pools, settings.limits(), settings.maxInFlight(),
                 settings.maxConnections(), accessLog, settings.normalizePath());
         ChannelGroup channels = new DefaultChannelGroup("veer-downstream", GlobalEventExecutor.INSTANCE);
-        HealthChecker health = new HealthChecker(group, clientType);
+        HealthChecker health = new HealthChecker(group, clientType, settings.limits());
         try {
             Channel serverChannel = new ServerBootstrap()
                     .group(group)

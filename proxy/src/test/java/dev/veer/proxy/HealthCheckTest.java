@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veer.config.model.HealthCheckSpec;
 import dev.veer.config.model.HostPort;
+import dev.veer.config.model.Limits;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.proxy.support.Backend;
 import dev.veer.proxy.support.RawHttp;
@@ -253,6 +254,25 @@ class HealthCheckTest {
                 await(() -> !proxy.endpointHealthy("svc", "a", HostPort.parse(folded.address())), "folded head down");
                 await(() -> bareLf.connections() >= 4, "three probes of the bare-LF endpoint");
                 assertThat(proxy.endpointHealthy("svc", "a", HostPort.parse(bareLf.address()))).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void anAnswerIsReadToTheProxysOwnLimits() throws Exception {
+        // Heads of 70 KiB, over the default 60 KiB: raised for traffic, the limit must be raised for the check too,
+        // or the endpoint is down while every request to it would be served.
+        Limits d = Limits.DEFAULTS;
+        Limits raised = new Limits(128 * 1024, d.maxHeaderCount(), d.maxRequestLineBytes(), d.maxBodyBytes(),
+                d.headerTimeout(), d.connectTimeout(), d.responseTimeout(), d.idleTimeout(), d.upstreamIdleTimeout());
+        try (ScriptedBackend large = new ScriptedBackend()) {
+            large.on("/health", Script.of("HTTP/1.1 200 OK\r\nX-Big: " + "b".repeat(70 * 1024)
+                    + "\r\nContent-Length: 2\r\n\r\nok"));
+            ServiceSpec spec = service("svc", List.of(), "/", List.of(version("a", large.address())),
+                    weights("a", 10000), null, List.of(), CHECK);
+            try (ProxyServer proxy = ProxyServer.start(Specs.settings(raised), List.of(spec), List.of())) {
+                await(() -> large.connections() >= 4, "three probes of the endpoint");
+                assertThat(proxy.endpointHealthy("svc", "a", HostPort.parse(large.address()))).isTrue();
             }
         }
     }

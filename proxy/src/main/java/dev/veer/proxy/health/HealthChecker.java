@@ -1,6 +1,7 @@
 package dev.veer.proxy.health;
 
 import dev.veer.config.model.HealthCheckSpec;
+import dev.veer.config.model.Limits;
 import dev.veer.proxy.route.RoutingTable;
 import dev.veer.proxy.route.ServiceRoute;
 import dev.veer.proxy.route.VersionRoute;
@@ -21,13 +22,16 @@ public final class HealthChecker implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Class<? extends Channel> channelType;
+    /** The proxy's limits: a check reads a response head as traffic's are read, to the same size and field count. */
+    private final Limits limits;
     private final Map<Endpoint, HealthProbe> probes = new HashMap<>();
     /** The first table (at start-up) was applied: endpoints that appear after it wait for their first check. */
     private boolean started;
 
-    public HealthChecker(EventLoopGroup group, Class<? extends Channel> channelType) {
+    public HealthChecker(EventLoopGroup group, Class<? extends Channel> channelType, Limits limits) {
         this.group = group;
         this.channelType = channelType;
+        this.limits = limits;
     }
 
     /** Starts, restarts (spec changed) and stops probes to match {@code table}. Health state is kept. */
@@ -63,7 +67,7 @@ public final class HealthChecker implements AutoCloseable {
             // At start-up endpoints are taken as up (Veer serves at once, and the checks follow within an interval);
             // one added later gets no traffic before its first check passes, as Envoy does with a new host.
             boolean awaitFirstCheck = (started && !checkedBefore.contains(e)) || stillAwaiting.contains(e);
-            HealthProbe probe = new HealthProbe(e, spec, group.next(), channelType, awaitFirstCheck);
+            HealthProbe probe = new HealthProbe(e, spec, group.next(), channelType, limits, awaitFirstCheck);
             probe.start();
             return probe;
         }));

@@ -38,6 +38,7 @@ final class HealthProbe {
     private final HealthCheckSpec spec;
     private final EventLoop loop;
     private final Class<? extends Channel> channelType;
+    private final Limits limits;
     private int consecutiveSuccesses;
     private int consecutiveFailures;
     /** Written on the probe's loop, read by {@link HealthChecker#update} on the publishing thread. */
@@ -50,12 +51,13 @@ final class HealthProbe {
      * as Envoy counts a new host's first check); it is probed at once.
      */
     HealthProbe(Endpoint endpoint, HealthCheckSpec spec, EventLoop loop, Class<? extends Channel> channelType,
-                boolean awaitFirstCheck) {
+                Limits limits, boolean awaitFirstCheck) {
         this.endpoint = endpoint;
         this.awaitingFirstPass = awaitFirstCheck;
         this.spec = spec;
         this.loop = loop;
         this.channelType = channelType;
+        this.limits = limits;
     }
 
     HealthCheckSpec spec() {
@@ -193,7 +195,7 @@ final class HealthProbe {
      */
     private final class Attempt extends ChannelInboundHandlerAdapter {
         private final HeadEndFinder headEnd = new HeadEndFinder();
-        private final ResponseHead head = new ResponseHead(Limits.DEFAULTS.maxHeaderCount());
+        private final ResponseHead head = new ResponseHead(limits.maxHeaderCount());
         /** What arrived and is not judged yet; null before the first read and once done. */
         private ByteBuf received;
         private boolean done;
@@ -221,8 +223,8 @@ final class HealthProbe {
                 headEnd.reset();
                 int lf = received.forEachByte(headEnd);
                 int size = lf < 0 ? received.readableBytes() : lf + 1 - received.readerIndex();
-                if (size > Limits.DEFAULTS.maxHeaderBytes()) {
-                    finish(channel, "response head larger than " + Limits.DEFAULTS.maxHeaderBytes() + " bytes");
+                if (size > limits.maxHeaderBytes()) {
+                    finish(channel, "response head larger than " + limits.maxHeaderBytes() + " bytes");
                     return;
                 }
                 if (lf < 0) {
