@@ -1,10 +1,9 @@
 package dev.veer.proxy.flag;
 
+import dev.veer.proxy.stats.Retirements;
 import dev.veer.proxy.stats.StatsRegistry;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +24,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class FlagCounters {
 
     private final Map<String, Map<String, LongAdder>> byFlag = new ConcurrentHashMap<>();
-    /** Flags out of the bound evaluator, with the System.nanoTime() they left it at. Guarded by this. */
-    private final Map<String, Long> retiredAt = new HashMap<>();
-    private final long retiredKeptNanos;
+    /** Flags out of the bound evaluator. Guarded by this. */
+    private final Retirements<String> retired;
 
     public FlagCounters() {
         this(StatsRegistry.RETIRED_KEPT);
@@ -35,7 +33,7 @@ public final class FlagCounters {
 
     /** Counters that drop a deleted flag's counts {@code retiredKept} after it was last bound (tests). */
     public FlagCounters(Duration retiredKept) {
-        this.retiredKeptNanos = retiredKept.toNanos();
+        this.retired = new Retirements<>(retiredKept);
     }
 
     /**
@@ -56,27 +54,13 @@ public final class FlagCounters {
                 slots[i][2 + v] = results.computeIfAbsent(variants.get(v), r -> new LongAdder());
             }
         }
-        long now = System.nanoTime();
-        for (String flag : byFlag.keySet()) {
-            if (live.contains(flag)) {
-                retiredAt.remove(flag);
-            } else {
-                retiredAt.putIfAbsent(flag, now);
-            }
-        }
+        retired.retainOnly(byFlag.keySet(), live);
         return slots;
     }
 
     /** flag → result → count, sorted by flag name; results in a stable order. Drops retired flags due to go. */
     public synchronized Map<String, Map<String, Long>> snapshot() {
-        long now = System.nanoTime();
-        for (Iterator<Map.Entry<String, Long>> it = retiredAt.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Long> retired = it.next();
-            if (now - retired.getValue() >= retiredKeptNanos) {
-                byFlag.remove(retired.getKey());
-                it.remove();
-            }
-        }
+        retired.dropDue(byFlag::remove);
         Map<String, Map<String, Long>> out = new TreeMap<>();
         byFlag.forEach((flag, results) -> {
             Map<String, Long> counts = new LinkedHashMap<>();

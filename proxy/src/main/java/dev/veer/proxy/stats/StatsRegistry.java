@@ -3,8 +3,6 @@ package dev.veer.proxy.stats;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,8 +31,7 @@ public final class StatsRegistry implements AutoCloseable {
 
     private final ConcurrentMap<StatsKey, VersionStats> byKey = new ConcurrentHashMap<>();
     /** Versions out of the routing table, with the System.nanoTime() they left it at. Guarded by this. */
-    private final Map<StatsKey, Long> retiredAt = new HashMap<>();
-    private final long retiredKeptNanos;
+    private final Retirements<StatsKey> retired;
     /** Stamps each slice with the time it was completed (the analyzer's windows are bounded by such times). */
     private final InstantSource clock;
     private final ScheduledExecutorService collector;
@@ -60,7 +57,7 @@ public final class StatsRegistry implements AutoCloseable {
     }
 
     private StatsRegistry(boolean scheduled, Duration retiredKept, InstantSource clock) {
-        this.retiredKeptNanos = retiredKept.toNanos();
+        this.retired = new Retirements<>(retiredKept);
         this.clock = clock;
         if (scheduled) {
             collector = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -88,28 +85,11 @@ public final class StatsRegistry implements AutoCloseable {
      * looked up, and cannot be dropped in between.
      */
     public synchronized void retainOnly(Set<StatsKey> live) {
-        long now = System.nanoTime();
-        for (StatsKey key : byKey.keySet()) {
-            if (live.contains(key)) {
-                retiredAt.remove(key);
-            } else {
-                retiredAt.putIfAbsent(key, now);
-            }
-        }
+        retired.retainOnly(byKey.keySet(), live);
     }
 
     private synchronized void dropRetired() {
-        if (retiredAt.isEmpty()) {
-            return;
-        }
-        long now = System.nanoTime();
-        for (Iterator<Map.Entry<StatsKey, Long>> it = retiredAt.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<StatsKey, Long> retired = it.next();
-            if (now - retired.getValue() >= retiredKeptNanos) {
-                byKey.remove(retired.getKey());
-                it.remove();
-            }
-        }
+        retired.dropDue(byKey::remove);
     }
 
     public Set<StatsKey> keys() {

@@ -125,18 +125,7 @@ public final class VersionStats {
 
     /** Sums the last {@code seconds} completed slices (fewer if the proxy has not run that long). */
     synchronized WindowStats window(int seconds) {
-        int n = Math.min(seconds, ringSize);
-        Histogram latency = newHistogram();
-        Histogram errorLatency = newHistogram();
-        long requests = 0;
-        long errors = 0;
-        for (int i = 1; i <= n; i++) {
-            Slice slice = ring[Math.floorMod(ringNext - i, ring.length)];
-            requests += slice.requests;
-            errors += slice.errors;
-            slice.addTo(latency, errorLatency);
-        }
-        return new WindowStats(requests, errors, latency, errorLatency);
+        return sum(Math.min(seconds, ringSize), Long.MIN_VALUE, Long.MAX_VALUE);
     }
 
     /**
@@ -145,11 +134,16 @@ public final class VersionStats {
      * stamps are wall-clock time, which a clock step can set back, so they need not rise along the ring.
      */
     synchronized WindowStats window(long fromMillis, long toMillis) {
+        return sum(ringSize, fromMillis, toMillis);
+    }
+
+    /** Sums those of the {@code newest} slices completed in [{@code fromMillis}, {@code toMillis}). Under the lock. */
+    private WindowStats sum(int newest, long fromMillis, long toMillis) {
         Histogram latency = newHistogram();
         Histogram errorLatency = newHistogram();
         long requests = 0;
         long errors = 0;
-        for (int i = 1; i <= ringSize; i++) {
+        for (int i = 1; i <= newest; i++) {
             Slice slice = ring[Math.floorMod(ringNext - i, ring.length)];
             if (slice.completedAtMillis >= fromMillis && slice.completedAtMillis < toMillis) {
                 requests += slice.requests;
