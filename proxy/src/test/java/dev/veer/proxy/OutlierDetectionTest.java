@@ -11,10 +11,15 @@ import dev.veer.proxy.support.FakeTicker;
 import dev.veer.proxy.support.FlakyBackend;
 import dev.veer.proxy.support.RawBackend;
 import dev.veer.proxy.support.RawHttp;
+import dev.veer.proxy.support.ScriptedBackend;
+import dev.veer.proxy.support.ScriptedBackend.Script;
 import dev.veer.proxy.support.Specs;
 import dev.veer.proxy.upstream.EndpointEvent;
 import dev.veer.proxy.upstream.EndpointEvent.Kind;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -162,6 +167,38 @@ class OutlierDetectionTest {
             events.await(Kind.EJECTED, cutting.address(), 1, EVENT_WAIT);
             assertThat(events.all().get(0).reason()).contains("5 consecutive failures").contains("reset");
             assertThat(proxy.endpointHealthy("svc", "v1", HostPort.parse(cutting.address()))).isFalse();
+        }
+    }
+
+    @Test
+    void a5xxCountsAsAFailureAtItsHeadEvenWhenTheClientLeavesBeforeItsBody() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        Events events = new Events();
+        // A 500 whose body never ends: the client reads the head and leaves, so the body's end never comes.
+        try (FlakyBackend good = new FlakyBackend("good");
+             ScriptedBackend failing = new ScriptedBackend().on("/x", Script.of(
+                     "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 100000\r\n\r\nstart of a long body"));
+             ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(oneVersion("svc", null, ENVOY_LIKE,
+                     RetrySpec.DEFAULTS, good.address(), failing.address())), List.of(), ticker)) {
+            proxy.onEndpointEvent(events);
+            for (int i = 0; i < 10; i++) {
+                try (Socket client = new Socket("127.0.0.1", proxy.localAddress().getPort())) {
+                    client.getOutputStream().write("GET /x HTTP/1.1\r\nHost: svc\r\n\r\n"
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    InputStream in = client.getInputStream();
+                    String head = "";
+                    while (!head.endsWith("\r\n\r\n")) {
+                        int b = in.read();
+                        if (b < 0) {
+                            break;
+                        }
+                        head += (char) b;
+                    }
+                }
+            }
+            // Round robin: five of the ten were the failing endpoint's 500s, each its own failed exchange.
+            events.await(Kind.EJECTED, failing.address(), 1, EVENT_WAIT);
+            assertThat(events.all().get(0).reason()).contains("5 consecutive failures").contains("500");
         }
     }
 }

@@ -643,6 +643,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         responseStarted = true;
         status = head.status();
+        if (status >= 500) {
+            // A failed exchange for outlier detection at once, whether or not the client stays for its body.
+            endpoint.recordResponse(status);
+        }
         boolean chunkedOut = false;
         frameChunks = false;
         ResponseHead.Framing framing = head.framing();
@@ -768,8 +772,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             writeBodyPart(part, last);
         }
         if (last) {
-            if (!tunnel) {
-                // Counted for outlier detection once whole: a 200 head cut mid-body is a failed exchange (counted
+            if (!tunnel && status < 500) {
+                // A success for outlier detection once whole: a 200 head cut mid-body is a failed exchange (counted
                 // in upstreamFailed), and clearing the endpoint's count at its head would hide a run of them.
                 endpoint.recordResponse(status);
             }
@@ -843,7 +847,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             obtainConnection(endpoint, true);
             return;
         }
-        if (endpoint != null && active && countAgainstEndpoint) {
+        if (endpoint != null && active && countAgainstEndpoint && !(responseStarted && status >= 500)) {
+            // (A 5xx cut mid-body was counted as a failure at its head already.)
             endpoint.recordFailure(reason);
         }
         Endpoint next = retryTarget(reason);
