@@ -657,6 +657,18 @@ class HostileInputTest {
         }
     }
 
+    /** An empty line after a request (old clients send a CRLF after a POST body) is no head: RFC 9112 §2.2. */
+    @Test
+    void aStrayCrlfAfterARequestLeavesTheConnectionIdleNotA408() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            http.send("POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok\r\n");
+            assertThat(http.read().status()).isEqualTo(200);
+            http.send("\r\n");
+            assertThat(http.closedWithin(900)).as("no 408 after the 500 ms header timeout").isFalse();
+            assertThat(http.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+        }
+    }
+
     @Test
     void idleKeepAliveConnectionIsNotA408() throws Exception {
         try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {

@@ -63,7 +63,7 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof LastHttpContent) {
             inBody = false;
-            headTimer.awaitNextHead(decoder.holdsUnreadBytes());
+            headTimer.awaitNextHead(decoder.holdsNextHead());
         }
         ctx.fireChannelRead(msg);
     }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.ByteProcessor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -53,10 +54,18 @@ final class HeadTimer extends ChannelInboundHandlerAdapter implements Runnable {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         anyByteRead |= msg instanceof ByteBuf && ((ByteBuf) msg).isReadable();
-        if (awaitingHead && !headStarted && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
+        if (awaitingHead && !headStarted && msg instanceof ByteBuf && startsAHead((ByteBuf) msg)) {
             startClock();
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * Whether {@code bytes} hold more than empty lines: a CRLF some clients send after a request body is no start
+     * of a head (RFC 9112 §2.2 has servers ignore it), so it leaves an idle connection to the idle timeout.
+     */
+    static boolean startsAHead(ByteBuf bytes) {
+        return bytes.forEachByte(ByteProcessor.FIND_NON_CRLF) >= 0;
     }
 
     private void startClock() {

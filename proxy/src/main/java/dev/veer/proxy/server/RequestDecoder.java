@@ -145,11 +145,11 @@ final class RequestDecoder extends HttpRequestDecoder {
     }
 
     /**
-     * Whether bytes are held that no message read so far took: after a request's end, the start of the next one
-     * (the decoder passes each message on before it reads the bytes after it).
+     * Whether bytes are held that no message read so far took, empty lines aside: after a request's end, the start
+     * of the next one (the decoder passes each message on before it reads the bytes after it).
      */
-    boolean holdsUnreadBytes() {
-        return actualReadableBytes() > 0;
+    boolean holdsNextHead() {
+        return HeadTimer.startsAHead(internalBuffer());
     }
 
     private void startHead() {
