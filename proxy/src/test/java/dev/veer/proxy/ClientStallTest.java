@@ -148,8 +148,10 @@ class ClientStallTest {
             s.setReceiveBufferSize(64 * 1024);
             s.connect(new InetSocketAddress("127.0.0.1", proxy.localAddress().getPort()));
             s.getOutputStream().write("GET /big HTTP/1.1\r\nHost: svc\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            // Read nothing for well past the response timeout: the proxy's buffers fill and it stops reading upstream.
-            Thread.sleep(RESPONSE_TIMEOUT.toMillis() * 4);
+            // Read nothing until the proxy gives up on the connection. A fixed wait was not enough on a loaded box: the
+            // proxy may still be filling the kernel's buffers (MBs on loopback) when it ends, each write a progress.
+            await(() -> proxy.openConnections() > 0, "the proxy accepting the connection");
+            await(() -> proxy.openConnections() == 0, "the proxy cutting the client that reads nothing");
             s.setSoTimeout(5_000);
             InputStream in = s.getInputStream();
             byte[] buf = new byte[64 * 1024];
