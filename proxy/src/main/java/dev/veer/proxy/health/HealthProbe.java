@@ -188,7 +188,7 @@ final class HealthProbe {
 
     /**
      * One probe: the first final response head decides; a close, error or timeout before it is a failure. The head is
-     * read as the proxy reads an upstream's ({@link ResponseHead}, within the default head limits), so an endpoint
+     * read as the proxy reads an upstream's ({@link ResponseHead}, within the proxy's head limits), so an endpoint
      * is judged by what its traffic would get: a head the proxy refuses (a folded line, an ambiguous length) fails
      * the check, and one it reads (bare-LF line ends) passes. Interim (1xx) heads before it are not the answer
      * (RFC 9110 §15.2): a service that sends 103 Early Hints is not down. The body is not read.

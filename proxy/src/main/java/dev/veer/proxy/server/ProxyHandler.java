@@ -75,7 +75,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
      * nginx's "client closed request": the status of an exchange whose client left before any answer, counted as a
      * 4xx of the version with the time it waited.
      */
-    static final int CLIENT_CLOSED_REQUEST = 499;
+    private static final int CLIENT_CLOSED_REQUEST = 499;
 
     private final ServerContext server;
     private final long responseTimeoutNanos;
