@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.veer.config.model.Limits;
 import dev.veer.proxy.stats.FailureReason;
 import dev.veer.proxy.stats.TotalStats;
+import dev.veer.proxy.support.Await;
 import dev.veer.proxy.support.Backend;
 import dev.veer.proxy.support.RawBackend;
 import dev.veer.proxy.support.RawHttp;
@@ -272,13 +273,7 @@ class ClientStallTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(condition, what, Duration.ofSeconds(10));
     }
 
     private static TotalStats totals(String service) throws InterruptedException {

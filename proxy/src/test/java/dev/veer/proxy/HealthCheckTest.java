@@ -9,6 +9,7 @@ import dev.veer.config.model.HealthCheckSpec;
 import dev.veer.config.model.HostPort;
 import dev.veer.config.model.Limits;
 import dev.veer.config.model.ServiceSpec;
+import dev.veer.proxy.support.Await;
 import dev.veer.proxy.support.Backend;
 import dev.veer.proxy.support.RawHttp;
 import dev.veer.proxy.support.ScriptedBackend;
@@ -33,13 +34,7 @@ class HealthCheckTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        Await.until(condition, what, Duration.ofSeconds(5));
     }
 
     @Test
