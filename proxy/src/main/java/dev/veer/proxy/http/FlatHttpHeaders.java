@@ -18,10 +18,10 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
- * Request headers as two parallel arrays in arrival order, found by a linear, case-insensitive scan. A request has
- * a dozen headers or so, where a hash table costs more than it saves: Netty's {@code DefaultHttpHeaders} allocates a
- * 16-slot bucket array and a 40-byte entry per header for every request; this allocates the two arrays and nothing
- * per header. Lookups by name allocate nothing either (the base class turns a CharSequence name into a String).
+ * Request headers as one array of name, value pairs in arrival order, found by a linear, case-insensitive scan. A
+ * request has a dozen headers or so, where a hash table costs more than it saves: Netty's {@code DefaultHttpHeaders}
+ * allocates a 16-slot bucket array and a 40-byte entry per header for every request; this allocates one array, on the
+ * first header (an empty trailer section allocates none), and nothing per header. Lookups by name allocate nothing either (the base class turns a CharSequence name into a String).
  * Names and values are validated as Netty's default headers validate them, so the decoder refuses the same requests.
  */
 public final class FlatHttpHeaders extends HttpHeaders {
@@ -39,10 +39,12 @@ public final class FlatHttpHeaders extends HttpHeaders {
         }
     };
 
-    private static final int INITIAL_CAPACITY = 12;
+    /** Fields the first array holds: a browser's request has seven or eight (wrk's, one). */
+    private static final int INITIAL_FIELDS = 8;
+    private static final CharSequence[] NO_FIELDS = new CharSequence[0];
 
-    private CharSequence[] names = new CharSequence[INITIAL_CAPACITY];
-    private CharSequence[] values = new CharSequence[INITIAL_CAPACITY];
+    /** Field i's name at 2i, its value at 2i + 1: one array header and one allocation instead of two. */
+    private CharSequence[] fields = NO_FIELDS;
     private int size;
 
     // ---------------------------------------------------------------- reading
@@ -55,7 +57,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
     @Override
     public String get(CharSequence name) {
         int i = indexOf(name, 0);
-        return i < 0 ? null : values[i].toString();
+        return i < 0 ? null : value(i).toString();
     }
 
     @Override
@@ -119,7 +121,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
         }
         List<String> all = new ArrayList<>(2);
         for (; i >= 0; i = indexOf(name, i + 1)) {
-            all.add(values[i].toString());
+            all.add(value(i).toString());
         }
         return all;
     }
@@ -128,7 +130,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
     public List<Map.Entry<String, String>> entries() {
         List<Map.Entry<String, String>> entries = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
-            entries.add(new AbstractMap.SimpleImmutableEntry<>(names[i].toString(), values[i].toString()));
+            entries.add(new AbstractMap.SimpleImmutableEntry<>(name(i).toString(), value(i).toString()));
         }
         return entries;
     }
@@ -155,8 +157,8 @@ public final class FlatHttpHeaders extends HttpHeaders {
     @Override
     public boolean contains(CharSequence name, CharSequence value, boolean ignoreCase) {
         for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
-            if (ignoreCase ? AsciiString.contentEqualsIgnoreCase(values[i], value)
-                    : AsciiString.contentEquals(values[i], value)) {
+            if (ignoreCase ? AsciiString.contentEqualsIgnoreCase(value(i), value)
+                    : AsciiString.contentEquals(value(i), value)) {
                 return true;
             }
         }
@@ -184,7 +186,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
                     throw new NoSuchElementException();
                 }
                 int i = next++;
-                return new AbstractMap.SimpleImmutableEntry<>(names[i], values[i]);
+                return new AbstractMap.SimpleImmutableEntry<>(name(i), value(i));
             }
         };
     }
@@ -209,7 +211,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
                 if (next < 0) {
                     throw new NoSuchElementException();
                 }
-                CharSequence value = values[next];
+                CharSequence value = value(next);
                 next = indexOf(name, next + 1);
                 return value;
             }
@@ -230,19 +232,19 @@ public final class FlatHttpHeaders extends HttpHeaders {
     public Set<String> names() {
         Set<String> set = new LinkedHashSet<>();
         for (int i = 0; i < size; i++) {
-            set.add(names[i].toString());
+            set.add(name(i).toString());
         }
         return set;
     }
 
     /** The name of the {@code i}-th header in arrival order (0 ≤ i < size). */
     public CharSequence nameAt(int i) {
-        return names[i];
+        return name(i);
     }
 
     /** The value of the {@code i}-th header in arrival order (0 ≤ i < size). */
     public CharSequence valueAt(int i) {
-        return values[i];
+        return value(i);
     }
 
     // ---------------------------------------------------------------- writing
@@ -292,7 +294,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
             append(name, converted);
         } else {
             // In place, so the header keeps its position; later fields of the same name go.
-            values[first] = converted;
+            fields[2 * first + 1] = converted;
             removeFrom(name, first + 1);
         }
         return this;
@@ -327,17 +329,24 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders clear() {
-        Arrays.fill(names, 0, size, null);
-        Arrays.fill(values, 0, size, null);
+        Arrays.fill(fields, 0, 2 * size, null);
         size = 0;
         return this;
     }
 
     // ---------------------------------------------------------------- internals
 
+    private CharSequence name(int i) {
+        return fields[2 * i];
+    }
+
+    private CharSequence value(int i) {
+        return fields[2 * i + 1];
+    }
+
     private int indexOf(CharSequence name, int from) {
         for (int i = from; i < size; i++) {
-            if (sameName(names[i], name)) {
+            if (sameName(name(i), name)) {
                 return i;
             }
         }
@@ -349,12 +358,11 @@ public final class FlatHttpHeaders extends HttpHeaders {
     }
 
     private void append(CharSequence name, CharSequence value) {
-        if (size == names.length) {
-            names = Arrays.copyOf(names, size * 2);
-            values = Arrays.copyOf(values, size * 2);
+        if (2 * size == fields.length) {
+            fields = Arrays.copyOf(fields, Math.max(2 * INITIAL_FIELDS, 2 * fields.length));
         }
-        names[size] = name;
-        values[size] = value;
+        fields[2 * size] = name;
+        fields[2 * size + 1] = value;
         size++;
     }
 
@@ -362,16 +370,15 @@ public final class FlatHttpHeaders extends HttpHeaders {
     private void removeFrom(CharSequence name, int from) {
         int kept = from;
         for (int i = from; i < size; i++) {
-            CharSequence candidate = names[i];
+            CharSequence candidate = name(i);
             if (sameName(candidate, name)) {
                 continue;
             }
-            names[kept] = candidate;
-            values[kept] = values[i];
+            fields[2 * kept] = candidate;
+            fields[2 * kept + 1] = value(i);
             kept++;
         }
-        Arrays.fill(names, kept, size, null);
-        Arrays.fill(values, kept, size, null);
+        Arrays.fill(fields, 2 * kept, 2 * size, null);
         size = kept;
     }
 
