@@ -113,9 +113,19 @@ public final class UpstreamPools {
         EndpointSlot slot = slots.get(endpoint);
         if (slot == null) {
             slot = new EndpointSlot(endpoint, loop);
-            slots.put(endpoint, slot);
+            if (!endpoint.isRetired()) {
+                // A retired endpoint's slot was swept (closeIdle); one kept for an exchange that still reaches it (a
+                // retry, a stale connection's replay) would stay in this loop's map for good. Its connections close
+                // on release, so nothing needs the slot after the connect.
+                slots.put(endpoint, slot);
+            }
         }
         return slot;
+    }
+
+    /** The endpoints this loop holds a slot for; call on the loop. */
+    int slotsOnThisLoop() {
+        return loopPools.get().size();
     }
 
     private static UpstreamConnection pollIdle(EndpointSlot slot) {
