@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -16,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -86,5 +89,55 @@ class MetricsExpositionTest {
                 .contains(series + "60\"} 1\n")
                 .contains(series + "+Inf\"} 1\n");
         Promtool.assertPasses(text);
+    }
+
+    @Test
+    void aScraperThatAsksGetsTheExpositionGzipped() throws Exception {
+        new ProxyClient(runtime.proxyAddress()).get();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<byte[]> gzipped = client.send(scrape("GET").header("Accept-Encoding", "gzip").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(gzipped.statusCode()).isEqualTo(200);
+        // What Prometheus sends with every scrape; it was answered with the whole text.
+        assertThat(gzipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(gzipped.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(gzipped.headers().firstValue("Vary")).hasValue("Accept-Encoding");
+        assertThat(gzipped.headers().firstValueAsLong("Content-Length")).hasValue(gzipped.body().length);
+        String text;
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped.body()))) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(gzipped.body().length).isLessThan(text.length() / 4);
+        assertThat(text).contains("veer_requests_total{service=\"shop\",version=\"blue\",code=\"2xx\"} 1\n");
+        Promtool.assertPasses(text);
+
+        // Without the ask, or with gzip refused, the text as it is.
+        for (String ask : new String[] {"identity", "gzip;q=0, *"}) {
+            HttpResponse<String> plain = client.send(scrape("GET").header("Accept-Encoding", ask).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(plain.headers().firstValue("Content-Encoding")).as(ask).isEmpty();
+            assertThat(plain.body()).as(ask).startsWith("# HELP veer_requests_total ");
+        }
+        // A HEAD says what the GET would: gzip, no body.
+        HttpResponse<String> head = client.send(scrape("HEAD").header("Accept-Encoding", "gzip").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(head.body()).isEmpty();
+        // The JSON API is not compressed (its revision ETag names one representation), nor a refused scrape.
+        Http.Reply json = admin.send("GET", "/api/v1/services/shop", null, null, RuntimeFixture.TOKEN,
+                Map.of("Accept-Encoding", "gzip"));
+        assertThat(json.status()).isEqualTo(200);
+        assertThat(json.header("Content-Encoding")).isNull();
+        assertThat(json.json().get("name").asText()).isEqualTo("shop");
+        Http.Reply refused = admin.send("GET", "/metrics", null, null, null, Map.of("Accept-Encoding", "gzip"));
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.header("Content-Encoding")).isNull();
+    }
+
+    private HttpRequest.Builder scrape(String method) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.adminAddress().getPort() + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).method(method, HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Bearer " + RuntimeFixture.TOKEN);
     }
 }
