@@ -39,7 +39,7 @@ public final class SystemApi {
                 .add("GET", "/metrics", Router.Access.METRICS,
                         // Gzipped for a scraper that asks (MetricsGzip): the answer depends on Accept-Encoding.
                         r -> done(ApiResponse.text(200, metrics.get(), ApiResponse.PROMETHEUS_TEXT)
-                                .withHeader("Vary", "Accept-Encoding")))
+                                .withHeader("vary", "Accept-Encoding")))
                 .add("GET", "/api/v1/events", Router.Access.API, this::events);
     }
 

@@ -1,5 +1,7 @@
 package dev.veer.admin.http;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,7 +69,7 @@ final class MetricsGzip {
             throw new UncheckedIOException(e); // in memory: not expected
         }
         Map<String, String> headers = new LinkedHashMap<>(response.headers());
-        headers.put("Content-Encoding", "gzip");
+        headers.put(HttpHeaderNames.CONTENT_ENCODING.toString(), "gzip");
         return new ApiResponse(200, packed.toByteArray(), response.contentType(), response.revision(), headers);
     }
 }
