@@ -17,7 +17,6 @@ import java.util.function.Supplier;
 public final class SystemApi {
 
     public static final int DEFAULT_EVENTS = 100;
-    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final AuditLog audit;
     private final BooleanSupplier ready;
@@ -38,7 +37,9 @@ public final class SystemApi {
                         ? ApiResponse.text(200, "ready\n", ApiResponse.TEXT)
                         : ApiResponse.text(503, "not ready\n", ApiResponse.TEXT)))
                 .add("GET", "/metrics", Router.Access.METRICS,
-                        r -> done(ApiResponse.text(200, metrics.get(), PROMETHEUS_TEXT)))
+                        // Gzipped for a scraper that asks (MetricsGzip): the answer depends on Accept-Encoding.
+                        r -> done(ApiResponse.text(200, metrics.get(), ApiResponse.PROMETHEUS_TEXT)
+                                .withHeader("vary", "Accept-Encoding")))
                 .add("GET", "/api/v1/events", Router.Access.API, this::events);
     }
 

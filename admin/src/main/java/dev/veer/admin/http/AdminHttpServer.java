@@ -191,14 +191,15 @@ public final class AdminHttpServer implements AutoCloseable {
             }
             // HEAD gets the GET answer's status and headers (Content-Length included) without its body.
             boolean head = request.method().equals(HttpMethod.HEAD);
+            boolean gzip = MetricsGzip.accepted(request.headers().getAll(HttpHeaderNames.ACCEPT_ENCODING));
             // One request at a time: no reads until this answer is written.
             ctx.channel().config().setAutoRead(false);
             CompletableFuture<ApiResponse> answer = dispatcher.dispatch(request);
             answer.whenComplete((response, failure) -> {
                 if (ctx.executor().inEventLoop()) {
-                    answer(ctx, response, failure, keepAlive, head);
+                    answer(ctx, response, failure, keepAlive, head, gzip);
                 } else {
-                    ctx.executor().execute(() -> answer(ctx, response, failure, keepAlive, head));
+                    ctx.executor().execute(() -> answer(ctx, response, failure, keepAlive, head, gzip));
                 }
             });
         }
@@ -208,9 +209,10 @@ public final class AdminHttpServer implements AutoCloseable {
          * out of the future's callback, it was lost, and the client waited for good on a connection no longer read.
          */
         private void answer(ChannelHandlerContext ctx, ApiResponse response, Throwable failure, boolean keepAlive,
-                            boolean head) {
+                            boolean head, boolean gzip) {
             try {
-                write(ctx, dispatcher.toResponse(response, failure), keepAlive, head);
+                ApiResponse built = dispatcher.toResponse(response, failure);
+                write(ctx, gzip ? MetricsGzip.encode(built) : built, keepAlive, head);
             } catch (RuntimeException e) {
                 log.error("admin: could not build the answer", e);
                 write(ctx, ApiResponse.error(dispatcher.mapper(), 500, "internal error: " + e, null), false, head);

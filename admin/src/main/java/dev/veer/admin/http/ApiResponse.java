@@ -36,6 +36,8 @@ public record ApiResponse(int status, byte[] body, String contentType, long revi
 
     public static final String JSON = "application/json; charset=utf-8";
     public static final String TEXT = "text/plain; charset=utf-8";
+    /** The Prometheus text exposition (0.0.4); the one type the admin listener gzips (MetricsGzip). */
+    public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     public static ApiResponse json(ObjectMapper mapper, int status, JsonNode body, long revision) {
         try {

@@ -48,10 +48,12 @@ public final class VeerMetrics implements AutoCloseable {
      * and 2.5 ms (as Envoy's start at 0.5 ms), since most requests through a proxy in front of a fast service
      * take under 5 ms and their p50/p95 would otherwise all fall in the first bucket; and eleven bounds from 50 ms
      * to 1 s, where latency SLOs and canary limits sit: with only 0.1 and 0.25 there, histogram_quantile put a
-     * steady 200 ms p50 at 175 ms.
+     * steady 200 ms p50 at 175 ms. Above 10 s, 30 and 60 s (as Envoy's and Istio's go on): the upstream read
+     * timeout is 60 s by default, and with 10 s as the last bound every slower answer, and every such 504, fell in
+     * +Inf, where histogram_quantile can only say 10 s: a canary whose p95 was 50 s looked like a baseline at 11 s.
      */
     static final double[] BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25,
-        0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10};
+        0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60};
     /** Status classes by index of TotalStats.responsesByClass; 1xx (index 1) is not a §5 code and not exported. */
     private static final String[] CODES = {null, null, "2xx", "3xx", "4xx", "5xx"};
     private static final int FIRST_EXPORTED_CLASS = 2;
