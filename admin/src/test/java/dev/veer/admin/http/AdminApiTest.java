@@ -617,6 +617,37 @@ class AdminApiTest {
         assertThat(h.published).hasSize(publishedBefore + 1);
     }
 
+    /**
+     * The file checks its routes against its own flags, but a flag PUT at run time stays in force over the file's: a
+     * reload whose route names a variant only the file's flag has was applied, and the route never matched.
+     */
+    @Test
+    void aReloadWhoseRouteNamesAVariantTheFlagInForceLacksIsRefused() throws Exception {
+        h.close();
+        String routed = YAML.replace("    sticky: { cookie: \"veer_shop\" }\n", "    sticky: { cookie: \"veer_shop\" }\n"
+                + "    routes: [ { match: { flag: pricing, variant: annual }, version: green } ]\n")
+                + "  - { name: pricing, variants: [ { name: control, weight: 1 }, { name: annual, weight: 1 } ] }\n";
+        java.nio.file.Path other = dir.resolve("reload-variants");
+        Files.createDirectories(other);
+        h = new ControlPlaneHarness(other, routed, TOKEN);
+        assertThat(h.http.put("/api/v1/flags/pricing", "{\"percentage\":50,\"variants\":[{\"name\":\"control\","
+                + "\"weight\":1},{\"name\":\"annual\",\"weight\":1}]}").status()).isEqualTo(200);
+
+        Files.writeString(h.configFile, routed.replace("variant: annual }", "variant: extra }")
+                .replace("{ name: annual, weight: 1 } ]", "{ name: annual, weight: 1 }, { name: extra, weight: 1 } ]"));
+        Reply refused = h.http.post("/api/v1/reload", null);
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+        assertThat(refused.json().get("error").asText()).contains("variant extra of flag pricing");
+        assertThat(h.http.get("/api/v1/services/shop").json().get("routes").toString()).contains("\"annual\"");
+
+        // With the flag in force given the variant first, the same file reloads.
+        assertThat(h.http.put("/api/v1/flags/pricing", "{\"variants\":[{\"name\":\"annual\",\"weight\":1},"
+                + "{\"name\":\"extra\",\"weight\":1}]}").status()).isEqualTo(200);
+        Reply ok = h.http.post("/api/v1/reload", null);
+        assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
+        assertThat(h.http.get("/api/v1/services/shop").json().get("routes").toString()).contains("\"extra\"");
+    }
+
     @Test
     void versionsCanBeAddedReplacedAndDeletedOnlyWithoutTraffic() {
         Reply add = h.http.put("/api/v1/services/shop/versions/canary", "{\"endpoints\":[\"127.0.0.1:9003\"]}");
