@@ -583,6 +583,16 @@ class AdminApiTest {
         assertThat(h.http.get("/api/v1/flags/new_checkout").status()).isEqualTo(200);
     }
 
+    /** A variant called off would reach services as "x-veer-flags: pricing=off" for the requests it is on for. */
+    @Test
+    void aFlagPutWithAVariantCalledOffIsRefused() {
+        Reply refused = h.http.put("/api/v1/flags/pricing",
+                "{\"variants\":[{\"name\":\"off\",\"weight\":1},{\"name\":\"b\",\"weight\":1}]}");
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.json().get("path").asText()).isEqualTo("variants[0].name");
+        assertThat(h.http.get("/api/v1/flags/pricing").status()).isEqualTo(404);
+    }
+
     /**
      * A PUT that drops or renames the variant a route names is refused as a delete of a routed flag is: accepted, the
      * route stopped matching without a word (requests it sent to green went by weight to blue), a state that veer
