@@ -507,6 +507,19 @@ class ValidationErrorsTest {
                 "flags[2].percentage: 101 (expected: 0..100)");
     }
 
+    /** x-veer-flags could not tell a variant called off from a flag that is off. */
+    @Test
+    void aVariantMayNotBeCalledOnOrOff() {
+        assertThat(errors("""
+                flags:
+                  - { name: a, variants: [ { name: "off", weight: 1 }, { name: "On", weight: 1 }, { name: b, weight: 1 } ] }
+                """)).containsExactly(
+                "flags[0].variants[0].name: 'off' (expected: a name other than on and off, which x-veer-flags sends"
+                        + " for a flag without variants)",
+                "flags[0].variants[1].name: 'On' (expected: a name other than on and off, which x-veer-flags sends"
+                        + " for a flag without variants)");
+    }
+
     @Test
     void duplicateFlagNames() {
         assertThat(errors("flags:\n  - name: a\n  - name: a\n"))

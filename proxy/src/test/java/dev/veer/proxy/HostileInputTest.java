@@ -527,6 +527,24 @@ class HostileInputTest {
         assertThat(backend.requests().get(requestsBefore + 1).headers().contains("x-forwarded-host")).isFalse();
     }
 
+    /**
+     * An empty X-Forwarded-* field from the client adds no empty member either: joined, it came out as
+     * "X-Forwarded-For: , 127.0.0.1", whose first member (the client's address to many frameworks) is "".
+     */
+    @Test
+    void anEmptyForwardedFieldAddsNoEmptyMember() throws Exception {
+        int requestsBefore = backend.requests().size();
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            assertThat(http.send("GET /a HTTP/1.1\r\nHost: shop.example\r\nX-Forwarded-For:\r\n"
+                    + "X-Forwarded-Proto: \r\nX-Forwarded-Host:\r\nX-Forwarded-Host: front.example\r\n\r\n").read()
+                    .status()).isEqualTo(200);
+        }
+        Backend.Recorded got = backend.requests().get(requestsBefore);
+        assertThat(got.headers().getAll("x-forwarded-for")).containsExactly("127.0.0.1");
+        assertThat(got.headers().getAll("x-forwarded-proto")).containsExactly("http");
+        assertThat(got.headers().getAll("x-forwarded-host")).containsExactly("front.example, shop.example");
+    }
+
     @Test
     void slowHeadersGet408() throws Exception {
         long bytesBefore = backend.bytesReceived();

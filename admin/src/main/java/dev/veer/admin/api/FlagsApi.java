@@ -70,6 +70,18 @@ public final class FlagsApi {
         return control.submit(request.actor(), change -> {
             FlagSpec old = change.before().flag(name);
             checkIfMatch(request, change.before(), old, name);
+            // A route naming a variant the new flag lacks would stop matching without a word, as a config file
+            // with that route and flag is refused by veer check: refused here too, as deleting a routed flag is.
+            for (ServiceSpec service : routedServices(change.before())) {
+                for (RouteSpec route : service.routes()) {
+                    if (route.match() instanceof RouteMatch.Flag f && f.name().equals(name) && f.variant() != null
+                            && flag.variants().stream().noneMatch(v -> v.name().equals(f.variant()))) {
+                        throw new ApiException(409, "flag " + name + ": variant " + f.variant()
+                                + " is used by a route of service " + service.name()
+                                + "; keep the variant or change the config first", "variants");
+                    }
+                }
+            }
             change.updateFlags(name, s -> s.withFlagPut(name, rendered));
             change.audit("flag.set", "flag:" + name, old == null ? null : ModelJson.render(old), rendered, reason);
             return (Committed<ApiResponse>) after -> flagResponse(after, name);
@@ -84,9 +96,7 @@ public final class FlagsApi {
             checkIfMatch(request, change.before(), old, name);
             // The file's routes too: a route to a version deleted at run time is out of force, not gone, and comes
             // back with the version; it must not come back naming a flag deleted meanwhile.
-            List<ServiceSpec> routed = new ArrayList<>(change.before().services());
-            routed.addAll(change.before().config().services());
-            for (ServiceSpec service : routed) {
+            for (ServiceSpec service : routedServices(change.before())) {
                 for (RouteSpec route : service.routes()) {
                     if (route.match() instanceof RouteMatch.Flag f && f.name().equals(name)) {
                         throw ApiException.conflict("flag " + name + " is used by a route of service "
@@ -100,6 +110,16 @@ public final class FlagsApi {
             // A deleted flag has no revision of its own any more: the 204 names the state revision that holds the delete.
             return (Committed<ApiResponse>) after -> ApiResponse.noContent(after.revision());
         });
+    }
+
+    /**
+     * The services whose routes may name a flag: those in force and the file's, since a route to a version deleted at
+     * run time is out of force, not gone, and comes back with the version.
+     */
+    private static List<ServiceSpec> routedServices(RuntimeView view) {
+        List<ServiceSpec> routed = new ArrayList<>(view.services());
+        routed.addAll(view.config().services());
+        return routed;
     }
 
     /** If-Match on a flag that does not exist never matches, "*" included (RFC 9110 13.1.1). */

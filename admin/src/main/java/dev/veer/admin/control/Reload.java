@@ -9,6 +9,8 @@ import dev.veer.admin.rollout.Rollouts;
 import dev.veer.config.ConfigException;
 import dev.veer.config.ModelJson;
 import dev.veer.config.model.FlagSpec;
+import dev.veer.config.model.RouteMatch;
+import dev.veer.config.model.RouteSpec;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.VeerConfig;
 import org.slf4j.Logger;
@@ -65,6 +67,7 @@ public final class Reload {
             VeerConfig current = change.before().config();
             change.replaceConfig(next);
             refuseDroppingRunningRollouts(change);
+            refuseRoutesToFlagsNotInForce(change);
             ObjectNode diff = diff(current, next);
             overridden(diff, current, next, change.draft());
             ArrayNode dropped = diff.putArray("dropped");
@@ -85,6 +88,34 @@ public final class Reload {
                 log.error("reload by {} refused, nothing changed: {}", actor, cause.getMessage());
             }
         });
+    }
+
+    /**
+     * A file checks its routes against its own flags, but a flag set or deleted at run time stays in force over the
+     * file's: a route naming a flag or variant the flag in force lacks would never match, without a word, and a
+     * flag PUT or DELETE that did the same is refused (FlagsApi). Refused here too, naming what to change.
+     */
+    private static void refuseRoutesToFlagsNotInForce(Change change) {
+        RuntimeView draft = change.draft();
+        for (ServiceSpec service : draft.services()) {
+            for (RouteSpec route : service.routes()) {
+                if (!(route.match() instanceof RouteMatch.Flag f)) {
+                    continue;
+                }
+                FlagSpec flag = draft.flag(f.name());
+                if (flag == null) {
+                    throw new ApiException(409, "a route of service " + service.name() + " names flag " + f.name()
+                            + ", deleted at run time; create it again (PUT /api/v1/flags/" + f.name()
+                            + ") or drop the route (nothing changed)");
+                }
+                if (f.variant() != null && flag.variants().stream().noneMatch(v -> v.name().equals(f.variant()))) {
+                    throw new ApiException(409, "a route of service " + service.name() + " names variant "
+                            + f.variant() + " of flag " + f.name() + ", which the flag set at run time lacks; put it"
+                            + " with that variant (PUT /api/v1/flags/" + f.name() + ") or change the route"
+                            + " (nothing changed)");
+                }
+            }
+        }
     }
 
     /**

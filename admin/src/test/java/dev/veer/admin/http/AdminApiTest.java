@@ -583,6 +583,81 @@ class AdminApiTest {
         assertThat(h.http.get("/api/v1/flags/new_checkout").status()).isEqualTo(200);
     }
 
+    /** A variant called off would reach services as "x-veer-flags: pricing=off" for the requests it is on for. */
+    @Test
+    void aFlagPutWithAVariantCalledOffIsRefused() {
+        Reply refused = h.http.put("/api/v1/flags/pricing",
+                "{\"variants\":[{\"name\":\"off\",\"weight\":1},{\"name\":\"b\",\"weight\":1}]}");
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.json().get("path").asText()).isEqualTo("variants[0].name");
+        assertThat(h.http.get("/api/v1/flags/pricing").status()).isEqualTo(404);
+    }
+
+    /**
+     * A PUT that drops or renames the variant a route names is refused as a delete of a routed flag is: accepted, the
+     * route stopped matching without a word (requests it sent to green went by weight to blue), a state that veer
+     * check refuses in a config file ("unknown variant of flag").
+     */
+    @Test
+    void aFlagPutThatDropsTheVariantARouteNamesIsRefused() throws Exception {
+        h.close();
+        String routed = YAML.replace("    sticky: { cookie: \"veer_shop\" }\n", "    sticky: { cookie: \"veer_shop\" }\n"
+                + "    routes: [ { match: { flag: pricing, variant: annual }, version: green } ]\n")
+                + "  - { name: pricing, variants: [ { name: control, weight: 1 }, { name: annual, weight: 1 } ] }\n";
+        java.nio.file.Path other = dir.resolve("variants");
+        Files.createDirectories(other);
+        h = new ControlPlaneHarness(other, routed, TOKEN);
+        int publishedBefore = h.published.size();
+
+        Reply renamed = h.http.put("/api/v1/flags/pricing",
+                "{\"variants\":[{\"name\":\"control\",\"weight\":1},{\"name\":\"annual_first\",\"weight\":1}]}");
+        assertThat(renamed.status()).as(renamed.toString()).isEqualTo(409);
+        assertThat(renamed.json().get("error").asText())
+                .contains("variant annual is used by a route of service shop");
+        assertThat(renamed.json().get("path").asText()).isEqualTo("variants");
+        Reply plain = h.http.put("/api/v1/flags/pricing", "{\"percentage\":50}");
+        assertThat(plain.status()).as(plain.toString()).isEqualTo(409);
+        assertThat(h.published).hasSize(publishedBefore);
+        assertThat(h.http.get("/api/v1/flags/pricing").json().get("variants").toString()).contains("annual");
+
+        // Keeping the routed variant, anything else may change.
+        Reply kept = h.http.put("/api/v1/flags/pricing",
+                "{\"percentage\":50,\"variants\":[{\"name\":\"annual\",\"weight\":3},{\"name\":\"b\",\"weight\":1}]}");
+        assertThat(kept.status()).as(kept.toString()).isEqualTo(200);
+        assertThat(h.published).hasSize(publishedBefore + 1);
+    }
+
+    /**
+     * The file checks its routes against its own flags, but a flag PUT at run time stays in force over the file's: a
+     * reload whose route names a variant only the file's flag has was applied, and the route never matched.
+     */
+    @Test
+    void aReloadWhoseRouteNamesAVariantTheFlagInForceLacksIsRefused() throws Exception {
+        h.close();
+        String routed = YAML.replace("    sticky: { cookie: \"veer_shop\" }\n", "    sticky: { cookie: \"veer_shop\" }\n"
+                + "    routes: [ { match: { flag: pricing, variant: annual }, version: green } ]\n")
+                + "  - { name: pricing, variants: [ { name: control, weight: 1 }, { name: annual, weight: 1 } ] }\n";
+        java.nio.file.Path other = dir.resolve("reload-variants");
+        Files.createDirectories(other);
+        h = new ControlPlaneHarness(other, routed, TOKEN);
+        assertThat(h.http.put("/api/v1/flags/pricing", "{\"percentage\":50,\"variants\":[{\"name\":\"control\","
+                + "\"weight\":1},{\"name\":\"annual\",\"weight\":1}]}").status()).isEqualTo(200);
+
+        Files.writeString(h.configFile, routed.replace("variant: annual }", "variant: extra }")
+                .replace("{ name: annual, weight: 1 } ]", "{ name: annual, weight: 1 }, { name: extra, weight: 1 } ]"));
+        Reply refused = h.http.post("/api/v1/reload", null);
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+        assertThat(refused.json().get("error").asText()).contains("variant extra of flag pricing");
+        assertThat(h.http.get("/api/v1/services/shop").json().get("routes").toString()).contains("\"annual\"");
+
+        // With the flag in force given the variant first, the same file reloads.
+        assertThat(h.http.put("/api/v1/flags/pricing", "{\"variants\":[{\"name\":\"annual\",\"weight\":1},"
+                + "{\"name\":\"extra\",\"weight\":1}]}").status()).isEqualTo(200);
+        Reply ok = h.http.post("/api/v1/reload", null);
+        assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
+        assertThat(h.http.get("/api/v1/services/shop").json().get("routes").toString()).contains("\"extra\"");
+    }
+
     @Test
     void versionsCanBeAddedReplacedAndDeletedOnlyWithoutTraffic() {
         Reply add = h.http.put("/api/v1/services/shop/versions/canary", "{\"endpoints\":[\"127.0.0.1:9003\"]}");

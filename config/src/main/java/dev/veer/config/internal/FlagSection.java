@@ -78,6 +78,13 @@ public final class FlagSection {
             if (variantName == null) {
                 continue;
             }
+            // x-veer-flags says "name=on"/"name=off" for a flag without variants: a variant called off would tell a
+            // service the flag is off for the very requests it is on for (and count as result="off" in metrics).
+            if (variantName.equalsIgnoreCase("on") || variantName.equalsIgnoreCase("off")) {
+                problems.add(v.path("name"), "'" + variantName + "' (expected: a name other than on and off, which"
+                        + " x-veer-flags sends for a flag without variants)");
+                continue;
+            }
             if (!seen.add(variantName)) {
                 problems.add(v.path("name"), "'" + variantName + "' duplicate (expected: unique variant names)");
                 continue;

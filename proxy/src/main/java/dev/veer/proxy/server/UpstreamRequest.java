@@ -146,8 +146,8 @@ final class UpstreamRequest {
     }
 
     /**
-     * A list-valued field: the client's values in order, joined by ", ", then Veer's own; with no value of Veer's
-     * ({@code value} null or empty), the client's alone, and no field when it sent none.
+     * A list-valued field: the client's non-empty values in order, joined by ", ", then Veer's own; with no value of
+     * Veer's ({@code value} null or empty), the client's alone, and no field when it sent none.
      */
     private static void appendedField(HeadBytes out, FlatHttpHeaders headers, boolean connectionNamesFields,
                                       AsciiString name, CharSequence value) {
@@ -155,7 +155,9 @@ final class UpstreamRequest {
         // The client's values are hop-by-hop when its Connection field names this one (RFC 9110 §7.6.1).
         int count = connectionNamesFields && namedInConnection(headers, name) ? 0 : headers.size();
         for (int i = 0; i < count; i++) {
-            if (AsciiString.contentEqualsIgnoreCase(headers.nameAt(i), name)) {
+            // An empty field adds no empty member (", 127.0.0.1"), which a backend reading the first member as the
+            // client's takes for an address or scheme of ""; Envoy too puts the ", " only after a non-empty value.
+            if (AsciiString.contentEqualsIgnoreCase(headers.nameAt(i), name) && headers.valueAt(i).length() > 0) {
                 started = startOrJoin(out, name, started);
                 out.writeText(headers.valueAt(i));
             }
