@@ -67,7 +67,11 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
             return "more after the JSON value (expected: one JSON document)";
         }
         return Text.firstLine(e.getOriginalMessage()).replaceAll(" ?\\(start marker at \\[Source:[^\\]]*\\][^)]*\\)", "")
-                .replaceAll(" ?\\[Source:[^\\]]*\\]", "");
+                .replaceAll(" ?\\[Source:[^\\]]*\\]", "")
+                // How to configure Jackson to accept it (NaN, +1, comments) or where its limit comes from.
+                .replaceAll(": enable `[^`]*` to allow", "")
+                .replaceAll(" ?\\(not recognized as one since Feature '[^']*' not enabled for parser\\)", "")
+                .replaceAll(", from `[^`]*`\\)", ")");
     }
 
     /** The body as a JSON object; 400 otherwise. Its fields are for the caller's parser to check. */
