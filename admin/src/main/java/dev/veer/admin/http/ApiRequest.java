@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veer.admin.internal.JsonProblem;
 import dev.veer.admin.internal.Text;
 
 import java.io.IOException;
@@ -53,25 +53,11 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
         } catch (JsonProcessingException e) {
             // The parser's own words and where, without Jackson's note on how to configure it.
             JsonLocation at = e.getLocation();
-            throw ApiException.badRequest("request body: not JSON (" + parserProblem(e)
+            throw ApiException.badRequest("request body: not JSON (" + JsonProblem.of(e)
                     + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")", null);
         } catch (IOException e) {
             throw ApiException.badRequest("request body: not JSON (" + Text.firstLine(e.getMessage()) + ")", null);
         }
-    }
-
-    /** The parser's complaint without Jackson's internals (source excerpts, feature and class names). */
-    private static String parserProblem(JsonProcessingException e) {
-        if (e instanceof MismatchedInputException
-                && String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
-            return "more after the JSON value (expected: one JSON document)";
-        }
-        return Text.firstLine(e.getOriginalMessage()).replaceAll(" ?\\(start marker at \\[Source:[^\\]]*\\][^)]*\\)", "")
-                .replaceAll(" ?\\[Source:[^\\]]*\\]", "")
-                // How to configure Jackson to accept it (NaN, +1, comments) or where its limit comes from.
-                .replaceAll(": enable `[^`]*` to allow", "")
-                .replaceAll(" ?\\(not recognized as one since Feature '[^']*' not enabled for parser\\)", "")
-                .replaceAll(", from `[^`]*`\\)", ")");
     }
 
     /** The body as a JSON object; 400 otherwise. Its fields are for the caller's parser to check. */
