@@ -662,6 +662,20 @@ class AdminApiTest {
         assertThat(eventCount()).isZero();
     }
 
+    /** An expectation other than 100-continue is refused (417) naming what the client asked, nothing changed. */
+    @Test
+    void anUnknownExpectationIs417NamingIt() throws Exception {
+        try (RawClient client = new RawClient(h.server.localAddress())) {
+            RawClient.Answer refused = client.exchange("PUT /api/v1/services/shop/weights HTTP/1.1\r\n"
+                    + "Host: localhost\r\nAuthorization: Bearer " + TOKEN + "\r\nContent-Length: 22\r\n"
+                    + "Expect: 200-ok\r\n\r\n");
+            assertThat(refused.status()).isEqualTo(417);
+            assertThat(refused.json().get("error").asText()).isEqualTo("Expect: 200-ok (expected: 100-continue or "
+                    + "no Expect)");
+        }
+        assertThat(eventCount()).isZero();
+    }
+
     @Test
     void eventsLimitIsValidated() {
         assertThat(h.http.get("/api/v1/events?limit=0").status()).isEqualTo(400);
