@@ -81,4 +81,12 @@ class MalformedRequestTargetTest {
         assertThat(get("/api/v1/services/%73hop", true).status()).isEqualTo(200);
         assertThat(get("/api/v1/events?limit=%31", true).json().get("events").size()).isLessThanOrEqualTo(1);
     }
+
+    /** In a path, unlike a form-encoded query, "+" is a plus sign (RFC 3986): the error names what was sent. */
+    @Test
+    void aPlusInThePathStaysAPlus() throws Exception {
+        Answer answer = get("/api/v1/services/sh+op", true);
+        assertThat(answer.status()).isEqualTo(404);
+        assertThat(answer.json().get("error").asText()).isEqualTo("service sh+op not found");
+    }
 }
