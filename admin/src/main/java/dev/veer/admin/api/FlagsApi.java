@@ -70,6 +70,7 @@ public final class FlagsApi {
         return control.submit(request.actor(), change -> {
             FlagSpec old = change.before().flag(name);
             checkIfMatch(request, change.before(), old, name);
+            request.checkIfNoneMatch(old != null, change.before().flagRevision(name), "flag " + name);
             change.updateFlags(name, s -> s.withFlagPut(name, rendered));
             change.audit("flag.set", "flag:" + name, old == null ? null : ModelJson.render(old), rendered, reason);
             return (Committed<ApiResponse>) after -> flagResponse(after, name);

@@ -133,9 +133,11 @@ public final class AdminHttpServer implements AutoCloseable {
             // Several If-Match lines are one comma-separated list (RFC 9110 section 5.3).
             String ifMatch = request.headers().contains(HttpHeaderNames.IF_MATCH)
                     ? String.join(", ", request.headers().getAll(HttpHeaderNames.IF_MATCH)) : null;
+            String ifNoneMatch = request.headers().contains(HttpHeaderNames.IF_NONE_MATCH)
+                    ? String.join(", ", request.headers().getAll(HttpHeaderNames.IF_NONE_MATCH)) : null;
             String reason = request.headers().get(REASON_HEADER);
             ApiRequest apiRequest = new ApiRequest(method, path, match.params(), uri.parameters(), ifMatch,
-                    reason == null ? null : fieldText(reason), body, auth.actor(), mapper);
+                    ifNoneMatch, reason == null ? null : fieldText(reason), body, auth.actor(), mapper);
             try {
                 return match.handler().handle(apiRequest);
             } catch (RuntimeException e) {

@@ -18,11 +18,13 @@ import java.util.Map;
  *
  * @param pathParams values of the {name} segments of the matched route
  * @param ifMatch    the If-Match header (its lines joined by commas), or null
+ * @param ifNoneMatch the If-None-Match header (its lines joined by commas), or null
  * @param reasonHeader the X-Veer-Reason header (UTF-8 decoded), or null: why the change is made, for the audit log
  * @param actor      who is calling, for the audit log
  */
 public record ApiRequest(String method, String path, Map<String, String> pathParams,
-                         Map<String, List<String>> query, String ifMatch, String reasonHeader, byte[] body,
+                         Map<String, List<String>> query, String ifMatch, String ifNoneMatch, String reasonHeader,
+                         byte[] body,
                          String actor, ObjectMapper mapper) {
 
     /** The body field that says why a change is made; every mutating call's body may carry it. */
@@ -129,6 +131,20 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
     /** True when the request states an If-Match condition, "*" included. */
     public boolean hasIfMatch() {
         return IfMatch.parse(ifMatch) != null;
+    }
+
+    /**
+     * For a call that creates or replaces a resource: 412 when If-None-Match is {@code *} and the resource exists
+     * (create only), or names its current revision (RFC 9110 section 13.1.2); 400 when it is malformed.
+     *
+     * @param current the resource's revision, ignored when it does not exist
+     */
+    public void checkIfNoneMatch(boolean exists, long current, String what) {
+        IfMatch condition = IfMatch.parse(ifNoneMatch, "If-None-Match");
+        if (condition != null && exists && condition.matchesWeakly(current)) {
+            throw new ApiException(412, what + " exists (revision " + current + "), If-None-Match: "
+                    + ifNoneMatch.trim() + " allows only " + (condition.any() ? "creating it" : "another revision"));
+        }
     }
 
     /** 412 when If-Match does not strongly match {@code current}: another revision, or only weak tags. */
