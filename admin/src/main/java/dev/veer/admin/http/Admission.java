@@ -16,8 +16,9 @@ import java.util.Optional;
 /**
  * Decides from a request head alone whether the admin API serves it, so a refused request is answered before
  * its body is read. In order: a head that could not be decoded (431, 414 or 400); an HTTP version other than 1.x
- * (505); a request target whose percent-escapes do not decode (400); one Authorization and one Host header, none only in HTTP/1.0 (400); no other site's page (403, CSRF); a
- * loopback Host when no token is configured (403, DNS rebinding); the bearer token where the route needs it (401).
+ * (505); a request target whose percent-escapes do not decode (400); one Authorization and one Host header, none
+ * only in HTTP/1.0 (400); no other site's page (403, CSRF); a loopback Host when no token is configured (403, DNS
+ * rebinding); the bearer token where the route needs it (401).
  *
  * <p>Liveness and readiness probes skip the Host check: they change and reveal nothing, and a probe may name the
  * listener however it likes. They are still refused to another site's page, which no probe is.
