@@ -18,7 +18,8 @@ public final class JsonProblem {
                 && String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
             return "more after the JSON value (expected: one JSON document)";
         }
-        return Text.firstLine(e.getOriginalMessage()).replaceAll(" ?\\(start marker at \\[Source:[^\\]]*\\][^)]*\\)", "")
+        return Text.firstLine(e.getOriginalMessage())
+                .replaceAll(" ?\\(start marker at \\[Source:[^\\]]*\\][^)]*\\)", "")
                 .replaceAll(" ?\\[Source:[^\\]]*\\]", "")
                 .replaceAll(": enable `[^`]*` to allow", "")
                 .replaceAll(" ?\\(not recognized as one since Feature '[^']*' not enabled for parser\\)", "")

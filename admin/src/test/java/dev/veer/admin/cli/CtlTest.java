@@ -522,8 +522,8 @@ class CtlTest {
      */
     @Test
     void inlineJsonWithADuplicateKeyOrMoreAfterTheObjectIsRefusedBeforeAnyRequest() {
-        for (String inline : new String[]{"{\"enabled\":true,\"enabled\":false}", "{\"enabled\":false}{\"enabled\":true}",
-                "{\"enabled\":true} // on", "{\"enabled\":true}}", "{\"percentage\":NaN}"}) {
+        for (String inline : new String[]{"{\"enabled\":true,\"enabled\":false}",
+                "{\"enabled\":false}{\"enabled\":true}", "{\"enabled\":true} // on", "{\"enabled\":true}}", "{\"percentage\":NaN}"}) {
             errBytes.reset();
             assertThat(ctl("flags", "set", "dark", "--json", inline)).as(inline).isEqualTo(2);
             assertThat(err().lines().findFirst().orElse("")).as(inline).startsWith("error: --json:1:")
