@@ -70,6 +70,7 @@ public final class FlagsApi {
         return control.submit(request.actor(), change -> {
             FlagSpec old = change.before().flag(name);
             checkIfMatch(request, change.before(), old, name);
+            request.checkIfNoneMatch(old != null, change.before().flagRevision(name), "flag " + name);
             // A route naming a variant the new flag lacks would stop matching without a word, as a config file
             // with that route and flag is refused by veer check: refused here too, as deleting a routed flag is.
             for (ServiceSpec service : routedServices(change.before())) {

@@ -124,6 +124,9 @@ public final class ServicesApi {
                 }
             }
             VersionSpec old = service.version(versionName);
+            // A version has no revision of its own: a listed tag names the service's, as If-Match's does.
+            request.checkIfNoneMatch(old != null, change.before().serviceRevision(name),
+                    "version " + name + "/" + versionName);
             List<String> endpoints = version.endpoints().stream().map(HostPort::toString).toList();
             change.updateService(name, s -> s.withVersionPut(versionName, endpoints));
             change.audit(old == null ? "version.add" : "version.replace", name + "/" + versionName,

@@ -3,7 +3,9 @@ package dev.veer.admin.cli;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.veer.admin.internal.JsonProblem;
 import dev.veer.admin.internal.Text;
+import dev.veer.config.ModelJson;
 import dev.veer.config.ConfigException;
 import dev.veer.config.internal.Yaml;
 import java.io.IOException;
@@ -51,14 +53,13 @@ final class JsonInput {
     static JsonNode parse(String text, String source) throws UsageException {
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(text);
+            // The API's own mapper: a key given twice, or more after the object, is refused as the API and --file
+            // refuse it (Json.MAPPER kept the last key, and read the first of two objects only).
+            node = ModelJson.mapper().readTree(text);
         } catch (JsonProcessingException e) {
-            // The parser's first line only, without its "(start marker at [Source: ...])" internals.
-            String why = e.getOriginalMessage().lines().findFirst().orElse("");
-            int internals = why.indexOf(" (start marker");
             JsonLocation at = e.getLocation();
             throw new UsageException(source + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
-                    + ": not valid JSON (" + (internals < 0 ? why : why.substring(0, internals)) + ")");
+                    + ": not valid JSON (" + JsonProblem.of(e) + ")");
         }
         return requireObject(node, source);
     }

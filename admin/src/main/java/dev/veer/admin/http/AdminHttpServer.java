@@ -39,8 +39,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The control-plane HTTP listener: its own single event loop, read deadlines, admission (bearer auth, CSRF and
  * DNS-rebinding defences) on the request head, bodies up to 1 MiB, routing, and JSON errors. One request at a time
- * per connection (reading pauses until the answer is written), so answers that complete on the control-plane thread
- * keep their order.
+ * per connection ({@link OneExchangeAtATime}: the next one waits for the answer), so pipelined requests are answered
+ * in order even when one completes on the control-plane thread.
  */
 public final class AdminHttpServer implements AutoCloseable {
 
@@ -87,6 +87,7 @@ public final class AdminHttpServer implements AutoCloseable {
                             ch.pipeline()
                                     .addLast("deadlines", deadlines)
                                     .addLast("codec", new HttpServerCodec())
+                                    .addLast("inOrder", new OneExchangeAtATime())
                                     .addLast("gate", new RequestGate(admission, deadlines))
                                     .addLast("aggregator", new JsonTooLargeAggregator(mapper))
                                     .addLast("dispatcher", new RequestHandler(dispatcher));
@@ -132,9 +133,11 @@ public final class AdminHttpServer implements AutoCloseable {
             // Several If-Match lines are one comma-separated list (RFC 9110 section 5.3).
             String ifMatch = request.headers().contains(HttpHeaderNames.IF_MATCH)
                     ? String.join(", ", request.headers().getAll(HttpHeaderNames.IF_MATCH)) : null;
+            String ifNoneMatch = request.headers().contains(HttpHeaderNames.IF_NONE_MATCH)
+                    ? String.join(", ", request.headers().getAll(HttpHeaderNames.IF_NONE_MATCH)) : null;
             String reason = request.headers().get(REASON_HEADER);
             ApiRequest apiRequest = new ApiRequest(method, path, match.params(), uri.parameters(), ifMatch,
-                    reason == null ? null : fieldText(reason), body, auth.actor(), mapper);
+                    ifNoneMatch, reason == null ? null : fieldText(reason), body, auth.actor(), mapper);
             try {
                 return match.handler().handle(apiRequest);
             } catch (RuntimeException e) {
@@ -192,8 +195,6 @@ public final class AdminHttpServer implements AutoCloseable {
             // HEAD gets the GET answer's status and headers (Content-Length included) without its body.
             boolean head = request.method().equals(HttpMethod.HEAD);
             boolean gzip = MetricsGzip.accepted(request.headers().getAll(HttpHeaderNames.ACCEPT_ENCODING));
-            // One request at a time: no reads until this answer is written.
-            ctx.channel().config().setAutoRead(false);
             CompletableFuture<ApiResponse> answer = dispatcher.dispatch(request);
             answer.whenComplete((response, failure) -> {
                 if (ctx.executor().inEventLoop()) {
@@ -224,7 +225,6 @@ public final class AdminHttpServer implements AutoCloseable {
                 FullHttpResponse http = HttpResponses.of(response, head);
                 http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
                 ctx.writeAndFlush(http).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-                ctx.channel().config().setAutoRead(true);
             } else {
                 ctx.writeAndFlush(HttpResponses.closing(response, head)).addListener(ChannelFutureListener.CLOSE);
             }

@@ -16,8 +16,9 @@ import java.util.Optional;
 /**
  * Decides from a request head alone whether the admin API serves it, so a refused request is answered before
  * its body is read. In order: a head that could not be decoded (431, 414 or 400); an HTTP version other than 1.x
- * (505); one Authorization and one Host header, none only in HTTP/1.0 (400); no other site's page (403, CSRF); a
- * loopback Host when no token is configured (403, DNS rebinding); the bearer token where the route needs it (401).
+ * (505); a request target whose percent-escapes do not decode (400); one Authorization and one Host header, none
+ * only in HTTP/1.0 (400); no other site's page (403, CSRF); a loopback Host when no token is configured (403, DNS
+ * rebinding); the bearer token where the route needs it (401).
  *
  * <p>Liveness and readiness probes skip the Host check: they change and reveal nothing, and a probe may name the
  * listener however it likes. They are still refused to another site's page, which no probe is.
@@ -47,6 +48,10 @@ final class Admission {
             // Netty reads any HTTP/x.y; the API speaks HTTP/1.x only, as the proxy listener does (RFC 9110 §15.6.6).
             return refuse(505, "HTTP version " + head.protocolVersion().text() + " not supported (expected: HTTP/1.1"
                     + " or HTTP/1.0)");
+        }
+        Optional<ApiResponse> badTarget = undecodableTarget(head.uri());
+        if (badTarget.isPresent()) {
+            return badTarget;
         }
         HttpHeaders headers = head.headers();
         if (headers.getAll(HttpHeaderNames.AUTHORIZATION).size() > 1) {
@@ -81,6 +86,23 @@ final class Admission {
                     .withHeader(HttpHeaderNames.WWW_AUTHENTICATE.toString(), AdminHttpServer.BEARER_CHALLENGE));
         }
         return Optional.empty();
+    }
+
+    /**
+     * A target with a {@code %} not followed by two hex digits, in its path or its query, is malformed (RFC 3986
+     * section 2.1), as the proxy listener holds it. Routing and the query parameters decode it, and the decoder's
+     * exception closed the connection without an answer.
+     */
+    private Optional<ApiResponse> undecodableTarget(String uri) {
+        QueryStringDecoder target = new QueryStringDecoder(uri);
+        try {
+            QueryStringDecoder.decodeComponent(target.rawPath());
+            target.parameters();
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return refuse(400, "request target " + uri + ": malformed percent-encoding (expected: % followed by two "
+                    + "hex digits)");
+        }
     }
 
     /**

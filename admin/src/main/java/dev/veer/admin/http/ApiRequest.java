@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veer.admin.internal.JsonProblem;
 import dev.veer.admin.internal.Text;
 
 import java.io.IOException;
@@ -18,11 +18,13 @@ import java.util.Map;
  *
  * @param pathParams values of the {name} segments of the matched route
  * @param ifMatch    the If-Match header (its lines joined by commas), or null
+ * @param ifNoneMatch the If-None-Match header (its lines joined by commas), or null
  * @param reasonHeader the X-Veer-Reason header (UTF-8 decoded), or null: why the change is made, for the audit log
  * @param actor      who is calling, for the audit log
  */
 public record ApiRequest(String method, String path, Map<String, String> pathParams,
-                         Map<String, List<String>> query, String ifMatch, String reasonHeader, byte[] body,
+                         Map<String, List<String>> query, String ifMatch, String ifNoneMatch, String reasonHeader,
+                         byte[] body,
                          String actor, ObjectMapper mapper) {
 
     /** The body field that says why a change is made; every mutating call's body may carry it. */
@@ -53,21 +55,11 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
         } catch (JsonProcessingException e) {
             // The parser's own words and where, without Jackson's note on how to configure it.
             JsonLocation at = e.getLocation();
-            throw ApiException.badRequest("request body: not JSON (" + parserProblem(e)
+            throw ApiException.badRequest("request body: not JSON (" + JsonProblem.of(e)
                     + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")", null);
         } catch (IOException e) {
             throw ApiException.badRequest("request body: not JSON (" + Text.firstLine(e.getMessage()) + ")", null);
         }
-    }
-
-    /** The parser's complaint without Jackson's internals (source excerpts, feature and class names). */
-    private static String parserProblem(JsonProcessingException e) {
-        if (e instanceof MismatchedInputException
-                && String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
-            return "more after the JSON value (expected: one JSON document)";
-        }
-        return Text.firstLine(e.getOriginalMessage()).replaceAll(" ?\\(start marker at \\[Source:[^\\]]*\\][^)]*\\)", "")
-                .replaceAll(" ?\\[Source:[^\\]]*\\]", "");
     }
 
     /** The body as a JSON object; 400 otherwise. Its fields are for the caller's parser to check. */
@@ -139,6 +131,20 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
     /** True when the request states an If-Match condition, "*" included. */
     public boolean hasIfMatch() {
         return IfMatch.parse(ifMatch) != null;
+    }
+
+    /**
+     * For a call that creates or replaces a resource: 412 when If-None-Match is {@code *} and the resource exists
+     * (create only), or names its current revision (RFC 9110 section 13.1.2); 400 when it is malformed.
+     *
+     * @param current the resource's revision, ignored when it does not exist
+     */
+    public void checkIfNoneMatch(boolean exists, long current, String what) {
+        IfMatch condition = IfMatch.parse(ifNoneMatch, "If-None-Match");
+        if (condition != null && exists && condition.matchesWeakly(current)) {
+            throw new ApiException(412, what + " exists (revision " + current + "), If-None-Match: "
+                    + ifNoneMatch.trim() + " allows only " + (condition.any() ? "creating it" : "another revision"));
+        }
     }
 
     /** 412 when If-Match does not strongly match {@code current}: another revision, or only weak tags. */

@@ -31,6 +31,11 @@ record IfMatch(boolean any, List<Tag> tags) {
      * too: a script whose revision variable came out empty must not lose its precondition without a word.
      */
     static IfMatch parse(String field) {
+        return parse(field, "If-Match");
+    }
+
+    /** {@link #parse(String)} for a field of the same syntax, If-None-Match, named {@code header} in the 400. */
+    static IfMatch parse(String field, String header) {
         if (field == null) {
             return null;
         }
@@ -51,14 +56,19 @@ record IfMatch(boolean any, List<Tag> tags) {
                 opaque = opaque.substring(1, opaque.length() - 1);
             }
             if ((weak && !quoted) || !isRevision(opaque)) {
-                throw invalid(field);
+                throw invalid(field, header);
             }
             tags.add(new Tag(Long.parseLong(opaque), weak));
         }
         if (tags.isEmpty()) {
-            throw invalid(field);
+            throw invalid(field, header);
         }
         return new IfMatch(false, tags);
+    }
+
+    /** The weak comparison If-None-Match makes (RFC 9110 section 13.1.2): {@code *}, or a tag naming the revision. */
+    boolean matchesWeakly(long revision) {
+        return any || tags.stream().anyMatch(t -> t.revision() == revision);
     }
 
     boolean matches(long revision) {
@@ -86,8 +96,8 @@ record IfMatch(boolean any, List<Tag> tags) {
         return !text.isEmpty() && text.length() <= 18 && text.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
-    private static ApiException invalid(String field) {
-        return new ApiException(400, "If-Match: '" + field + "' (expected: * or revisions as in the ETag, e.g. "
+    private static ApiException invalid(String field, String header) {
+        return new ApiException(400, header + ": '" + field + "' (expected: * or revisions as in the ETag, e.g. "
                 + "\"7\" or \"7\", \"8\")", null);
     }
 }

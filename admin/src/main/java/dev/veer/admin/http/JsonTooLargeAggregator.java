@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -43,6 +44,8 @@ final class JsonTooLargeAggregator extends HttpObjectAggregator {
     /** Netty's refusals of an expectation (413, 417) have empty bodies: the same status with the JSON error. */
     @Override
     protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        // Read first: Netty removes the Expect header once it has answered it (the 417 said "Expect: null").
+        String expect = start.headers().get(HttpHeaderNames.EXPECT);
         Object response = super.newContinueResponse(start, maxContentLength, pipeline);
         if (!(response instanceof FullHttpResponse refusal) || refusal.status().code() < 400) {
             return response;
@@ -50,7 +53,7 @@ final class JsonTooLargeAggregator extends HttpObjectAggregator {
         int status = refusal.status().code();
         ReferenceCountUtil.release(refusal);
         ApiResponse error = status == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code() ? tooLarge()
-                : ApiResponse.error(mapper, status, "Expect: " + start.headers().get("Expect")
+                : ApiResponse.error(mapper, status, "Expect: " + expect
                         + " (expected: 100-continue or no Expect)", null);
         return HttpResponses.closing(error, false);
     }

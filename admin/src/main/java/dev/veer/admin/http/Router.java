@@ -39,7 +39,7 @@ public final class Router {
     public Match match(String method, String path) {
         String[] segments = split(path);
         for (int i = 0; i < segments.length; i++) {
-            segments[i] = QueryStringDecoder.decodeComponent(segments[i]);
+            segments[i] = decodeSegment(segments[i]);
         }
         String routeMethod = method.equals("HEAD") ? "GET" : method;
         Set<String> allowed = new LinkedHashSet<>();
@@ -57,6 +57,14 @@ public final class Router {
             }
         }
         return new Match(null, null, Map.of(), allowed);
+    }
+
+    /**
+     * A path segment percent-decoded. Netty's decoder is the form decoder, which reads "+" as a space: in a path it
+     * is a plus sign (RFC 3986 section 3.3), so it is escaped first ("sh+op" was "service sh op not found").
+     */
+    static String decodeSegment(String raw) {
+        return QueryStringDecoder.decodeComponent(raw.replace("+", "%2B"));
     }
 
     private static Map<String, String> bind(String[] template, String[] segments) {

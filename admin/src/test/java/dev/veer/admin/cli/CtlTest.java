@@ -515,6 +515,23 @@ class CtlTest {
         assertThat(out()).isEqualTo("{\"name\":\"dark\",\"enabled\":false}\n".repeat(2));
     }
 
+    /**
+     * Inline --json is read as strictly as the API and --file read it: a key given twice or more after the object is
+     * a usage error, not "the last key wins" or a second object silently dropped; and the parser's complaint does not
+     * say how to configure Jackson.
+     */
+    @Test
+    void inlineJsonWithADuplicateKeyOrMoreAfterTheObjectIsRefusedBeforeAnyRequest() {
+        for (String inline : new String[]{"{\"enabled\":true,\"enabled\":false}",
+                "{\"enabled\":false}{\"enabled\":true}", "{\"enabled\":true} // on", "{\"enabled\":true}}", "{\"percentage\":NaN}"}) {
+            errBytes.reset();
+            assertThat(ctl("flags", "set", "dark", "--json", inline)).as(inline).isEqualTo(2);
+            assertThat(err().lines().findFirst().orElse("")).as(inline).startsWith("error: --json:1:")
+                    .contains("not valid JSON").doesNotContain("`").doesNotContain("to allow");
+        }
+        assertThat(server.requests()).isEmpty();
+    }
+
     @Test
     void flagsListGetSetDelete(@TempDir Path dir) throws IOException {
         String flag = json("""
