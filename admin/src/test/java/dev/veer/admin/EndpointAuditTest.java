@@ -56,6 +56,31 @@ class EndpointAuditTest {
     }
 
     /**
+     * An endpoint added at run time is out of rotation until its first check passes. One that never passes (a wrong
+     * port in {@code ctl versions shop set green ...}) was logged only as "new endpoint: waiting for its first health
+     * check", for good: the operator waiting for it to show up was never told why it did not. The checks that fail
+     * are reported as for an endpoint Veer started with, once, with the last one's cause.
+     */
+    @Test
+    void anEndpointAddedAtRunTimeThatNeverPassesItsCheckSaysWhy() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            closedPort = probe.getLocalPort();
+        }
+        try (Backend blue = new Backend("blue"); Backend green = new Backend("green")) {
+            VeerConfig config = config(blue.port(), "127.0.0.1:" + green.port(), "/");
+            try (VeerRuntime veer = VeerRuntime.start(config, () -> config)) {
+                Http admin = new Http(veer.adminAddress(), null);
+                assertThat(admin.put("/api/v1/services/shop/versions/green",
+                        "{\"endpoints\":[\"127.0.0.1:" + closedPort + "\"]}").status()).isEqualTo(200);
+                JsonNode failed = awaitUnhealthy(admin, "green", "127.0.0.1:" + closedPort, "failed");
+                assertThat(reason(failed)).as("why the new endpoint is still down")
+                        .isEqualTo("2 health checks failed (last: connection refused)");
+            }
+        }
+    }
+
+    /**
      * Service shop: blue on {@code bluePort}, green at {@code greenEndpoint}, both checked on {@code healthPath} every
      * second. Not every 100 ms with a 100 ms timeout: a DNS server a little slow to say that nosuch.invalid does not
      * exist ended the check first, as "no answer within 100 ms".
@@ -81,11 +106,22 @@ class EndpointAuditTest {
 
     /** The version's endpoint.unhealthy event, null when none came within 10 s. */
     private static JsonNode awaitUnhealthy(Http admin, String version) throws Exception {
+        return awaitUnhealthy(admin, version, null, "");
+    }
+
+    /**
+     * The first endpoint.unhealthy event of the version (of that endpoint, unless null) whose reason contains
+     * {@code reasonPart}, null when none came within 10 s.
+     */
+    private static JsonNode awaitUnhealthy(Http admin, String version, String endpoint, String reasonPart)
+            throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
             for (JsonNode event : admin.get("/api/v1/events?limit=100").json().get("events")) {
                 if (event.get("action").asText().equals("endpoint.unhealthy")
-                        && event.get("after").get("version").asText().equals(version)) {
+                        && event.get("after").get("version").asText().equals(version)
+                        && (endpoint == null || event.get("after").get("endpoint").asText().equals(endpoint))
+                        && reason(event).contains(reasonPart)) {
                     return event;
                 }
             }

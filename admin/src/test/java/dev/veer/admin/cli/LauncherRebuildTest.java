@@ -81,6 +81,7 @@ class LauncherRebuildTest {
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(root.resolve("launcher.out").toFile());
             builder.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
+            builder.environment().remove("JAVA_HOME"); // the launcher would run JAVA_HOME's java, not the stand-in
             Process launcher = builder.start();
             try {
                 assertThat(launcher.waitFor(60, TimeUnit.SECONDS)).as("launcher finished").isTrue();

@@ -178,9 +178,14 @@ final class HealthProbe {
         } else {
             consecutiveSuccesses = 0;
             consecutiveFailures++;
-            if (endpoint.isActiveHealthy() && consecutiveFailures >= Math.max(1, spec.unhealthyThreshold())) {
+            int threshold = Math.max(1, spec.unhealthyThreshold());
+            if (endpoint.isActiveHealthy() && consecutiveFailures >= threshold) {
                 // The last failure's cause, so an operator can tell a wrong path (404) from a backend that is down.
                 endpoint.setHealthy(false, consecutiveFailures + " health checks failed (last: " + failure + ")");
+            } else if (awaitingFirstPass && consecutiveFailures == threshold) {
+                // A new endpoint is down from the start, so no flip reports it: say once why it has not come up
+                // (a wrong port or path), as the same failures would have for an endpoint Veer started with.
+                endpoint.reportUnhealthy(consecutiveFailures + " health checks failed (last: " + failure + ")");
             }
         }
         endpoint.probeAnswered();

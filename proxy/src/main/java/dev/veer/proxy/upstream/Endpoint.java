@@ -117,6 +117,16 @@ public final class Endpoint {
         }
     }
 
+    /**
+     * Reports an UNHEALTHY event for an endpoint already out of rotation by its health check (one added at run time
+     * whose checks fail), so the reason is told though nothing flips; nothing when it passes its check meanwhile.
+     */
+    public void reportUnhealthy(String reason) {
+        if (!activeHealthy && !retired) {
+            events.emit(this, EndpointEvent.Kind.UNHEALTHY, reason);
+        }
+    }
+
     /** Records an upstream response status: a 5xx counts towards ejection, anything else clears the count. */
     public void recordResponse(int status) {
         if (status >= 500) {
