@@ -97,6 +97,23 @@ class HealthCheckTest {
     }
 
     @Test
+    void anEndpointVeerStartsWithThatFailsItsFirstCheckIsDownAtOnce() throws Exception {
+        try (Backend a = new Backend("a")) {
+            int deadPort = dev.veer.proxy.support.RawBackend.refusedPort();
+            // Every 10 s and 3 failures to be down: only a first probe early in the interval, and a first failure
+            // taking an endpoint that never answered out at once, bring it down within the wait.
+            HealthCheckSpec slow = new HealthCheckSpec("/health", Duration.ofSeconds(10), Duration.ofMillis(300), 2, 3);
+            ServiceSpec spec = service("svc", List.of(), "/", List.of(version("a", a.address(), "127.0.0.1:" + deadPort)),
+                    weights("a", 10000), null, List.of(), slow);
+            try (ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(spec), List.of())) {
+                HostPort dead = HostPort.parse("127.0.0.1:" + deadPort);
+                await(() -> !proxy.endpointHealthy("svc", "a", dead), "dead endpoint down after its first check");
+                assertThat(proxy.endpointHealthy("svc", "a", HostPort.parse(a.address()))).isTrue();
+            }
+        }
+    }
+
+    @Test
     void anEndpointAddedAfterStartGetsNoTrafficBeforeItsFirstCheckPasses() throws Exception {
         try (Backend a = new Backend("a"); Backend b = new Backend("b")) {
             int deadPort = dev.veer.proxy.support.RawBackend.refusedPort();

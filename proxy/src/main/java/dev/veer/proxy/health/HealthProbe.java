@@ -43,6 +43,8 @@ final class HealthProbe {
     private int consecutiveFailures;
     /** Written on the probe's loop, read by {@link HealthChecker#update} on the publishing thread. */
     private volatile boolean awaitingFirstPass;
+    /** The event that took the endpoint out already said why: the report for a new endpoint's failures is not due. */
+    private boolean whyDownTold;
     private ScheduledFuture<?> next;
     private volatile boolean stopped;
 
@@ -76,8 +78,11 @@ final class HealthProbe {
             return;
         }
         long interval = spec.interval().toNanos();
-        // The first probe lands anywhere in the first interval.
-        long first = ThreadLocalRandom.current().nextLong(Math.max(1, interval / 10), Math.max(2, interval));
+        // An endpoint Veer starts with is taken as up, so its first probe comes soon (in the first tenth of the
+        // interval, spread so many endpoints are not probed at once): a dead one is found out before much traffic
+        // reaches it. A probe replaced by a reload lands anywhere in the first interval, as the next one would have.
+        long spread = endpoint.hasAnsweredACheck() ? interval : interval / 10;
+        long first = ThreadLocalRandom.current().nextLong(1, Math.max(2, spread));
         loop.execute(() -> schedule(first));
     }
 
@@ -179,10 +184,17 @@ final class HealthProbe {
             consecutiveSuccesses = 0;
             consecutiveFailures++;
             int threshold = Math.max(1, spec.unhealthyThreshold());
-            if (endpoint.isActiveHealthy() && consecutiveFailures >= threshold) {
+            if (endpoint.isActiveHealthy() && !endpoint.hasAnsweredACheck()) {
+                // An endpoint Veer started with, taken as up until a check answered: failing the first, it never
+                // was up. Out at once, and in again at its first pass, as a new endpoint (Envoy's start-up rule):
+                // the thresholds are there to ride out flaps of an endpoint that was serving.
+                awaitingFirstPass = true;
+                endpoint.setHealthy(false, "first health check failed (" + failure + ")");
+                whyDownTold = true;
+            } else if (endpoint.isActiveHealthy() && consecutiveFailures >= threshold) {
                 // The last failure's cause, so an operator can tell a wrong path (404) from a backend that is down.
                 endpoint.setHealthy(false, consecutiveFailures + " health checks failed (last: " + failure + ")");
-            } else if (awaitingFirstPass && consecutiveFailures == threshold) {
+            } else if (awaitingFirstPass && consecutiveFailures == threshold && !whyDownTold) {
                 // A new endpoint is down from the start, so no flip reports it: say once why it has not come up
                 // (a wrong port or path), as the same failures would have for an endpoint Veer started with.
                 endpoint.reportUnhealthy(consecutiveFailures + " health checks failed (last: " + failure + ")");

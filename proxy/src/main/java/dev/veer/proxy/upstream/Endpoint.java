@@ -92,6 +92,11 @@ public final class Endpoint {
         setHealthy(false, "new endpoint: waiting for its first health check");
     }
 
+    /** Whether a health check has answered for it, either way (a probe replaced by a reload keeps this). */
+    public boolean hasAnsweredACheck() {
+        return everAnswered;
+    }
+
     /** A health check answered (either way); call after its verdict is applied, so no reader sees neither. */
     public void probeAnswered() {
         everAnswered = true;
