@@ -26,6 +26,7 @@ public final class Main {
                    veer check --config FILE [--set key=value ...]     (what run would load; exit 1 on any error)
                    veer ctl   <verb> ...                             (veer ctl --help)
                    veer demo  [--faulty]                             (built-in backends, load and a live canary)
+                   veer test                                         (the launcher: the whole test suite, as CI runs it)
             """;
 
     private Main() {
