@@ -34,11 +34,13 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -307,6 +309,14 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         int cut = context.inFlight();
+        // Each connection cut on its own event loop, where its exchange cannot end between the look and the close.
+        List<Future<?>> cuts = new ArrayList<>();
+        for (Channel ch : channels) {
+            cuts.add(ch.eventLoop().submit(() -> ProxyChannelInitializer.cut(ch)));
+        }
+        for (Future<?> f : cuts) {
+            f.awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
         close();
         return cut;
     }

@@ -3,9 +3,11 @@ package dev.veer.proxy;
 import static dev.veer.proxy.support.Services.oneVersion;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veer.config.model.HealthCheckSpec;
 import dev.veer.config.model.HostPort;
 import dev.veer.config.model.OutlierDetectionSpec;
 import dev.veer.config.model.RetrySpec;
+import dev.veer.proxy.support.Await;
 import dev.veer.proxy.support.Events;
 import dev.veer.proxy.support.FakeTicker;
 import dev.veer.proxy.support.FlakyBackend;
@@ -199,6 +201,72 @@ class OutlierDetectionTest {
             // Round robin: five of the ten were the failing endpoint's 500s, each its own failed exchange.
             events.await(Kind.EJECTED, failing.address(), 1, EVENT_WAIT);
             assertThat(events.all().get(0).reason()).contains("5 consecutive failures").contains("500");
+        }
+    }
+
+    /**
+     * A reload or a PUT of a version's endpoints that keeps only its ejected endpoint: the caps (at most 50% out,
+     * never the last one taking traffic) hold for the new endpoints too. Before, the endpoint stayed ejected for the
+     * rest of its 30 s and every request of the version got 503 while it answered well.
+     */
+    @Test
+    void aPublishThatLeavesAVersionOnlyItsEjectedEndpointReturnsIt() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        Events events = new Events();
+        try (FlakyBackend good = new FlakyBackend("good"); FlakyBackend flaky = new FlakyBackend("flaky");
+             ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(oneVersion("svc", null, ENVOY_LIKE,
+                     RetrySpec.DEFAULTS, good.address(), flaky.address())), List.of(), ticker)) {
+            proxy.onEndpointEvent(events);
+            flaky.status(500);
+            assertThat(send(proxy, "svc", 10)).isEqualTo(5);
+            events.await(Kind.EJECTED, flaky.address(), 1, EVENT_WAIT);
+            flaky.status(200); // recovered, still ejected: the fake clock stands still
+
+            proxy.publish(List.of(oneVersion("svc", null, ENVOY_LIKE, RetrySpec.DEFAULTS, flaky.address())),
+                    List.of());
+
+            assertThat(proxy.endpointHealthy("svc", "v1", HostPort.parse(flaky.address())))
+                    .as("returned by the publish itself, before any request").isTrue();
+            assertThat(send(proxy, "svc", 10)).as("5xx after the publish").isZero();
+            assertThat(flaky.requests()).isEqualTo(15);
+            events.await(Kind.RETURNED, flaky.address(), 1, EVENT_WAIT);
+            assertThat(events.all()).filteredOn(e -> e.kind() == Kind.RETURNED).first()
+                    .satisfies(e -> assertThat(e.reason()).contains("endpoints changed"));
+        }
+    }
+
+    /**
+     * An ejected endpoint that passes its checks while the version's other endpoint goes down: it was ejected because
+     * another one took traffic, and that no longer holds. Envoy's panic mode would send to it; it returns.
+     */
+    @Test
+    void anEjectedEndpointReturnsWhenItsLastSiblingInRotationFailsItsHealthCheck() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        Events events = new Events();
+        HealthCheckSpec check = new HealthCheckSpec("/health", Duration.ofMillis(100), Duration.ofMillis(300), 2, 2);
+        try (FlakyBackend good = new FlakyBackend("good"); FlakyBackend flaky = new FlakyBackend("flaky");
+             ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(oneVersion("svc", check, ENVOY_LIKE,
+                     RetrySpec.DEFAULTS, good.address(), flaky.address())), List.of(), ticker)) {
+            proxy.onEndpointEvent(events);
+            // Failing traffic, not checks: the checks see 500 too, so the first five traffic failures must come
+            // before two checks do; then the checks pass again and only the ejection keeps it out.
+            flaky.status(500);
+            send(proxy, "svc", 10);
+            events.await(Kind.EJECTED, flaky.address(), 1, EVENT_WAIT);
+            flaky.status(200);
+            int checked = flaky.healthRequests();
+            // Three more checks: at least two passed in a row, whatever one that saw the 500 did.
+            Await.until(() -> flaky.healthRequests() >= checked + 3, "checks of the ejected endpoint",
+                    Duration.ofSeconds(5));
+            assertThat(proxy.endpointHealthy("svc", "v1", HostPort.parse(flaky.address()))).isFalse();
+
+            good.stop();
+            events.await(Kind.UNHEALTHY, good.address(), 1, EVENT_WAIT);
+            events.await(Kind.RETURNED, flaky.address(), 1, EVENT_WAIT);
+
+            assertThat(events.all()).filteredOn(e -> e.kind() == Kind.RETURNED).first()
+                    .satisfies(e -> assertThat(e.reason()).contains("no other endpoint"));
+            assertThat(send(proxy, "svc", 10)).as("5xx once the other endpoint is down").isZero();
         }
     }
 }

@@ -4,15 +4,23 @@ import static dev.veer.proxy.support.Specs.service;
 import static dev.veer.proxy.support.Specs.version;
 import static dev.veer.proxy.support.Specs.weights;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.StickySpec;
 import dev.veer.proxy.support.Backend;
 import dev.veer.proxy.support.RawHttp;
+import dev.veer.proxy.support.ScriptedBackend;
+import dev.veer.proxy.support.ScriptedBackend.Script;
 import dev.veer.proxy.support.Specs;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -138,6 +146,42 @@ class PublishUnderLoadTest {
             return false;
         } catch (java.io.IOException e) {
             return true;
+        }
+    }
+
+    /**
+     * What the drain time cuts is cut with a reset: a response delimited by the close, to an HTTP/1.0 client, ended
+     * with a FIN looked whole at half its length.
+     */
+    @Test
+    void drainTimeoutCutsAResponseStillRunningWithAReset() throws Exception {
+        CountDownLatch stalled = new CountDownLatch(1);
+        try (ScriptedBackend backend = new ScriptedBackend().on("/", Script.of(
+                "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", "first half, ", "second half")
+                .lastWriteAfter(stalled))) {
+            ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(service("s",
+                    List.of(version("v", backend.address())), weights("v", 10000), null)), List.of());
+            try (Socket client = new Socket("127.0.0.1", proxy.localAddress().getPort())) {
+                client.setSoTimeout(5000);
+                client.getOutputStream().write("GET / HTTP/1.0\r\nHost: s\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                InputStream in = client.getInputStream();
+                StringBuilder got = new StringBuilder();
+                while (!got.toString().endsWith("first half, ")) {
+                    int b = in.read();
+                    assertThat(b).as("response so far: " + got).isNotNegative();
+                    got.append((char) b);
+                }
+                assertThat(proxy.drain(Duration.ofMillis(100))).as("cut in flight").isEqualTo(1);
+                assertThatThrownBy(() -> {
+                    while (in.read() >= 0) {
+                        // the rest, if any came
+                    }
+                }).as("the end of a cut response").isInstanceOf(SocketException.class)
+                        .hasMessageContaining("reset");
+            } finally {
+                stalled.countDown();
+            }
         }
     }
 }

@@ -5,9 +5,12 @@ import dev.veer.proxy.stats.FailureReason;
 import dev.veer.proxy.upstream.Endpoint;
 import dev.veer.proxy.upstream.EndpointEvent;
 import dev.veer.proxy.upstream.EndpointEvents;
+import dev.veer.proxy.upstream.EndpointGroup;
 import dev.veer.proxy.upstream.FailureListener;
 import dev.veer.proxy.upstream.Ticker;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -80,6 +83,66 @@ public final class OutlierDetector implements FailureListener {
         endpoint.eject(now + duration);
         penalised.add(endpoint);
         return format(Duration.ofNanos(duration));
+    }
+
+    /**
+     * Applies the caps again when a version's endpoints changed or one of them failed its health check. They are
+     * checked when an endpoint is ejected, against the members of that moment; a publish that leaves a version only
+     * its ejected endpoint (a PUT of its endpoints, a reload), or siblings that went down since, left the version
+     * with more than {@code maxEjectionPercent} out or nothing taking traffic: every request answered 503 until the
+     * ejection ran out (up to {@code maxEjection}), while the ejected endpoint passed its health checks. Envoy's panic
+     * mode would send to it; here ejected endpoints return, the one due back soonest first, until the caps hold.
+     */
+    @Override
+    public void reconsider(EndpointGroup group) {
+        if (penalised.isEmpty()) {
+            return; // nothing is ejected anywhere: the usual case, and every publish asks
+        }
+        List<Endpoint> returned = new ArrayList<>(1);
+        List<String> reasons = new ArrayList<>(1);
+        synchronized (this) {
+            Endpoint[] members = group.members();
+            int maxEjected = members.length * Math.max(0, group.outlierDetection().maxEjectionPercent()) / 100;
+            while (true) {
+                int ejected = 0;
+                int inRotation = 0;
+                Endpoint soonest = null;
+                Endpoint soonestPassing = null;
+                for (Endpoint m : members) {
+                    if (!m.isEjected()) {
+                        inRotation += m.isActiveHealthy() ? 1 : 0;
+                        continue;
+                    }
+                    ejected++;
+                    if (soonest == null || m.ejectedUntilNanos() - soonest.ejectedUntilNanos() < 0) {
+                        soonest = m;
+                    }
+                    if (m.isActiveHealthy() && (soonestPassing == null
+                            || m.ejectedUntilNanos() - soonestPassing.ejectedUntilNanos() < 0)) {
+                        soonestPassing = m;
+                    }
+                }
+                Endpoint back;
+                String reason;
+                if (ejected > maxEjected) {
+                    back = soonest;
+                    reason = "the version's endpoints changed: " + ejected + " of " + members.length
+                            + " ejected is over maxEjectionPercent";
+                } else if (inRotation == 0 && soonestPassing != null) {
+                    back = soonestPassing;
+                    reason = "no other endpoint of the version takes traffic";
+                } else {
+                    break;
+                }
+                back.unEject();
+                back.timesEjected(back.timesEjected(), ticker.nanoTime());
+                returned.add(back);
+                reasons.add(reason);
+            }
+        }
+        for (int i = 0; i < returned.size(); i++) {
+            events.emit(returned.get(i), EndpointEvent.Kind.RETURNED, reasons.get(i));
+        }
     }
 
     /**

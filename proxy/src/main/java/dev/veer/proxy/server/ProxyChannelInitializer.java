@@ -59,6 +59,16 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         pipeline.remove("head-timer");
     }
 
+    /** Closes the connection at the end of a drain, resetting an exchange still running. Call on its event loop. */
+    public static void cut(Channel ch) {
+        ProxyHandler handler = ch.pipeline().get(ProxyHandler.class);
+        if (handler != null) {
+            handler.cut();
+        } else {
+            ch.close();
+        }
+    }
+
     /** Asks the connection to finish its current exchange and close. Call on the channel's event loop. */
     public static void drain(Channel ch) {
         ProxyHandler handler = ch.pipeline().get(ProxyHandler.class);

@@ -306,6 +306,18 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
     }
 
+    /**
+     * The drain time ran out: an exchange still running is cut with a reset rather than a FIN, as one whose upstream
+     * failed mid-response is (upstreamFailed). Closed with a FIN, a response delimited by the close (an HTTP/1.0
+     * client's) ended cleanly and looked whole at half its length. A connection between exchanges just closes.
+     */
+    void cut() {
+        if (active || tunnel) {
+            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+        }
+        closeNow();
+    }
+
     // ---------------------------------------------------------------- request side
 
     private void dispatch(Object msg) {

@@ -119,6 +119,10 @@ public final class Endpoint {
         }
         if (!retired) {
             events.emit(this, healthy ? EndpointEvent.Kind.HEALTHY : EndpointEvent.Kind.UNHEALTHY, reason);
+            if (!healthy) {
+                // One fewer in rotation: an ejected sibling may now be the version's only way to serve.
+                group.failures().reconsider(group);
+            }
         }
     }
 

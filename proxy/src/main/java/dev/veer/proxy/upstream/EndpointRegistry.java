@@ -57,7 +57,9 @@ public final class EndpointRegistry {
     /** Sets a version's published endpoints and its outlier and retry settings. */
     public void configure(String service, String version, List<Endpoint> members, OutlierDetectionSpec outliers,
                           RetrySpec retry) {
-        group(service, version).configure(members, outliers, retry);
+        EndpointGroup group = group(service, version);
+        group.configure(members, outliers, retry);
+        failures.reconsider(group);
     }
 
     /** Moves every version's retry budget window along; called periodically. */

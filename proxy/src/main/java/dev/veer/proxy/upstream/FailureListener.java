@@ -12,4 +12,11 @@ public interface FailureListener {
      * {@code status} is the upstream's 5xx status, or 0 when {@code reason} says why the exchange failed.
      */
     void onFailure(Endpoint endpoint, int consecutive, int status, FailureReason reason);
+
+    /**
+     * Called after the version's published endpoints changed (a publish) or one of them failed its health check:
+     * what was decided against the endpoints of an earlier moment may no longer hold.
+     */
+    default void reconsider(EndpointGroup group) {
+    }
 }
