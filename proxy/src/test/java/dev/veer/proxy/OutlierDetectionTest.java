@@ -248,6 +248,9 @@ class OutlierDetectionTest {
              ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(oneVersion("svc", check, ENVOY_LIKE,
                      RetrySpec.DEFAULTS, good.address(), flaky.address())), List.of(), ticker)) {
             proxy.onEndpointEvent(events);
+            // Its first check passed: an endpoint Veer starts with that fails its first check is out at once.
+            Await.until(() -> flaky.healthRequests() >= 2 && proxy.endpointHealthy("svc", "v1",
+                    HostPort.parse(flaky.address())), "the first check passed", Duration.ofSeconds(5));
             // Failing traffic, not checks: the checks see 500 too, so the first five traffic failures must come
             // before two checks do; then the checks pass again and only the ejection keeps it out.
             flaky.status(500);
