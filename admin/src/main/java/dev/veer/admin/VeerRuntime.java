@@ -230,9 +230,10 @@ public final class VeerRuntime implements AutoCloseable {
 
         AtomicBoolean ready = new AtomicBoolean();
         Router router = new Router();
-        new ServicesApi(control, proxy::endpointHealthy, mapper).register(router);
+        RolloutApi rolloutApi = new RolloutApi(control, engine, bridge, mapper);
+        new ServicesApi(control, proxy::endpointHealthy, mapper, rolloutApi::onVersionReplaced).register(router);
         new FlagsApi(control, mapper).register(router);
-        new RolloutApi(control, engine, bridge, mapper).register(router);
+        rolloutApi.register(router);
         new StatsApi(control, proxy.stats(), mapper).register(router);
         new SystemApi(audit, ready::get, metrics::scrape, mapper).register(router);
         router.add("POST", "/api/v1/reload", Router.Access.API, request -> reload.reload(request.actor(),

@@ -20,6 +20,7 @@ import dev.veer.config.model.VersionSpec;
 import dev.veer.config.model.Weights;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /** Services: list, get, weights, blue-green switch, add/replace/delete a version. */
@@ -28,11 +29,24 @@ public final class ServicesApi {
     private final ControlPlane control;
     private final EndpointHealth health;
     private final ObjectMapper mapper;
+    private final VersionReplaced versionReplaced;
+
+    /** Told, inside the change, that a version's endpoints were replaced (the rollouts restart a redeployed canary). */
+    @FunctionalInterface
+    public interface VersionReplaced {
+        void replaced(Change change, String service, String version, String reason);
+    }
 
     public ServicesApi(ControlPlane control, EndpointHealth health, ObjectMapper mapper) {
+        this(control, health, mapper, (change, service, version, reason) -> { });
+    }
+
+    public ServicesApi(ControlPlane control, EndpointHealth health, ObjectMapper mapper,
+                       VersionReplaced versionReplaced) {
         this.control = control;
         this.health = health;
         this.mapper = mapper;
+        this.versionReplaced = versionReplaced;
     }
 
     public void register(Router router) {
@@ -131,6 +145,10 @@ public final class ServicesApi {
             change.updateService(name, s -> s.withVersionPut(versionName, endpoints));
             change.audit(old == null ? "version.add" : "version.replace", name + "/" + versionName,
                     old == null ? null : ModelJson.render(old), ModelJson.render(version), reason);
+            // As a set: the same endpoints in another order are the same deployment.
+            if (old != null && !Set.copyOf(old.endpoints()).equals(Set.copyOf(version.endpoints()))) {
+                versionReplaced.replaced(change, name, versionName, reason);
+            }
             return committed(name, 200);
         });
     }

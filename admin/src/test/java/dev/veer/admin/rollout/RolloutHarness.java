@@ -83,8 +83,9 @@ final class RolloutHarness implements AutoCloseable {
         bridge.keepInStep(engine);
         ticker = new RolloutTicker(control, engine);
         Router router = new Router();
-        new ServicesApi(control, (s, v, e) -> true, ModelJson.mapper()).register(router);
-        new RolloutApi(control, engine, bridge, ModelJson.mapper()).register(router);
+        RolloutApi rollouts = new RolloutApi(control, engine, bridge, ModelJson.mapper());
+        new ServicesApi(control, (s, v, e) -> true, ModelJson.mapper(), rollouts::onVersionReplaced).register(router);
+        rollouts.register(router);
         new SystemApi(audit, () -> true, () -> "# none\n", ModelJson.mapper()).register(router);
         server = AdminHttpServer.start(new InetSocketAddress("127.0.0.1", 0), router, new BearerAuth(TOKEN), true,
                 ModelJson.mapper());
