@@ -226,11 +226,11 @@ public final class VeerRuntime implements AutoCloseable {
             metrics.bindAccessLog(proxy.accessLog());
         }
         metrics.bindUnpersistedChanges(control.unpersisted());
-        Reload reload = new Reload(control, source, mapper, proxy::reopenAccessLog);
 
         AtomicBoolean ready = new AtomicBoolean();
         Router router = new Router();
         RolloutApi rolloutApi = new RolloutApi(control, engine, bridge, mapper);
+        Reload reload = new Reload(control, source, mapper, proxy::reopenAccessLog, rolloutApi::onVersionReplaced);
         new ServicesApi(control, proxy::endpointHealthy, mapper, rolloutApi::onVersionReplaced).register(router);
         new FlagsApi(control, mapper).register(router);
         rolloutApi.register(router);

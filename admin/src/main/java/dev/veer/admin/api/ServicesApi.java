@@ -7,6 +7,7 @@ import dev.veer.admin.control.Change;
 import dev.veer.admin.control.ControlPlane;
 import dev.veer.admin.control.ControlPlane.Committed;
 import dev.veer.admin.control.RuntimeView;
+import dev.veer.admin.control.VersionReplaced;
 import dev.veer.admin.rollout.Rollouts;
 import dev.veer.admin.http.ApiException;
 import dev.veer.admin.http.ApiRequest;
@@ -31,14 +32,8 @@ public final class ServicesApi {
     private final ObjectMapper mapper;
     private final VersionReplaced versionReplaced;
 
-    /** Told, inside the change, that a version's endpoints were replaced (the rollouts restart a redeployed canary). */
-    @FunctionalInterface
-    public interface VersionReplaced {
-        void replaced(Change change, String service, String version, String reason);
-    }
-
     public ServicesApi(ControlPlane control, EndpointHealth health, ObjectMapper mapper) {
-        this(control, health, mapper, (change, service, version, reason) -> { });
+        this(control, health, mapper, VersionReplaced.NONE);
     }
 
     public ServicesApi(ControlPlane control, EndpointHealth health, ObjectMapper mapper,

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,6 +93,21 @@ class CanaryRedeployRestartTest {
         h.tick(SECOND);
         h.tick(Duration.ofMinutes(30));
         assertThat(rollout().get("step").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aReloadThatGivesTheCanaryOtherEndpointsRestartsItsRollout() throws Exception {
+        h.tick(SECOND);
+        h.tick(Duration.ofHours(1));
+        assertThat(rollout().get("step").asInt()).isEqualTo(2);
+
+        Files.writeString(h.configFile, RolloutHarness.YAML.replace("127.0.0.1:9002", "127.0.0.1:9102"));
+        Reply reloaded = h.http.post("/api/v1/reload", "{}");
+        assertThat(reloaded.status()).as(reloaded.toString()).isEqualTo(200);
+
+        assertThat(rollout().get("step").asInt()).isEqualTo(1);
+        assertThat(weights()).isEqualTo("{\"blue\":90,\"green\":10}");
+        assertThat(events("rollout.restart")).hasSize(1);
     }
 
     @Test
