@@ -226,13 +226,14 @@ public final class VeerRuntime implements AutoCloseable {
             metrics.bindAccessLog(proxy.accessLog());
         }
         metrics.bindUnpersistedChanges(control.unpersisted());
-        Reload reload = new Reload(control, source, mapper, proxy::reopenAccessLog);
 
         AtomicBoolean ready = new AtomicBoolean();
         Router router = new Router();
-        new ServicesApi(control, proxy::endpointHealthy, mapper).register(router);
+        RolloutApi rolloutApi = new RolloutApi(control, engine, bridge, mapper);
+        Reload reload = new Reload(control, source, mapper, proxy::reopenAccessLog, rolloutApi::onVersionReplaced);
+        new ServicesApi(control, proxy::endpointHealthy, mapper, rolloutApi::onVersionReplaced).register(router);
         new FlagsApi(control, mapper).register(router);
-        new RolloutApi(control, engine, bridge, mapper).register(router);
+        rolloutApi.register(router);
         new StatsApi(control, proxy.stats(), mapper).register(router);
         new SystemApi(audit, ready::get, metrics::scrape, mapper).register(router);
         router.add("POST", "/api/v1/reload", Router.Access.API, request -> reload.reload(request.actor(),

@@ -228,6 +228,35 @@ public final class RolloutEngine {
         return commit(draft, now, "rollout.abort", draft.reason);
     }
 
+    /**
+     * Starts a running rollout over from its first step, keeping its plan and its verdict history: the canary was
+     * redeployed (its endpoints replaced), so what the analyses judged so far was another build, as Argo Rollouts
+     * does when the pod template changes mid-rollout and Flagger when it detects a new revision. Weights go back to
+     * the first step's, the step's Fails and Passes count from nothing, and the first window starts after the
+     * restart. A Paused rollout stays Paused (with the first step's whole pause to run when resumed): the operator
+     * who paused it decides when it goes on.
+     */
+    public synchronized RolloutState restart(String service, String why) throws RolloutException {
+        Draft draft = running(service, "restart");
+        long now = clock.millis();
+        boolean paused = draft.phase == RolloutPhase.Paused;
+        enterStep(draft, 0, now);
+        // enterStep moves the window only when the weights change: at the first step already, it would still hold
+        // requests the old build answered.
+        long slice = StatsSource.SLICE.toMillis();
+        windowStartMillis.put(service, now + (draft.analysis.intervalMillis() >= 2 * slice ? slice : 0));
+        draft.nextAnalysisAtMillis = now + draft.analysis.intervalMillis();
+        draft.consecutiveInconclusive = 0;
+        if (paused && draft.phase == RolloutPhase.Progressing) {
+            freezeTimer(draft, now);
+            draft.phase = RolloutPhase.Paused;
+        }
+        draft.reason = why + ": restarted at " + draft.reason + (draft.phase == RolloutPhase.Paused ? " (Paused)" : "");
+        commit(draft, now, "rollout.restart", draft.reason);
+        progress(draft, now);
+        return rollouts.get(service);
+    }
+
     /** The service's current or last rollout; null if none was ever started (or restored). */
     public synchronized RolloutState status(String service) {
         return rollouts.get(service);
@@ -373,7 +402,9 @@ public final class RolloutEngine {
         int seen = 0;
         for (int i = draft.verdicts.size() - 1; i >= 0 && seen < FAILURE_WINDOW; i--) {
             Verdict v = draft.verdicts.get(i);
-            if (v.step() != draft.step) {
+            // A step entered again (a restart at the first step) counts only the verdicts made since; none of a step
+            // is made in the millisecond it is entered (its first analysis is an interval later).
+            if (v.step() != draft.step || Instant.parse(v.at()).toEpochMilli() <= draft.stepStartedAtMillis) {
                 break;
             }
             seen++;

@@ -2,6 +2,7 @@ package dev.veer.admin.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veer.admin.control.Change;
 import dev.veer.admin.control.ControlPlane;
 import dev.veer.admin.control.ControlPlane.Committed;
 import dev.veer.admin.control.RolloutRevisions;
@@ -12,6 +13,7 @@ import dev.veer.admin.http.ApiResponse;
 import dev.veer.admin.http.Router;
 import dev.veer.admin.rollout.RolloutBridge;
 import dev.veer.admin.rollout.RolloutJson;
+import dev.veer.admin.rollout.Rollouts;
 import dev.veer.analyzer.RolloutEngine;
 import dev.veer.analyzer.RolloutRequest;
 import dev.veer.config.ConfigException;
@@ -119,6 +121,23 @@ public final class RolloutApi {
             RolloutBridge.auditCommand(change, "rollout." + action, name, before, change.rollout(name), reason);
             return (Committed<ApiResponse>) after -> rolloutResponse(after, name, 200);
         });
+    }
+
+    /**
+     * Inside {@code change}, which replaced {@code version}'s endpoints of {@code service}: when that version is the
+     * canary of a running rollout, the rollout starts over from its first step (see {@link RolloutEngine#restart}),
+     * audited as {@code rollout.restart}. Without it the steps went on climbing on verdicts earned by the build that
+     * was just replaced.
+     */
+    public void onVersionReplaced(Change change, String service, String version, String reason) {
+        JsonNode before = change.rollout(service);
+        if (!Rollouts.isActive(before) || !version.equals(before.path("canary").asText())) {
+            return;
+        }
+        change.setRollout(service, RolloutBridge.toJson(bridge.command(() -> engine.restart(service,
+                "canary " + version + " redeployed (endpoints replaced)"))));
+        RolloutBridge.auditCommand(change, "rollout.restart", service, before, change.rollout(service),
+                reason == null ? change.rollout(service).path("reason").asText() : reason);
     }
 
     /**

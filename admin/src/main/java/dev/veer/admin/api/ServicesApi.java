@@ -7,6 +7,7 @@ import dev.veer.admin.control.Change;
 import dev.veer.admin.control.ControlPlane;
 import dev.veer.admin.control.ControlPlane.Committed;
 import dev.veer.admin.control.RuntimeView;
+import dev.veer.admin.control.VersionReplaced;
 import dev.veer.admin.rollout.Rollouts;
 import dev.veer.admin.http.ApiException;
 import dev.veer.admin.http.ApiRequest;
@@ -20,6 +21,7 @@ import dev.veer.config.model.VersionSpec;
 import dev.veer.config.model.Weights;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /** Services: list, get, weights, blue-green switch, add/replace/delete a version. */
@@ -28,11 +30,18 @@ public final class ServicesApi {
     private final ControlPlane control;
     private final EndpointHealth health;
     private final ObjectMapper mapper;
+    private final VersionReplaced versionReplaced;
 
     public ServicesApi(ControlPlane control, EndpointHealth health, ObjectMapper mapper) {
+        this(control, health, mapper, VersionReplaced.NONE);
+    }
+
+    public ServicesApi(ControlPlane control, EndpointHealth health, ObjectMapper mapper,
+                       VersionReplaced versionReplaced) {
         this.control = control;
         this.health = health;
         this.mapper = mapper;
+        this.versionReplaced = versionReplaced;
     }
 
     public void register(Router router) {
@@ -131,6 +140,10 @@ public final class ServicesApi {
             change.updateService(name, s -> s.withVersionPut(versionName, endpoints));
             change.audit(old == null ? "version.add" : "version.replace", name + "/" + versionName,
                     old == null ? null : ModelJson.render(old), ModelJson.render(version), reason);
+            // As a set: the same endpoints in another order are the same deployment.
+            if (old != null && !Set.copyOf(old.endpoints()).equals(Set.copyOf(version.endpoints()))) {
+                versionReplaced.replaced(change, name, versionName, reason);
+            }
             return committed(name, 200);
         });
     }

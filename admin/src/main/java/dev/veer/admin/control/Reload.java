@@ -35,6 +35,7 @@ public final class Reload {
     private static final Logger log = LoggerFactory.getLogger(Reload.class);
 
     private final Runnable reopenLogs;
+    private final VersionReplaced versionReplaced;
     /** The listener, token and state settings in force: only a restart changes them. */
     private final VeerConfig running;
 
@@ -43,6 +44,13 @@ public final class Reload {
      *                   what logrotate sends after moving a log away, as it does to nginx
      */
     public Reload(ControlPlane control, ConfigSource source, ObjectMapper mapper, Runnable reopenLogs) {
+        this(control, source, mapper, reopenLogs, VersionReplaced.NONE);
+    }
+
+    /** @param versionReplaced told of every running rollout's canary whose endpoints the reload replaces */
+    public Reload(ControlPlane control, ConfigSource source, ObjectMapper mapper, Runnable reopenLogs,
+                  VersionReplaced versionReplaced) {
+        this.versionReplaced = versionReplaced;
         this.control = control;
         this.running = control.view().config();
         this.source = source;
@@ -68,6 +76,7 @@ public final class Reload {
             change.replaceConfig(next);
             refuseDroppingRunningRollouts(change);
             refuseRoutesToFlagsNotInForce(change);
+            redeployedCanaries(change, reason);
             ObjectNode diff = diff(current, next);
             overridden(diff, current, next, change.draft());
             ArrayNode dropped = diff.putArray("dropped");
@@ -86,6 +95,25 @@ public final class Reload {
             } else {
                 Throwable cause = failure.getCause() == null ? failure : failure.getCause();
                 log.error("reload by {} refused, nothing changed: {}", actor, cause.getMessage());
+            }
+        });
+    }
+
+    /**
+     * A file that gives a running rollout's canary other endpoints redeploys it (GitOps), as a PUT of the version
+     * does: judged on the endpoints in force before and after (a version PUT at run time keeps its own).
+     */
+    private void redeployedCanaries(Change change, String reason) {
+        change.before().rollouts().forEach((service, rollout) -> {
+            String canary = rollout.path("canary").asText();
+            ServiceSpec before = change.before().service(service);
+            ServiceSpec after = change.draft().service(service);
+            if (!Rollouts.isActive(rollout) || before == null || after == null || before.version(canary) == null
+                    || after.version(canary) == null) {
+                return;
+            }
+            if (!Set.copyOf(before.version(canary).endpoints()).equals(Set.copyOf(after.version(canary).endpoints()))) {
+                versionReplaced.replaced(change, service, canary, reason == null ? "config reloaded" : reason);
             }
         });
     }

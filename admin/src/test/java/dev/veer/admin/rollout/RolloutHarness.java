@@ -8,6 +8,8 @@ import dev.veer.admin.audit.AuditLog;
 import dev.veer.admin.auth.BearerAuth;
 import dev.veer.admin.control.ControlPlane;
 import dev.veer.admin.control.Overlay;
+import dev.veer.admin.control.Reload;
+import dev.veer.admin.http.ApiResponse;
 import dev.veer.admin.http.AdminHttpServer;
 import dev.veer.admin.http.Router;
 import dev.veer.admin.state.FailingStateStore;
@@ -33,7 +35,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The control plane, the rollout engine and the admin listener with a hand-driven clock and hand-set traffic
  * figures (no proxy; publishes are recorded): {@link #tick(Duration)} advances time and runs one rollout tick on
- * the writer thread.
+ * the writer thread. {@code POST /api/v1/reload} re-reads {@link #configFile}.
  */
 final class RolloutHarness implements AutoCloseable {
 
@@ -65,8 +67,10 @@ final class RolloutHarness implements AutoCloseable {
     final AdminHttpServer server;
     final Http http;
 
+    final Path configFile;
+
     RolloutHarness(Path dir) throws Exception {
-        Path configFile = dir.resolve("veer.yaml");
+        configFile = dir.resolve("veer.yaml");
         Files.writeString(configFile, YAML);
         Map<String, String> env = Map.of("STATE_DIR", dir.resolve("state").toString());
         VeerConfig config = ConfigLoader.load(configFile, env, List.of());
@@ -83,8 +87,13 @@ final class RolloutHarness implements AutoCloseable {
         bridge.keepInStep(engine);
         ticker = new RolloutTicker(control, engine);
         Router router = new Router();
-        new ServicesApi(control, (s, v, e) -> true, ModelJson.mapper()).register(router);
-        new RolloutApi(control, engine, bridge, ModelJson.mapper()).register(router);
+        RolloutApi rollouts = new RolloutApi(control, engine, bridge, ModelJson.mapper());
+        new ServicesApi(control, (s, v, e) -> true, ModelJson.mapper(), rollouts::onVersionReplaced).register(router);
+        rollouts.register(router);
+        Reload reload = new Reload(control, () -> ConfigLoader.load(configFile, env, List.of()), ModelJson.mapper(),
+                () -> { }, rollouts::onVersionReplaced);
+        router.add("POST", "/api/v1/reload", Router.Access.API, request -> reload.reload(request.actor(), null)
+                .thenApply(diff -> ApiResponse.json(ModelJson.mapper(), 200, diff, diff.path("revision").asLong())));
         new SystemApi(audit, () -> true, () -> "# none\n", ModelJson.mapper()).register(router);
         server = AdminHttpServer.start(new InetSocketAddress("127.0.0.1", 0), router, new BearerAuth(TOKEN), true,
                 ModelJson.mapper());

@@ -87,8 +87,9 @@ class RolloutRevisionAndAuditTest {
         assertThat(rollout.get("revision").asLong()).isEqualTo(rolloutRevision);
         assertThat(h.http.get("/api/v1/services/shop").json().get("revision").asLong()).isEqualTo(serviceRevision);
 
-        // The audit's race: GET service, then a write with its revision after analyses ran.
-        Reply put = h.http.send("PUT", "/api/v1/services/shop/versions/green",
+        // The audit's race: GET service, then a write with its revision after analyses ran. (The baseline's
+        // endpoints: new ones for the canary would restart the rollout, CanaryRedeployRestartTest.)
+        Reply put = h.http.send("PUT", "/api/v1/services/shop/versions/blue",
                 "{\"endpoints\":[\"127.0.0.1:9012\"]}", "\"" + serviceRevision + "\"");
         assertThat(put.status()).as(put.toString()).isEqualTo(200);
         assertThat(put.json().get("revision").asLong()).isEqualTo(serviceRevision + 1);
