@@ -32,14 +32,15 @@ class EndpointAuditTest {
                 assertThat(unhealthy.get("actor").asText()).isEqualTo("proxy");
                 assertThat(unhealthy.get("target").asText()).isEqualTo("shop");
                 assertThat(unhealthy.get("after").get("endpoint").asText()).isEqualTo("127.0.0.1:" + closedPort);
-                assertThat(reason(unhealthy)).isEqualTo("2 health checks failed (last: connection refused)");
+                assertThat(reason(unhealthy)).isEqualTo("first health check failed (connection refused)");
             }
         }
     }
 
     /**
      * A backend that is up but has no health path (python -m http.server, say) went DOWN with "3 health checks
-     * failed" and nothing to tell it from one that is down: the reason names the status it answered.
+     * failed" and nothing to tell it from one that is down: the reason names the status it answered. Endpoints Veer
+     * starts with, failing their first check, are out at once and say so.
      */
     @Test
     void theUnhealthyReasonNamesWhatTheLastCheckGot() throws Exception {
@@ -48,9 +49,9 @@ class EndpointAuditTest {
             try (VeerRuntime veer = VeerRuntime.start(config, () -> config)) {
                 Http admin = new Http(veer.adminAddress(), null);
                 assertThat(reason(awaitUnhealthy(admin, "blue")))
-                        .isEqualTo("2 health checks failed (last: GET /health answered 404)");
+                        .isEqualTo("first health check failed (GET /health answered 404)");
                 assertThat(reason(awaitUnhealthy(admin, "green")))
-                        .isEqualTo("2 health checks failed (last: host name does not resolve)");
+                        .isEqualTo("first health check failed (host name does not resolve)");
             }
         }
     }
