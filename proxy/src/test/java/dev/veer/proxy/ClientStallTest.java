@@ -24,6 +24,8 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -40,9 +42,14 @@ class ClientStallTest {
     private static final Duration RESPONSE_TIMEOUT = Duration.ofMillis(500);
     private static final int BIG_BODY = 16 * 1024 * 1024;
     private static final int MEDIUM_BODY = 4 * 1024 * 1024;
+    private static final long SEND_BUFFER_MAX = sendBufferMax();
+    private static byte[] slowBody;
     private static Backend backend;
     private static RawBackend sink;
     private static ProxyServer proxy;
+    /** The same, with a longer response timeout: more room either side of a cut (a test that waits close to one). */
+    private static ProxyServer patientProxy;
+    private static final Duration PATIENT_TIMEOUT = Duration.ofSeconds(1);
 
     @BeforeAll
     static void start() throws Exception {
@@ -51,7 +58,11 @@ class ClientStallTest {
         // response timeout on a loaded machine, which the proxy rightly counts as the version's timeout.
         byte[] big = "x".repeat(BIG_BODY).getBytes(StandardCharsets.ISO_8859_1);
         byte[] medium = "m".repeat(MEDIUM_BODY).getBytes(StandardCharsets.ISO_8859_1);
+        // Four times the largest send buffer (see the slow readers' tests), sent in part.
+        slowBody = "s".repeat((int) Math.min(4 * SEND_BUFFER_MAX, 256L * 1024 * 1024))
+                .getBytes(StandardCharsets.ISO_8859_1);
         backend.respondWith(r -> r.uri().equals("/big") ? ok(big, big.length)
+                : r.uri().startsWith("/slow/") ? ok(slowBody, Integer.parseInt(r.uri().substring(6)))
                 : r.uri().equals("/medium") ? ok(medium, medium.length)
                 : r.uri().startsWith("/size/") ? ok(medium, Integer.parseInt(r.uri().substring(6)))
                 : Backend.text(HttpResponseStatus.OK, "ok"));
@@ -65,6 +76,25 @@ class ClientStallTest {
                         null, List.of(), null),
                 service("sink", List.of("sink"), "/", List.of(version("v1", sink.address())), weights("v1", 10000),
                         null, List.of(), null)), List.of());
+        Limits patient = new Limits(d.maxHeaderBytes(), d.maxHeaderCount(), d.maxRequestLineBytes(),
+                d.maxBodyBytes(), d.headerTimeout(), d.connectTimeout(), PATIENT_TIMEOUT, d.idleTimeout(),
+                d.upstreamIdleTimeout());
+        patientProxy = ProxyServer.start(Specs.settings(patient), List.of(
+                service("svc", List.of("svc"), "/", List.of(version("v1", backend.address())), weights("v1", 10000),
+                        null, List.of(), null)), List.of());
+        // The first exchange of a fresh JVM (classes to load, code still interpreted, paranoid leak detection, the
+        // upstream connection to open) could take the backend past the 500 ms response timeout on a loaded machine:
+        // a 504, after which the first test's keep-alive client, reading nothing, was never cut. Warmed up first, with
+        // a response of a size the tests use, until one comes back whole.
+        for (ProxyServer warming : List.of(proxy, patientProxy)) {
+            for (int attempt = 0; attempt < 5; attempt++) {
+                try (RawHttp http = new RawHttp(warming.localAddress().getPort())) {
+                    if (http.send("GET /medium HTTP/1.1\r\nHost: svc\r\n\r\n").read().status() == 200) {
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     /** 200 with the first {@code length} bytes of {@code body}, not copied. */
@@ -78,6 +108,7 @@ class ClientStallTest {
     @AfterAll
     static void stop() throws IOException {
         proxy.close();
+        patientProxy.close();
         backend.close();
         sink.close();
     }
@@ -249,23 +280,92 @@ class ClientStallTest {
 
     @Test
     void aClientThatReadsSlowlyButSteadilyGetsTheWholeResponse() throws Exception {
-        long received = 0;
+        // The proxy sees a reader's progress only when its outbound buffer moves, and that moves only when the kernel
+        // takes more: on loopback the socket's send buffer grows to tcp_wmem's max at once (4 MiB here), most of a body
+        // sits in it, and epoll reports the socket writable again only once a third of it is free. A reader at a fixed
+        // ~1.6 MB/s needed ~0.8 s for that, against a cut after ~1 s without progress (two looks a timeout apart), and
+        // was cut on a loaded machine. This one frees a third of the largest send buffer every half timeout, whatever
+        // the machine's tcp_wmem: a stall of some 1.5 timeouts is needed to cut it. Its body, four send buffers, still
+        // takes about six timeouts to read.
+        long bytesPerSecond = perSecond(SEND_BUFFER_MAX / 3, RESPONSE_TIMEOUT.dividedBy(2));
+        int length = slowBody.length;
+        assertThat(readBodyPaced(proxy, "/slow/" + length, bytesPerSecond, length)).as("body bytes").isEqualTo(length);
+    }
+
+    @Test
+    void aClientWhoseReadingTheProxySeesOnlyAfterATimeoutIsLookedAtAgainBeforeItIsCut() throws Exception {
+        // The proxy's outbound buffer stays put until this client has freed a third of the send buffer, which takes it
+        // one and a half timeouts: the first look, a timeout after the proxy last moved bytes, finds nothing drained,
+        // and only a second look a timeout later may cut (nginx's send_timeout is between two writes, not one). Half a
+        // timeout (a second on a proxy of its own) either side of the cut leaves a loaded machine room; the rest of the
+        // body, a sixth of a send buffer more than the kernel holds, it reads as fast as it comes.
+        long bytesPerSecond = perSecond(SEND_BUFFER_MAX / 3, PATIENT_TIMEOUT.multipliedBy(3).dividedBy(2));
+        int length = (int) (SEND_BUFFER_MAX + SEND_BUFFER_MAX / 6);
+        assertThat(readBodyPaced(patientProxy, "/slow/" + length, bytesPerSecond, SEND_BUFFER_MAX / 3))
+                .as("body bytes").isEqualTo(length);
+    }
+
+    private static long perSecond(long bytes, Duration in) {
+        return bytes * 1_000_000_000L / in.toNanos();
+    }
+
+    /**
+     * GETs {@code path} through {@code through} and reads the response's body to its end or the connection's, the
+     * first {@code pacedBytes} at {@code bytesPerSecond}: kept to by the clock from the first byte, not by fixed sleeps
+     * that a loaded machine stretches, so a late read is caught up. The rest as fast as it comes. Returns the body's
+     * bytes read. Keep-alive: the connection does not close after the response, whose last bytes are then flushed
+     * without the response timeout that bounds the flush of a connection's last response.
+     */
+    private static long readBodyPaced(ProxyServer through, String path, long bytesPerSecond, long pacedBytes)
+            throws IOException, InterruptedException {
         try (Socket s = new Socket()) {
-            s.setReceiveBufferSize(32 * 1024);
-            s.connect(new InetSocketAddress("127.0.0.1", proxy.localAddress().getPort()));
-            s.getOutputStream().write("GET /medium HTTP/1.1\r\nHost: svc\r\nConnection: close\r\n\r\n"
+            s.setReceiveBufferSize(64 * 1024);
+            s.connect(new InetSocketAddress("127.0.0.1", through.localAddress().getPort()));
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: svc\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             s.setSoTimeout(10_000);
             InputStream in = s.getInputStream();
+            StringBuilder head = new StringBuilder();
+            int headEnd = -1;
+            long contentLength = Long.MAX_VALUE;
             byte[] buf = new byte[16 * 1024];
+            long start = 0;
+            long received = 0;
             int n;
-            // ~1.6 MB/s: 4 MiB take ~2.5 s, five times the response timeout, with no pause near it.
-            while ((n = in.read(buf)) != -1) {
+            while (received - Math.max(headEnd, 0) < contentLength && (n = in.read(buf)) != -1) {
+                if (received == 0) {
+                    start = System.nanoTime();
+                }
+                if (headEnd < 0) {
+                    head.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                    int end = head.indexOf("\r\n\r\n");
+                    if (end >= 0) {
+                        headEnd = end + 4;
+                        String lower = head.substring(0, end).toLowerCase(java.util.Locale.ROOT);
+                        int at = lower.indexOf("\r\ncontent-length:") + "\r\ncontent-length:".length();
+                        contentLength = Long.parseLong(lower.substring(at, lower.indexOf("\r\n", at)).trim());
+                    }
+                }
                 received += n;
-                Thread.sleep(10);
+                if (received < pacedBytes) {
+                    long aheadNanos = start + received * 1_000_000_000L / bytesPerSecond - System.nanoTime();
+                    if (aheadNanos > 1_000_000) {
+                        Thread.sleep(aheadNanos / 1_000_000);
+                    }
+                }
             }
+            return received - Math.max(headEnd, 0);
         }
-        assertThat(received).as("head and the whole body").isGreaterThan(MEDIUM_BODY);
+    }
+
+    /** The most a socket's send buffer grows to (tcp_wmem's max on Linux; 4 MiB, Linux's default, elsewhere). */
+    private static long sendBufferMax() {
+        try {
+            String[] wmem = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_wmem")).trim().split("\\s+");
+            return Long.parseLong(wmem[2]);
+        } catch (IOException | RuntimeException unknown) {
+            return 4L * 1024 * 1024;
+        }
     }
 
     private static TotalStats totals() throws InterruptedException {

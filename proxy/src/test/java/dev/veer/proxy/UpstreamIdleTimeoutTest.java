@@ -41,10 +41,11 @@ class UpstreamIdleTimeoutTest {
         try (FlakyBackend backend = new FlakyBackend("a");
              ProxyServer proxy = ProxyServer.start(Specs.settings(idleLimits()), List.of(oneVersion("svc", null,
                      NO_EJECTION, RetrySpec.DEFAULTS, backend.address())), List.of())) {
-            long sentAt;
+            // Taken before the request, so no later than the proxy pooling the connection: taken after the answer was
+            // read, a loaded machine could delay this thread past the pooling and make the close look early.
+            long sentAt = System.nanoTime();
             try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
                 assertThat(http.send(GET).read(false).status()).isEqualTo(200);
-                sentAt = System.nanoTime();
             }
             assertThat(backend.openConnections()).as("pooled after the exchange").isEqualTo(1);
             Thread.sleep(IDLE.toMillis() / 3);
