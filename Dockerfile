@@ -41,7 +41,8 @@ FROM eclipse-temurin:17-jre
 RUN groupadd --system --gid 10001 veer \
  && useradd --system --uid 10001 --gid veer --home-dir /var/lib/veer --shell /usr/sbin/nologin veer \
  && mkdir -p /opt/veer /etc/veer /var/lib/veer \
- && chown veer:veer /var/lib/veer
+ && chown veer:veer /var/lib/veer \
+ && chmod 0700 /var/lib/veer
 
 COPY --from=build /src/admin/target/veer.jar /opt/veer/veer.jar
 COPY config/veer.yaml /etc/veer/veer.yaml

@@ -12,6 +12,7 @@ import dev.veer.proxy.outlier.OutlierDetector;
 import dev.veer.proxy.route.RoutingTable;
 import dev.veer.proxy.route.ServiceRoute;
 import dev.veer.proxy.route.VersionRoute;
+import dev.veer.proxy.server.DescriptorBudget;
 import dev.veer.proxy.server.EventLoopTransport;
 import dev.veer.proxy.server.ProxyChannelInitializer;
 import dev.veer.proxy.server.ServerContext;
@@ -36,6 +37,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -53,6 +56,8 @@ import java.util.function.Consumer;
  * per core) that accept, serve downstream connections, own their upstream pools and run the health probes.
  */
 public final class ProxyServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
 
     /**
      * How often ejected endpoints are checked for return and retry budget windows move on: a tenth of a second is
@@ -148,8 +153,17 @@ public final class ProxyServer implements AutoCloseable {
         RoutingTable table = RoutingTable.compile(services, flags, endpoints, stats, flagCounters);
         configureGroups(endpoints, table);
         UpstreamPools pools = new UpstreamPools(clientType, settings.poolSizePerEndpoint(), settings.limits());
+        long descriptors = DescriptorBudget.processLimit();
+        int maxConnections = DescriptorBudget.cap(settings.maxConnections(), descriptors);
+        if (maxConnections < DescriptorBudget.cap(settings.maxConnections(), -1)) {
+            log.warn("proxy.maxConnections {} is more than the open-file limit of {} leaves room for (2 per proxied"
+                    + " connection, {} kept for the admin API, files and health checks): at most {} client"
+                    + " connections are accepted; raise the limit (ulimit -n, systemd LimitNOFILE, docker --ulimit"
+                    + " nofile) to accept more", settings.maxConnections() <= 0 ? "(unlimited)"
+                    : settings.maxConnections(), descriptors, DescriptorBudget.RESERVED, maxConnections);
+        }
         ServerContext context = new ServerContext(table, pools, settings.limits(), settings.maxInFlight(),
-                settings.maxConnections(), accessLog, settings.normalizePath());
+                maxConnections, accessLog, settings.normalizePath());
         ChannelGroup channels = new DefaultChannelGroup("veer-downstream", GlobalEventExecutor.INSTANCE);
         HealthChecker health = new HealthChecker(group, clientType, settings.limits());
         try {

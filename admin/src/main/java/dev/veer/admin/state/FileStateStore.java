@@ -88,7 +88,7 @@ public final class FileStateStore implements StateStore {
 
     @Override
     public synchronized Loaded load() throws IOException {
-        Files.createDirectories(dir);
+        OwnerOnly.createDirectories(dir);
         removeLeftoverTempFiles();
         refuseDirectory(current);
         refuseDirectory(previous);
@@ -146,7 +146,7 @@ public final class FileStateStore implements StateStore {
         for (int n = 1; ; n++) {
             Path aside = dir.resolve(n == 1 ? base : base + "-" + n);
             try {
-                Files.copy(current, aside);
+                Files.copy(current, aside, StandardCopyOption.COPY_ATTRIBUTES); // its mode too
                 return aside;
             } catch (FileAlreadyExistsException e) {
                 // Two incidents in one millisecond (or a clock set back): take the next name.
@@ -222,7 +222,7 @@ public final class FileStateStore implements StateStore {
         byte[] body = mapper.writeValueAsBytes(doc);
         String header = "{\"format\":" + FORMAT + ",\"sha256\":\"" + sha256(body) + "\",\"bytes\":" + body.length
                 + "}\n";
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel ch = OwnerOnly.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(ch, ByteBuffer.wrap(header.getBytes(StandardCharsets.UTF_8)));
             writeFully(ch, ByteBuffer.wrap(body));
@@ -256,7 +256,7 @@ public final class FileStateStore implements StateStore {
         try {
             Files.createLink(previousTemp, current);
         } catch (UnsupportedOperationException | IOException e) {
-            Files.copy(current, previousTemp, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(current, previousTemp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
             try (FileChannel ch = FileChannel.open(previousTemp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
@@ -41,7 +40,7 @@ public final class StateDirLock implements AutoCloseable {
     public static StateDirLock acquire(Path dir) throws IOException {
         // Normalised: messages name the directory as the log does (/x/veer-data, not /x/./veer-data).
         Path stateDir = dir.toAbsolutePath().normalize();
-        Files.createDirectories(stateDir);
+        OwnerOnly.createDirectories(stateDir);
         Path file = stateDir.resolve(FILE_NAME);
         // Keyed by the real path: a state dir reached through a symbolic link is the same file, which normalising
         // the name alone does not show.
@@ -51,7 +50,7 @@ public final class StateDirLock implements AutoCloseable {
         }
         FileChannel channel;
         try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            channel = OwnerOnly.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
         } catch (IOException | RuntimeException e) {
             HELD.remove(held);
