@@ -238,28 +238,40 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 rss_mib() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 
-idle_connections_rss() { # pid port count
-  python3 - "$2" "$3" <<'EOF' &
+idle_connections_rss() { # pid port count; prints the RSS and how many connections were answered and held
+  local held_file="$work/idle-held"
+  rm -f "$held_file"
+  python3 - "$2" "$3" "$held_file" <<'EOF' &
 import socket, sys, time, resource
-port, count = int(sys.argv[1]), int(sys.argv[2])
+port, count, held_file = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 resource.setrlimit(resource.RLIMIT_NOFILE, (count + 1024, count + 1024))
 socks = []
 for i in range(count):
     s = socket.create_connection(("127.0.0.1", port))
     s.sendall(b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n")
     socks.append(s)
-for s in socks:
-    s.recv(4096)
+def answered(s):
+    try:
+        return len(s.recv(4096)) > 0
+    except OSError:
+        return False
+# A connection over the proxy's cap is accepted and closed (or reset): it answers nothing.
+held = sum(1 for s in socks if answered(s))
+with open(held_file, "w") as f:
+    f.write(str(held))
 time.sleep(15)
 EOF
   local holder=$!
   sleep 10
-  rss_mib "$1"
+  echo "$(rss_mib "$1") MiB ($(cat "$held_file" 2>/dev/null || echo '?') of $3 answered and held)"
   kill "$holder" 2>/dev/null || true
   wait "$holder" 2>/dev/null || true
 }
 
 install_tools
+# Veer caps its connections at (open-file limit - 256) / 2 (DescriptorBudget): 10,000 idle keep-alive connections need
+# a limit over 20,256. Root may raise the hard limit (to the kernel's fs.nr_open); others get what they have.
+ulimit -Hn 65536 2>/dev/null || true
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 veer_jar_stale() { # the same check ./veer makes before it runs: no jar, or sources newer than it
   local jar="$root/admin/target/veer.jar"
@@ -344,6 +356,6 @@ if [[ " $PROXIES " == *" veer "* ]]; then
   echo
   echo "## Veer memory"
   echo "- RSS after the load runs: $(rss_mib "${pid[veer]}") MiB"
-  echo "- RSS with ${IDLE_CONNECTIONS:-10000} idle keep-alive connections: $(idle_connections_rss "${pid[veer]}" "${port[veer]}" "${IDLE_CONNECTIONS:-10000}") MiB"
+  echo "- RSS with ${IDLE_CONNECTIONS:-10000} idle keep-alive connections: $(idle_connections_rss "${pid[veer]}" "${port[veer]}" "${IDLE_CONNECTIONS:-10000}")"
   echo "- JVM flags: $(tr '\0' ' ' < "/proc/${pid[veer]}/cmdline" | sed 's/ -jar .*//; s/^java //')"
 fi
