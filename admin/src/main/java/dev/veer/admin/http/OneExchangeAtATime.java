@@ -6,6 +6,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -29,9 +30,17 @@ final class OneExchangeAtATime extends ChannelDuplexHandler {
     private boolean open;
     /** ... and its last part went on too: the request waits only for its answer. */
     private boolean whole;
+    /** A final answer closes the connection: nothing after its request is served. */
+    private boolean closing;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            // The codec goes on decoding the read the closing request came in; the channel is still active until
+            // the close's write completes, so the check cannot be left to channelInactive.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         held.add(msg);
         pass(ctx);
     }
@@ -63,13 +72,18 @@ final class OneExchangeAtATime extends ChannelDuplexHandler {
         boolean finalAnswer = msg instanceof HttpResponse response
                 && response.status().codeClass() != HttpStatusClass.INFORMATIONAL;
         ctx.write(msg, promise);
+        if (finalAnswer && !HttpUtil.isKeepAlive((HttpResponse) msg)) {
+            closing = true;
+            drop();
+            return;
+        }
         if (finalAnswer) {
             open = false;
             whole = false;
             // In a task of its own: passed on from here, a run of pipelined reads answered at once would nest
             // one call deeper each.
             ctx.executor().execute(() -> {
-                if (ctx.channel().isActive()) {
+                if (ctx.channel().isActive() && !closing) {
                     pass(ctx);
                 }
             });

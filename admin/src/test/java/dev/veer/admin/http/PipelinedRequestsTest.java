@@ -116,4 +116,20 @@ class PipelinedRequestsTest {
         assertThat(h.http.get("/api/v1/services/shop").json().get("weights").toString())
                 .isEqualTo("{\"blue\":60,\"green\":40}");
     }
+
+    /** The same when the closing request is answered at once (a read): the change after it is neither made nor answered. */
+    @Test
+    void aChangeAfterARequestThatClosesTheConnectionAndIsAnsweredAtOnceIsNotMade() throws Exception {
+        String before = h.http.get("/api/v1/services/shop").json().get("weights").toString();
+        try (RawClient client = new RawClient(h.server.localAddress())) {
+            client.send(get("/healthz", true) + putWeights(50, 50));
+            Answer health = client.read();
+            assertThat(health.headers().get("connection")).isEqualTo("close");
+            assertThat(client.closedWithin(Duration.ofSeconds(5))).isTrue();
+        }
+        // A change sent after the close is made after anything the closed connection got dispatched.
+        assertThat(h.http.put("/api/v1/flags/after_close", "{\"enabled\":false}").status()).isEqualTo(200);
+        assertThat(h.http.get("/api/v1/services/shop").json().get("weights").toString()).isEqualTo(before);
+        assertThat(h.http.get("/api/v1/events?limit=5").json().get("events").toString()).doesNotContain("weights.set");
+    }
 }
