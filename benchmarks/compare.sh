@@ -269,9 +269,9 @@ EOF
 }
 
 install_tools
-# Veer caps its connections at (open-file limit - 256) / 2 (DescriptorBudget): 10,000 idle keep-alive connections need
-# a limit over 20,256. Root may raise the hard limit (to the kernel's fs.nr_open); others get what they have.
-ulimit -Hn 65536 2>/dev/null || true
+# Veer caps its connections at (open-file limit - 256) * 3/4 (DescriptorBudget): 10,000 idle keep-alive connections
+# need a limit over 13,590. Where the hard limit is lower, root may raise it; others get what they have.
+[ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 65536 ] || ulimit -Hn 65536 2>/dev/null || true
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 veer_jar_stale() { # the same check ./veer makes before it runs: no jar, or sources newer than it
   local jar="$root/admin/target/veer.jar"

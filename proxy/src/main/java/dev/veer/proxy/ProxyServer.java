@@ -156,11 +156,14 @@ public final class ProxyServer implements AutoCloseable {
         long descriptors = DescriptorBudget.processLimit();
         int maxConnections = DescriptorBudget.cap(settings.maxConnections(), descriptors);
         if (maxConnections < DescriptorBudget.cap(settings.maxConnections(), -1)) {
-            log.warn("proxy.maxConnections {} is more than the open-file limit of {} leaves room for (2 per proxied"
-                    + " connection, {} kept for the admin API, files and health checks): at most {} client"
-                    + " connections are accepted; raise the limit (ulimit -n, systemd LimitNOFILE, docker --ulimit"
-                    + " nofile) to accept more", settings.maxConnections() <= 0 ? "(unlimited)"
-                    : settings.maxConnections(), descriptors, DescriptorBudget.RESERVED, maxConnections);
+            // INFO, not WARN: the default maxConnections is over what a common limit (20 000) allows, so every start
+            // would warn about a setting the operator never made.
+            log.info("proxy.maxConnections {} is more than the open-file limit of {} leaves room for (three quarters"
+                    + " of it less {} kept for the admin API, files and health checks; the last quarter for upstream"
+                    + " connections): at most {} client connections are accepted; raise the limit (ulimit -n, systemd"
+                    + " LimitNOFILE, docker --ulimit nofile) to accept more",
+                    settings.maxConnections() <= 0 ? "(unlimited)" : settings.maxConnections(), descriptors,
+                    DescriptorBudget.RESERVED, maxConnections);
         }
         ServerContext context = new ServerContext(table, pools, settings.limits(), settings.maxInFlight(),
                 maxConnections, accessLog, settings.normalizePath());

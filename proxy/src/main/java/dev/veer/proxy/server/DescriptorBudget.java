@@ -8,8 +8,10 @@ import java.lang.management.OperatingSystemMXBean;
  * (EMFILE) on every listener, the admin API's too: a client that opens idle connections faster than the header
  * timeout closes them (2 000 a second against the common limit of 20 000) locked operators and health checks out,
  * while the default {@code proxy.maxConnections} (100 000) never took effect. As HAProxy derives maxconn from
- * ulimit -n, the proxy accepts at most half of what is left after a reserve: a proxied connection holds two
- * descriptors (client and upstream).
+ * ulimit -n, the proxy accepts at most three quarters of what is left after a reserve, the last quarter kept for
+ * upstream connections: those are pooled and held by requests in progress only, so a client connection is one
+ * descriptor while idle (a flood of them holds no upstream one) and two while its request is proxied. HAProxy's
+ * half (two each, always) would refuse 10 000 idle keep-alive clients at the common limit of 20 000.
  */
 public final class DescriptorBudget {
 
@@ -26,7 +28,7 @@ public final class DescriptorBudget {
         if (maxDescriptors <= 0) {
             return (int) wanted;
         }
-        long room = Math.max(1, (maxDescriptors - RESERVED) / 2);
+        long room = Math.max(1, (maxDescriptors - RESERVED) / 4 * 3);
         return (int) Math.min(wanted, room);
     }
 
