@@ -9,8 +9,6 @@ import dev.veer.proxy.upstream.EndpointGroup;
 import dev.veer.proxy.upstream.FailureListener;
 import dev.veer.proxy.upstream.Ticker;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -44,10 +42,14 @@ public final class OutlierDetector implements FailureListener {
                 || endpoint.isRetired()) {
             return;
         }
-        String ejected = tryEject(endpoint, spec, consecutive);
-        if (ejected != null) {
-            events.emit(endpoint, EndpointEvent.Kind.EJECTED, consecutive + " consecutive failures (last: "
-                    + (reason == null ? Integer.toString(status) : reason.label()) + "), ejected for " + ejected);
+        // Events are queued (in order, to one delivery thread) under the lock that changes the state they tell of:
+        // emitted after it, an EJECTED could follow the RETURNED of a reconsider() that ran in between.
+        synchronized (this) {
+            String ejected = tryEject(endpoint, spec, consecutive);
+            if (ejected != null) {
+                events.emit(endpoint, EndpointEvent.Kind.EJECTED, consecutive + " consecutive failures (last: "
+                        + (reason == null ? Integer.toString(status) : reason.label()) + "), ejected for " + ejected);
+            }
         }
     }
 
@@ -98,8 +100,6 @@ public final class OutlierDetector implements FailureListener {
         if (penalised.isEmpty()) {
             return; // nothing is ejected anywhere: the usual case, and every publish asks
         }
-        List<Endpoint> returned = new ArrayList<>(1);
-        List<String> reasons = new ArrayList<>(1);
         synchronized (this) {
             Endpoint[] members = group.members();
             int maxEjected = members.length * Math.max(0, group.outlierDetection().maxEjectionPercent()) / 100;
@@ -136,12 +136,8 @@ public final class OutlierDetector implements FailureListener {
                 }
                 back.unEject();
                 back.timesEjected(back.timesEjected(), ticker.nanoTime());
-                returned.add(back);
-                reasons.add(reason);
+                events.emit(back, EndpointEvent.Kind.RETURNED, reason);
             }
-        }
-        for (int i = 0; i < returned.size(); i++) {
-            events.emit(returned.get(i), EndpointEvent.Kind.RETURNED, reasons.get(i));
         }
     }
 
@@ -155,7 +151,6 @@ public final class OutlierDetector implements FailureListener {
         }
         long now = ticker.nanoTime();
         for (Endpoint endpoint : penalised) {
-            String returned = null;
             synchronized (this) {
                 if (endpoint.isRetired()) {
                     penalised.remove(endpoint);
@@ -166,7 +161,7 @@ public final class OutlierDetector implements FailureListener {
                     if (now - endpoint.ejectedUntilNanos() >= 0) {
                         endpoint.unEject();
                         endpoint.timesEjected(endpoint.timesEjected(), now);
-                        returned = "ejection time over";
+                        events.emit(endpoint, EndpointEvent.Kind.RETURNED, "ejection time over");
                     }
                 } else if (now - endpoint.penaltySinceNanos() >= base) {
                     int times = endpoint.timesEjected() - 1;
@@ -175,9 +170,6 @@ public final class OutlierDetector implements FailureListener {
                         penalised.remove(endpoint);
                     }
                 }
-            }
-            if (returned != null) {
-                events.emit(endpoint, EndpointEvent.Kind.RETURNED, returned);
             }
         }
     }
