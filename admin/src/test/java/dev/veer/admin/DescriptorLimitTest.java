@@ -43,7 +43,9 @@ class DescriptorLimitTest {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             // The held connections send nothing, and a 10-minute header timeout keeps Veer from closing them.
             ProcessBuilder pb = new ProcessBuilder("/bin/bash", "-c", "ulimit -n " + LIMIT + " && exec \"$@\"", "veer",
-                    java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run",
+                    // Logging as a packaged Veer logs (INFO), not as the tests' own configuration (WARN).
+                    java, "-Xmx256m", "-Dlogback.configurationFile=logback.xml", "-cp",
+                    System.getProperty("java.class.path"), Main.class.getName(), "run",
                     "--config", configFile.toString(), "--set", "proxy.listen=127.0.0.1:" + proxyPort,
                     "--set", "admin.listen=127.0.0.1:" + adminPort, "--set", "proxy.limits.headerTimeout=10m")
                     .redirectErrorStream(true)
