@@ -1,12 +1,8 @@
 package dev.veer.admin.http;
 
 import dev.veer.admin.Http.Reply;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,21 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * version exists, nothing changed (RFC 9110 section 13.1.2). It was ignored, so an automation's "create it unless it
  * is there" replaced a flag someone had tuned meanwhile.
  */
-class CreateOnlyTest {
-
-    @TempDir
-    Path dir;
-    ControlPlaneHarness h;
-
-    @BeforeEach
-    void start() throws Exception {
-        h = new ControlPlaneHarness(dir, AdminApiTest.YAML, AdminApiTest.TOKEN);
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
+class CreateOnlyTest extends AdminApiHarness {
 
     private Reply put(String path, String body, String ifNoneMatch) {
         return h.http.send("PUT", path, body, null, AdminApiTest.TOKEN, java.util.Map.of("If-None-Match", ifNoneMatch));

@@ -1,10 +1,7 @@
 package dev.veer.admin.http;
 
 import dev.veer.admin.http.RawClient.Answer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 
@@ -15,21 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * gets a 400 with the JSON error body, with or without a token. Decoding it threw in the pipeline, and the
  * connection closed without an answer (curl: "Empty reply from server").
  */
-class MalformedRequestTargetTest {
-
-    @TempDir
-    Path dir;
-    ControlPlaneHarness h;
-
-    @BeforeEach
-    void start() throws Exception {
-        h = new ControlPlaneHarness(dir, AdminApiTest.YAML, AdminApiTest.TOKEN);
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
+class MalformedRequestTargetTest extends AdminApiHarness {
 
     private Answer get(String target, boolean withToken) throws Exception {
         try (RawClient client = new RawClient(h.server.localAddress())) {

@@ -1,12 +1,8 @@
 package dev.veer.admin.http;
 
 import dev.veer.admin.http.RawClient.Answer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,23 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * read is answered at once: the read's answer went out first, and a later request with "Connection: close" closed
  * the connection before the change's answer was written, though the change was made.
  */
-class PipelinedRequestsTest {
+class PipelinedRequestsTest extends AdminApiHarness {
 
     private static final String AUTH = "Authorization: Bearer " + AdminApiTest.TOKEN + "\r\n";
-
-    @TempDir
-    Path dir;
-    ControlPlaneHarness h;
-
-    @BeforeEach
-    void start() throws Exception {
-        h = new ControlPlaneHarness(dir, AdminApiTest.YAML, AdminApiTest.TOKEN);
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
 
     private static String putWeights(int blue, int green) {
         String body = "{\"blue\":" + blue + ",\"green\":" + green + "}";
