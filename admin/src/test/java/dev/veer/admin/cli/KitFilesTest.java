@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.veer.admin.RepositoryRoot;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,19 +41,7 @@ class KitFilesTest {
             "veer_rollout_phase", "veer_rollout_role");
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*([A-Za-z_:][A-Za-z0-9_:]*)\\s*,");
 
-    private static final Path ROOT = repositoryRoot();
-
-    /** Surefire runs in admin/; walk up to the directory holding the root pom and config/prometheus. */
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            if (Files.isRegularFile(dir.resolve("pom.xml")) && Files.isDirectory(dir.resolve("config/prometheus"))) {
-                return dir;
-            }
-            dir = dir.getParent();
-        }
-        throw new IllegalStateException("no repository root above " + Path.of("").toAbsolutePath());
-    }
+    private static final Path ROOT = RepositoryRoot.find();
 
     @Test
     void alertRulesPassPromtoolCheck() throws Exception {

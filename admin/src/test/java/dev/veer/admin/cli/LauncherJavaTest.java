@@ -2,10 +2,10 @@ package dev.veer.admin.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veer.admin.RepositoryRoot;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +30,7 @@ class LauncherJavaTest {
     @Test
     void javaHomesJavaRunsVeerAsItBuildsIt() throws Exception {
         Path bin = tree();
-        script(bin.resolve("java"), "echo \"path java $*\"\n");
+        TestScripts.write(bin.resolve("java"), "#!/bin/sh\necho \"path java $*\"\n");
         Path home = jdk("jdk17", "17.0.15");
 
         Result run = launcher(bin, home, "ctl", "status");
@@ -65,21 +65,22 @@ class LauncherJavaTest {
     /** A JDK directory: bin/java printing the directory's name and its arguments, and a release file. */
     private Path jdk(String name, String version) throws Exception {
         Path home = Files.createDirectories(root.resolve(name));
-        script(Files.createDirectories(home.resolve("bin")).resolve("java"), "echo \"" + name + " java $*\"\n");
+        TestScripts.write(Files.createDirectories(home.resolve("bin")).resolve("java"),
+                "#!/bin/sh\necho \"" + name + " java $*\"\n");
         Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"test\"\nJAVA_VERSION=\"" + version + "\"\n");
         return home;
     }
 
     /** The launcher, a jar newer than every source (nothing to build), and bin/ with the tools the launcher runs. */
     private Path tree() throws Exception {
-        Files.copy(repositoryRoot().resolve("veer"), root.resolve("veer"),
+        Files.copy(RepositoryRoot.find().resolve("veer"), root.resolve("veer"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(root.resolve("pom.xml"), "<project/>");
         Path jar = Files.createDirectories(root.resolve("admin/target")).resolve("veer.jar");
         Files.writeString(jar, "jar");
         Path bin = Files.createDirectories(root.resolve("bin"));
         for (String tool : List.of("dirname", "readlink", "find", "sed")) {
-            script(bin.resolve(tool), "exec " + which(tool) + " \"$@\"\n");
+            TestScripts.write(bin.resolve(tool), "#!/bin/sh\nexec " + which(tool) + " \"$@\"\n");
         }
         return bin;
     }
@@ -118,23 +119,5 @@ class LauncherJavaTest {
             }
         }
         throw new IllegalStateException(tool + " not on PATH");
-    }
-
-    private void script(Path file, String body) throws Exception {
-        Files.writeString(file, "#!/bin/sh\n" + body);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-
-    /** Surefire runs in admin/; the launcher is beside the root pom. */
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null
-                && !(Files.isRegularFile(dir.resolve("pom.xml")) && Files.isRegularFile(dir.resolve("veer")))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("no repository root above " + Path.of("").toAbsolutePath());
-        }
-        return dir;
     }
 }

@@ -2,6 +2,7 @@ package dev.veer.admin.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veer.admin.RepositoryRoot;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,21 +52,22 @@ class LauncherRebuildTest {
     void theTestSuiteLeavesItUntouchedToo() throws Exception {
         Path jar = tree();
         Files.createDirectories(root.resolve(".ci"));
-        script(root.resolve(".ci/install-tools"), "exit 0\n");
-        script(root.resolve("bin/mvn"), MVN + "exit 3\n"); // a test failed after packaging
+        TestScripts.write(root.resolve(".ci/install-tools"), "#!/usr/bin/env bash\nexit 0\n");
+        // A test failed after packaging.
+        TestScripts.write(root.resolve("bin/mvn"), "#!/usr/bin/env bash\n" + MVN + "exit 3\n");
         assertLauncherReplacesTheJar(jar, 3, "test");
     }
 
     /** A scratch tree with the launcher, an old jar, sources newer than it, and mvn and java stand-ins in bin/. */
     private Path tree() throws Exception {
-        Files.copy(repositoryRoot().resolve("veer"), root.resolve("veer"));
+        Files.copy(RepositoryRoot.find().resolve("veer"), root.resolve("veer"));
         Path jar = Files.createDirectories(root.resolve("admin/target")).resolve("veer.jar");
         Files.writeString(jar, "old jar");
         Files.writeString(root.resolve("pom.xml"), "<project/>");
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(60))); // sources newer: rebuild
         Path bin = Files.createDirectories(root.resolve("bin"));
-        script(bin.resolve("mvn"), MVN);
-        script(bin.resolve("java"), "exit 0\n");
+        TestScripts.write(bin.resolve("mvn"), "#!/usr/bin/env bash\n" + MVN);
+        TestScripts.write(bin.resolve("java"), "#!/usr/bin/env bash\nexit 0\n");
         return jar;
     }
 
@@ -100,23 +101,5 @@ class LauncherRebuildTest {
             assertThat(left.map(p -> p.getFileName().toString())).as("no jar but the new one left")
                     .containsExactly("veer.jar");
         }
-    }
-
-    private void script(Path file, String body) throws Exception {
-        Files.writeString(file, "#!/usr/bin/env bash\n" + body);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-
-    /** Surefire runs in admin/; the launcher is beside the root pom. */
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null
-                && !(Files.isRegularFile(dir.resolve("pom.xml")) && Files.isRegularFile(dir.resolve("veer")))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("no repository root above " + Path.of("").toAbsolutePath());
-        }
-        return dir;
     }
 }

@@ -2,6 +2,7 @@ package dev.veer.admin.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veer.admin.RepositoryRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -75,7 +75,7 @@ class DockerImageTest {
         network = Network.newNetwork();
         blue = backend("blue");
         green = backend("green");
-        Path root = repositoryRoot();
+        Path root = RepositoryRoot.find();
         veer = new GenericContainer<>(new ImageFromDockerfile("veer-docker-test", true)
                 .withDockerfile(root.resolve("Dockerfile")))
                 .withNetwork(network)
@@ -107,15 +107,6 @@ class DockerImageTest {
         if (network != null) {
             network.close();
         }
-    }
-
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("Dockerfile"))) {
-            dir = dir.getParent();
-        }
-        assertThat(dir).as("a Dockerfile above " + Path.of("").toAbsolutePath()).isNotNull();
-        return dir;
     }
 
     @Test
