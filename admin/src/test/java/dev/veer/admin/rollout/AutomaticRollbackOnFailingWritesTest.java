@@ -50,10 +50,6 @@ class AutomaticRollbackOnFailingWritesTest {
         h.close();
     }
 
-    private JsonNode rollout() {
-        return h.http.get("/api/v1/services/shop/rollout").json();
-    }
-
     /** The shop rollout's phase in state.json: the header line, then the document on one line. */
     private String savedPhase() throws Exception {
         List<String> lines = Files.readAllLines(dir.resolve("state/state.json"));
@@ -79,7 +75,7 @@ class AutomaticRollbackOnFailingWritesTest {
                     .contains("the analyzer's rollback of shop takes effect all the same"));
         }
 
-        JsonNode rollout = rollout();
+        JsonNode rollout = h.rollout();
         assertThat(rollout.get("phase").asText()).as(rollout.toString()).isEqualTo("RolledBack");
         assertThat(rollout.get("verdicts").findValuesAsText("result")).containsExactly("Fail", "Fail", "Fail");
         assertThat(publishedGreenWeightBps()).isZero();
@@ -105,16 +101,16 @@ class AutomaticRollbackOnFailingWritesTest {
         for (int i = 0; i < 3; i++) {
             h.tick(SECOND);
         }
-        JsonNode rollout = rollout();
+        JsonNode rollout = h.rollout();
         assertThat(rollout.get("step").asInt()).as(rollout.toString()).isEqualTo(1);
         assertThat(rollout.get("weights").toString()).isEqualTo("{\"blue\":90,\"green\":10}");
         assertThat(publishedGreenWeightBps()).isEqualTo(1000);
 
         h.failSaves.set(false);
-        for (int i = 0; i < 3 && rollout().get("step").asInt() == 1; i++) {
+        for (int i = 0; i < 3 && h.rollout().get("step").asInt() == 1; i++) {
             h.tick(SECOND);
         }
-        assertThat(rollout().get("step").asInt()).isEqualTo(2);
+        assertThat(h.rollout().get("step").asInt()).isEqualTo(2);
         assertThat(publishedGreenWeightBps()).isEqualTo(5000);
     }
 
@@ -125,7 +121,7 @@ class AutomaticRollbackOnFailingWritesTest {
         for (int i = 0; i < 3; i++) {
             h.tick(SECOND);
         }
-        assertThat(rollout().get("phase").asText()).isEqualTo("RolledBack");
+        assertThat(h.rollout().get("phase").asText()).isEqualTo("RolledBack");
         assertThat(publishedGreenWeightBps()).isZero();
         assertThat(savedPhase()).isEqualTo("RolledBack");
         assertThat(h.control.unpersisted().auditNotWritten()).as("every Fail is audited").isEqualTo(3);

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,10 +46,6 @@ class CanaryRedeployRestartTest {
         h.close();
     }
 
-    private JsonNode rollout() {
-        return h.http.get("/api/v1/services/shop/rollout").json();
-    }
-
     private String weights() {
         return h.http.get("/api/v1/services/shop").json().get("weights").toString();
     }
@@ -60,86 +54,76 @@ class CanaryRedeployRestartTest {
         return h.http.put("/api/v1/services/shop/versions/" + version, "{\"endpoints\":" + endpoints + "}");
     }
 
-    private List<JsonNode> events(String action) {
-        List<JsonNode> out = new ArrayList<>();
-        for (JsonNode e : h.http.get("/api/v1/events?limit=1000").json().get("events")) {
-            if (e.get("action").asText().equals(action)) {
-                out.add(e);
-            }
-        }
-        return out;
-    }
-
     @Test
     void aRedeployedCanaryStartsOverAtTheFirstStepWithItsWholePause() {
         h.tick(SECOND);
         h.tick(Duration.ofHours(1));
-        assertThat(rollout().get("step").asInt()).isEqualTo(2);
+        assertThat(h.rollout().get("step").asInt()).isEqualTo(2);
         assertThat(weights()).isEqualTo("{\"blue\":50,\"green\":50}");
 
         Reply replaced = putVersion("green", "[\"127.0.0.1:9102\"]");
         assertThat(replaced.status()).as(replaced.toString()).isEqualTo(200);
 
-        JsonNode rollout = rollout();
+        JsonNode rollout = h.rollout();
         assertThat(rollout.get("phase").asText()).isEqualTo("Progressing");
         assertThat(rollout.get("step").asInt()).isEqualTo(1);
         assertThat(rollout.get("reason").asText()).contains("green redeployed").contains("step 1/3");
         assertThat(rollout.get("weights").toString()).isEqualTo("{\"blue\":90,\"green\":10}");
         assertThat(weights()).as("the service and its rollout agree").isEqualTo("{\"blue\":90,\"green\":10}");
         assertThat(rollout.get("verdicts").size()).as("history kept").isGreaterThanOrEqualTo(2);
-        assertThat(events("rollout.restart")).hasSize(1);
+        assertThat(h.events("rollout.restart")).hasSize(1);
 
         // The first step's pause runs whole again: half of it later, still at step 1.
         h.tick(SECOND);
         h.tick(Duration.ofMinutes(30));
-        assertThat(rollout().get("step").asInt()).isEqualTo(1);
+        assertThat(h.rollout().get("step").asInt()).isEqualTo(1);
     }
 
     @Test
     void aReloadThatGivesTheCanaryOtherEndpointsRestartsItsRollout() throws Exception {
         h.tick(SECOND);
         h.tick(Duration.ofHours(1));
-        assertThat(rollout().get("step").asInt()).isEqualTo(2);
+        assertThat(h.rollout().get("step").asInt()).isEqualTo(2);
 
         Files.writeString(h.configFile, RolloutHarness.YAML.replace("127.0.0.1:9002", "127.0.0.1:9102"));
         Reply reloaded = h.http.post("/api/v1/reload", "{}");
         assertThat(reloaded.status()).as(reloaded.toString()).isEqualTo(200);
 
-        assertThat(rollout().get("step").asInt()).isEqualTo(1);
+        assertThat(h.rollout().get("step").asInt()).isEqualTo(1);
         assertThat(weights()).isEqualTo("{\"blue\":90,\"green\":10}");
-        assertThat(events("rollout.restart")).hasSize(1);
+        assertThat(h.events("rollout.restart")).hasSize(1);
     }
 
     @Test
     void failsOfTheReplacedBuildDoNotCountTowardsTheRedeployedOnesRollback() {
         h.canary = FAILING;
         h.tick(SECOND);
-        assertThat(rollout().get("stepFails").asInt()).isEqualTo(1);
+        assertThat(h.rollout().get("stepFails").asInt()).isEqualTo(1);
 
         assertThat(putVersion("green", "[\"127.0.0.1:9102\"]").status()).isEqualTo(200);
-        assertThat(rollout().get("stepFails").asInt()).isZero();
+        assertThat(h.rollout().get("stepFails").asInt()).isZero();
 
         // One Fail of the new build is one, not the second of the step: failureLimit 2 is not reached.
         h.tick(Duration.ofSeconds(2));
-        JsonNode rollout = rollout();
+        JsonNode rollout = h.rollout();
         assertThat(rollout.get("phase").asText()).as(rollout.get("reason").asText()).isEqualTo("Progressing");
         assertThat(rollout.get("stepFails").asInt()).isEqualTo(1);
         h.tick(SECOND);
-        assertThat(rollout().get("phase").asText()).isEqualTo("RolledBack");
+        assertThat(h.rollout().get("phase").asText()).isEqualTo("RolledBack");
     }
 
     @Test
     void theSameEndpointsAgainOrTheBaselinesEndpointsLeaveTheRolloutWhereItIs() {
         h.tick(SECOND);
         h.tick(Duration.ofHours(1));
-        assertThat(rollout().get("step").asInt()).isEqualTo(2);
+        assertThat(h.rollout().get("step").asInt()).isEqualTo(2);
 
         assertThat(putVersion("green", "[\"127.0.0.1:9002\"]").status()).isEqualTo(200);
         assertThat(putVersion("blue", "[\"127.0.0.1:9101\"]").status()).isEqualTo(200);
 
-        assertThat(rollout().get("step").asInt()).isEqualTo(2);
+        assertThat(h.rollout().get("step").asInt()).isEqualTo(2);
         assertThat(weights()).isEqualTo("{\"blue\":50,\"green\":50}");
-        assertThat(events("rollout.restart")).isEmpty();
+        assertThat(h.events("rollout.restart")).isEmpty();
     }
 
     @Test
@@ -150,7 +134,7 @@ class CanaryRedeployRestartTest {
 
         assertThat(putVersion("green", "[\"127.0.0.1:9102\"]").status()).isEqualTo(200);
 
-        JsonNode rollout = rollout();
+        JsonNode rollout = h.rollout();
         assertThat(rollout.get("phase").asText()).isEqualTo("Paused");
         assertThat(rollout.get("step").asInt()).isEqualTo(1);
         assertThat(weights()).isEqualTo("{\"blue\":90,\"green\":10}");

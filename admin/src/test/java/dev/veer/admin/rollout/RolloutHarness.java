@@ -1,5 +1,6 @@
 package dev.veer.admin.rollout;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.admin.Http;
 import dev.veer.admin.api.RolloutApi;
 import dev.veer.admin.api.ServicesApi;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -98,6 +100,22 @@ final class RolloutHarness implements AutoCloseable {
         server = AdminHttpServer.start(new InetSocketAddress("127.0.0.1", 0), router, new BearerAuth(TOKEN), true,
                 ModelJson.mapper());
         http = new Http(server.localAddress(), TOKEN);
+    }
+
+    /** The service's rollout, as GET .../rollout answers it. */
+    JsonNode rollout() {
+        return http.get("/api/v1/services/shop/rollout").json();
+    }
+
+    /** The audit events with {@code action}, oldest first. */
+    List<JsonNode> events(String action) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : http.get("/api/v1/events?limit=1000").json().get("events")) {
+            if (e.get("action").asText().equals(action)) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     /** Advances the clock and runs one rollout tick as the runtime's ticker does. */

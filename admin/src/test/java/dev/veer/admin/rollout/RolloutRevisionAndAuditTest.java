@@ -37,20 +37,6 @@ class RolloutRevisionAndAuditTest {
         h.close();
     }
 
-    private JsonNode rollout() {
-        return h.http.get("/api/v1/services/shop/rollout").json();
-    }
-
-    private List<JsonNode> events(String action) {
-        List<JsonNode> out = new ArrayList<>();
-        for (JsonNode e : h.http.get("/api/v1/events?limit=1000").json().get("events")) {
-            if (e.get("action").asText().equals(action)) {
-                out.add(e);
-            }
-        }
-        return out;
-    }
-
     @Test
     void aControlRefusedForAFullDiskLeavesTheRolloutAsItWasAndCanBeSentAgain() {
         assertThat(h.http.post("/api/v1/services/shop/rollout", START).status()).isEqualTo(201);
@@ -58,13 +44,13 @@ class RolloutRevisionAndAuditTest {
         for (String control : List.of("abort", "pause", "promote")) {
             Reply refused = h.http.post("/api/v1/services/shop/rollout/" + control, "{}");
             assertThat(refused.status()).as(control + ": " + refused).isEqualTo(500);
-            assertThat(rollout().get("phase").asText()).as(control).isEqualTo("Progressing");
+            assertThat(h.rollout().get("phase").asText()).as(control).isEqualTo("Progressing");
         }
         // (The analyzer's rollback is not refused: AutomaticRollbackOnFailingWritesTest.)
         h.failSaves.set(false);
         Reply aborted = h.http.post("/api/v1/services/shop/rollout/abort", "{}");
         assertThat(aborted.status()).as(aborted.toString()).isEqualTo(200);
-        assertThat(rollout().get("phase").asText()).isEqualTo("Aborted");
+        assertThat(h.rollout().get("phase").asText()).isEqualTo("Aborted");
         assertThat(h.http.get("/api/v1/services/shop").json().get("weights").toString())
                 .isEqualTo("{\"blue\":100,\"green\":0}");
     }
@@ -81,7 +67,7 @@ class RolloutRevisionAndAuditTest {
         h.tick(SECOND);
         h.tick(SECOND);
 
-        JsonNode rollout = rollout();
+        JsonNode rollout = h.rollout();
         assertThat(rollout.get("verdicts")).hasSize(3);
         assertThat(rollout.get("verdicts").findValuesAsText("result")).containsOnly("Inconclusive");
         assertThat(rollout.get("revision").asLong()).isEqualTo(rolloutRevision);
@@ -106,7 +92,7 @@ class RolloutRevisionAndAuditTest {
         assertThat(service.get("revision").asLong()).isEqualTo(serviceRevision + 2);
 
         h.tick(SECOND);
-        assertThat(rollout().get("revision").asLong()).isEqualTo(rolloutRevision + 1);
+        assertThat(h.rollout().get("revision").asLong()).isEqualTo(rolloutRevision + 1);
         assertThat(h.http.get("/api/v1/services/shop").json().get("revision").asLong())
                 .isEqualTo(serviceRevision + 2);
     }
@@ -119,13 +105,13 @@ class RolloutRevisionAndAuditTest {
         assertThat(started.json().get("reason").asText()).contains("step 1/2");
         assertThat(h.http.get("/api/v1/services/shop").json().get("rollout").get("step").asInt()).isEqualTo(1);
         h.tick(SECOND);
-        assertThat(rollout().get("verdicts").get(0).get("step").asInt()).isEqualTo(1);
+        assertThat(h.rollout().get("verdicts").get(0).get("step").asInt()).isEqualTo(1);
 
         Reply promoted = h.http.post("/api/v1/services/shop/rollout/promote", null);
         assertThat(promoted.status()).as(promoted.toString()).isEqualTo(200);
         assertThat(promoted.json().get("phase").asText()).isEqualTo("Succeeded");
         assertThat(promoted.json().get("step").asInt()).isEqualTo(2);
-        JsonNode event = events("rollout.promote").get(0);
+        JsonNode event = h.events("rollout.promote").get(0);
         assertThat(event.get("before").get("step").asInt()).isEqualTo(1);
         assertThat(event.get("after").get("step").asInt()).isEqualTo(2);
     }
@@ -135,40 +121,40 @@ class RolloutRevisionAndAuditTest {
         assertThat(h.http.post("/api/v1/services/shop/rollout", START).status()).isEqualTo(201);
         assertThat(h.http.post("/api/v1/services/shop/rollout/pause", "{\"reason\":\"maintenance window\"}").status())
                 .isEqualTo(200);
-        assertThat(rollout().get("reason").asText()).isEqualTo("paused by operator: maintenance window");
-        assertThat(rollout().get("pauseRemaining").asText()).as("the step's clock stopped").isEqualTo("1h");
-        assertThat(rollout().has("stepEndsAt")).isFalse();
+        assertThat(h.rollout().get("reason").asText()).isEqualTo("paused by operator: maintenance window");
+        assertThat(h.rollout().get("pauseRemaining").asText()).as("the step's clock stopped").isEqualTo("1h");
+        assertThat(h.rollout().has("stepEndsAt")).isFalse();
 
         for (int i = 0; i < 5; i++) {
             h.tick(SECOND);
         }
-        assertThat(rollout().get("verdicts")).hasSize(5);
-        assertThat(events("rollout.verdict")).hasSize(1);
+        assertThat(h.rollout().get("verdicts")).hasSize(5);
+        assertThat(h.events("rollout.verdict")).hasSize(1);
 
         h.canary = new WindowStats(1000, 0, null);
         h.baseline = new WindowStats(1000, 0, null);
         h.tick(SECOND);
         h.tick(SECOND);
-        assertThat(rollout().get("verdicts").findValuesAsText("result")).endsWith("Pass", "Pass");
-        assertThat(events("rollout.verdict")).hasSize(2);
+        assertThat(h.rollout().get("verdicts").findValuesAsText("result")).endsWith("Pass", "Pass");
+        assertThat(h.events("rollout.verdict")).hasSize(2);
 
         h.canary = new WindowStats(1000, 500, null);
         h.tick(SECOND);
         h.tick(SECOND);
-        assertThat(rollout().get("phase").asText()).isEqualTo("Paused");
-        assertThat(events("rollout.verdict")).hasSize(4);
+        assertThat(h.rollout().get("phase").asText()).isEqualTo("Paused");
+        assertThat(h.events("rollout.verdict")).hasSize(4);
         h.tick(SECOND);
-        assertThat(rollout().get("phase").asText()).isEqualTo("RolledBack");
-        assertThat(events("rollout.verdict")).hasSize(5);
-        assertThat(events("rollout.rollback")).hasSize(1);
+        assertThat(h.rollout().get("phase").asText()).isEqualTo("RolledBack");
+        assertThat(h.events("rollout.verdict")).hasSize(5);
+        assertThat(h.events("rollout.rollback")).hasSize(1);
 
         List<String> results = new ArrayList<>();
-        events("rollout.verdict").forEach(e -> results.add(e.get("after").get("verdict").get("result").asText()));
+        h.events("rollout.verdict").forEach(e -> results.add(e.get("after").get("verdict").get("result").asText()));
         assertThat(results).containsExactly("Inconclusive", "Pass", "Fail", "Fail", "Fail");
-        JsonNode firstAudited = events("rollout.verdict").get(0).get("after").get("verdict");
-        assertThat(firstAudited).as("as GET .../rollout shows it").isEqualTo(rollout().get("verdicts").get(0));
+        JsonNode firstAudited = h.events("rollout.verdict").get(0).get("after").get("verdict");
+        assertThat(firstAudited).as("as GET .../rollout shows it").isEqualTo(h.rollout().get("verdicts").get(0));
         assertThat(firstAudited.get("step").asInt()).isEqualTo(1);
-        assertThat(rollout().get("verdicts")).hasSize(10);
+        assertThat(h.rollout().get("verdicts")).hasSize(10);
     }
 
     @Test
@@ -188,13 +174,13 @@ class RolloutRevisionAndAuditTest {
     @Test
     void theRolloutShowsItsEffectiveAnalysis() {
         assertThat(h.http.post("/api/v1/services/shop/rollout", START).status()).isEqualTo(201);
-        JsonNode analysis = rollout().get("analysis");
+        JsonNode analysis = h.rollout().get("analysis");
         assertThat(analysis.get("interval").asText()).isEqualTo("1s");
         assertThat(analysis.get("minRequests").asLong()).isEqualTo(100);
         assertThat(analysis.get("failureLimit").asInt()).isEqualTo(3);
         assertThat(analysis.get("maxLatency").asText()).isEqualTo("500ms");
         assertThat(analysis.get("maxErrorRate").asDouble()).isEqualTo(0.005);
-        assertThat(rollout().get("verdictsDropped").asLong()).isZero();
+        assertThat(h.rollout().get("verdictsDropped").asLong()).isZero();
     }
 
     /** A third version's share is not silently handed to the baseline (and lost to it after an abort). */
@@ -224,18 +210,18 @@ class RolloutRevisionAndAuditTest {
         assertThat(started.json().get("weights").toString()).isEqualTo("{\"blue\":90,\"green\":10,\"red\":0}");
         Reply deleted = h.http.delete("/api/v1/services/shop/versions/red");
         assertThat(deleted.status()).as(deleted.toString()).isEqualTo(204);
-        assertThat(rollout().get("weights").toString()).isEqualTo("{\"blue\":90,\"green\":10}");
+        assertThat(h.rollout().get("weights").toString()).isEqualTo("{\"blue\":90,\"green\":10}");
 
         h.canary = new WindowStats(1000, 500, null);
         h.baseline = new WindowStats(1000, 0, null);
         for (int i = 0; i < 3; i++) {
             h.tick(SECOND);
         }
-        assertThat(rollout().get("phase").asText()).isEqualTo("RolledBack");
-        assertThat(rollout().get("weights").toString()).isEqualTo("{\"blue\":100,\"green\":0}");
-        assertThat(events("weights.set")).singleElement()
+        assertThat(h.rollout().get("phase").asText()).isEqualTo("RolledBack");
+        assertThat(h.rollout().get("weights").toString()).isEqualTo("{\"blue\":100,\"green\":0}");
+        assertThat(h.events("weights.set")).singleElement()
                 .satisfies(e -> assertThat(e.get("after").toString()).isEqualTo("{\"blue\":100,\"green\":0}"));
-        assertThat(events("rollout.rollback").get(0).get("after").get("weights").toString())
+        assertThat(h.events("rollout.rollback").get(0).get("after").get("weights").toString())
                 .isEqualTo("{\"blue\":100,\"green\":0}");
     }
 
@@ -272,7 +258,7 @@ class RolloutRevisionAndAuditTest {
         Reply head = h.http.send("HEAD", "/api/v1/services/shop/rollout", null, null);
         assertThat(head.status()).isEqualTo(200);
         assertThat(head.body()).isEmpty();
-        assertThat(head.header("ETag")).isEqualTo("\"" + rollout().get("revision").asLong() + "\"");
+        assertThat(head.header("ETag")).isEqualTo("\"" + h.rollout().get("revision").asLong() + "\"");
     }
 
     private static String path(Reply reply, int status) {
