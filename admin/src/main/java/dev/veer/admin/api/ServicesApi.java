@@ -21,7 +21,6 @@ import dev.veer.config.model.VersionSpec;
 import dev.veer.config.model.Weights;
 
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /** Services: list, get, weights, blue-green switch, add/replace/delete a version. */
@@ -140,8 +139,7 @@ public final class ServicesApi {
             change.updateService(name, s -> s.withVersionPut(versionName, endpoints));
             change.audit(old == null ? "version.add" : "version.replace", name + "/" + versionName,
                     old == null ? null : ModelJson.render(old), ModelJson.render(version), reason);
-            // As a set: the same endpoints in another order are the same deployment.
-            if (old != null && !Set.copyOf(old.endpoints()).equals(Set.copyOf(version.endpoints()))) {
+            if (old != null && VersionReplaced.redeployed(old, version)) {
                 versionReplaced.replaced(change, name, versionName, reason);
             }
             return committed(name, 200);

@@ -112,7 +112,7 @@ public final class Reload {
                     || after.version(canary) == null) {
                 return;
             }
-            if (!Set.copyOf(before.version(canary).endpoints()).equals(Set.copyOf(after.version(canary).endpoints()))) {
+            if (VersionReplaced.redeployed(before.version(canary), after.version(canary))) {
                 versionReplaced.replaced(change, service, canary, reason == null ? "config reloaded" : reason);
             }
         });
