@@ -34,6 +34,7 @@ import dev.veer.config.ModelJson;
 import dev.veer.config.model.HostPort;
 import dev.veer.config.model.VeerConfig;
 import dev.veer.proxy.ProxyServer;
+import dev.veer.config.tls.TlsMaterial;
 import dev.veer.proxy.server.EventLoopTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -190,11 +191,13 @@ public final class VeerRuntime implements AutoCloseable {
         } catch (java.io.UncheckedIOException e) {
             throw new StartupException("proxy.accessLog " + config.proxy().accessLog() + ": "
                     + Text.ioReason(e.getCause()) + " (expected: a file Veer can create or append to)", e);
-        } catch (Exception e) { // including a BindException, which Netty throws without declaring it
-            if (e instanceof InterruptedException) {
-                throw (InterruptedException) e;
-            }
-            throw new StartupException(ListenFailure.describe("proxy.listen", config.proxy().listen(), e), e);
+        } catch (ProxyServer.ListenerUnavailable e) {
+            throw new StartupException(ListenFailure.describe(e.key(), e.address(), e.getCause()), e);
+        } catch (TlsMaterial.Invalid e) { // changed since the config was read a moment ago
+            throw new StartupException((e.certificateFile() ? "proxy.tls.certificate: " : "proxy.tls.privateKey: ")
+                    + e.getMessage(), e);
+        } catch (javax.net.ssl.SSLException e) {
+            throw new StartupException("proxy.tls: the JVM refused the certificate: " + e.getMessage(), e);
         }
         closeables.push(proxy);
         // Ejections, returns and health flips change where traffic goes without anyone asking: audit them too.
@@ -230,7 +233,10 @@ public final class VeerRuntime implements AutoCloseable {
         AtomicBoolean ready = new AtomicBoolean();
         Router router = new Router();
         RolloutApi rolloutApi = new RolloutApi(control, engine, bridge, mapper);
-        Reload reload = new Reload(control, source, mapper, proxy::reopenAccessLog, rolloutApi::onVersionReplaced);
+        Reload reload = new Reload(control, source, mapper, () -> {
+            proxy.reopenAccessLog();
+            proxy.reloadCertificates();
+        }, rolloutApi::onVersionReplaced);
         new ServicesApi(control, proxy::endpointHealthy, mapper, rolloutApi::onVersionReplaced).register(router);
         new FlagsApi(control, mapper).register(router);
         rolloutApi.register(router);
@@ -256,7 +262,9 @@ public final class VeerRuntime implements AutoCloseable {
 
         VeerRuntime runtime = new VeerRuntime(config, closeables, proxy, control, reload, admin, ticker, ready);
         ready.set(true);
-        log.info("veer: proxy listening on {} ({}), admin API on {} ({}), state in {}{}", address(proxy.localAddress()),
+        log.info("veer: proxy listening on {}{} ({}), admin API on {} ({}), state in {}{}",
+                address(proxy.localAddress()),
+                proxy.tlsAddress() == null ? "" : " and " + address(proxy.tlsAddress()) + " (TLS)",
                 proxy.transport().configName(),
                 address(admin.localAddress()), auth.required() ? "bearer token required" : "no token, loopback only",
                 stateDir.toAbsolutePath().normalize(),
@@ -321,6 +329,11 @@ public final class VeerRuntime implements AutoCloseable {
 
     public InetSocketAddress proxyAddress() {
         return proxy.localAddress();
+    }
+
+    /** The proxy's TLS listener, or null without proxy.tls. */
+    public InetSocketAddress proxyTlsAddress() {
+        return proxy.tlsAddress();
     }
 
     public InetSocketAddress adminAddress() {

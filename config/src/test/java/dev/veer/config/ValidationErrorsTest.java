@@ -20,7 +20,7 @@ class ValidationErrorsTest {
                 "extra: unknown key (expected one of: proxy, admin, state, services, flags)",
                 "proxy.listn: unknown key (expected one of: listen, ioThreads, maxConnections, maxInFlight, "
                         + "poolSizePerEndpoint, drainTimeout, eventBatchMicros, transport, accessLog, normalizePath, "
-                        + "limits)");
+                        + "limits, tls)");
     }
 
     /**

@@ -16,6 +16,8 @@ import dev.veer.proxy.server.DescriptorBudget;
 import dev.veer.proxy.server.EventLoopTransport;
 import dev.veer.proxy.server.ProxyChannelInitializer;
 import dev.veer.proxy.server.ServerContext;
+import dev.veer.proxy.server.TlsTermination;
+import dev.veer.config.tls.TlsMaterial;
 import dev.veer.proxy.stats.RefusedRequests;
 import dev.veer.proxy.stats.StatsKey;
 import dev.veer.proxy.stats.StatsRegistry;
@@ -39,6 +41,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -78,6 +81,9 @@ public final class ProxyServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel serverChannel;
+    /** The TLS listener (proxy.tls), or null. */
+    private final Channel tlsChannel;
+    private final TlsTermination tls;
     private final ChannelGroup channels;
     private final ServerContext context;
     private final EndpointRegistry endpoints;
@@ -90,9 +96,12 @@ public final class ProxyServer implements AutoCloseable {
     private final Transport transport;
     private volatile boolean closed;
 
-    private ProxyServer(EventLoopGroup group, Channel serverChannel, ChannelGroup channels, ServerContext context,
-                        EndpointRegistry endpoints, StatsRegistry stats, FlagCounters flagCounters, UpstreamPools pools,
-                        HealthChecker health, EndpointEvents endpointEvents, AccessLog accessLog, Transport transport) {
+    private ProxyServer(EventLoopGroup group, Channel serverChannel, Channel tlsChannel, TlsTermination tls,
+                        ChannelGroup channels, ServerContext context, EndpointRegistry endpoints, StatsRegistry stats,
+                        FlagCounters flagCounters, UpstreamPools pools, HealthChecker health,
+                        EndpointEvents endpointEvents, AccessLog accessLog, Transport transport) {
+        this.tlsChannel = tlsChannel;
+        this.tls = tls;
         this.accessLog = accessLog;
         this.transport = transport;
         this.group = group;
@@ -107,9 +116,35 @@ public final class ProxyServer implements AutoCloseable {
         this.endpointEvents = endpointEvents;
     }
 
-    /** Binds the listener (settings.listen; port 0 allowed) and serves the given routing state. */
+    /** A listener that could not be bound; {@link #key()} names its setting. */
+    public static final class ListenerUnavailable extends RuntimeException {
+        private final String key;
+        private final HostPort address;
+
+        ListenerUnavailable(String key, HostPort address, Throwable cause) {
+            super(key + " " + address + ": " + cause.getMessage(), cause);
+            this.key = key;
+            this.address = address;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        public HostPort address() {
+            return address;
+        }
+    }
+
+    /**
+     * Binds the listeners (settings.listen, and settings.tls's when set; port 0 allowed) and serves the given routing
+     * state.
+     *
+     * @throws ListenerUnavailable when a listener cannot be bound
+     * @throws TlsMaterial.Invalid when the TLS files are wrong (they were right when the config was checked)
+     */
     public static ProxyServer start(ProxySettings settings, List<ServiceSpec> services, List<FlagSpec> flags)
-            throws InterruptedException {
+            throws InterruptedException, TlsMaterial.Invalid, SSLException {
         return start(settings, services, flags, Ticker.SYSTEM);
     }
 
@@ -119,9 +154,11 @@ public final class ProxyServer implements AutoCloseable {
      * @throws UncheckedIOException when the access log cannot be opened
      */
     public static ProxyServer start(ProxySettings settings, List<ServiceSpec> services, List<FlagSpec> flags,
-                                    Ticker ticker) throws InterruptedException {
+                                    Ticker ticker) throws InterruptedException, TlsMaterial.Invalid, SSLException {
         // Picked first: a transport that cannot run must not leave an empty access log behind.
         EventLoopTransport transport = EventLoopTransport.select(settings.transport(), settings.eventBatchMicros());
+        TlsTermination tls = settings.tls() == null ? null
+                : TlsTermination.start(settings.tls(), settings.limits().headerTimeout());
         AccessLog accessLog;
         try {
             accessLog = settings.accessLog() == null ? null : AccessLog.open(settings.accessLog());
@@ -129,7 +166,7 @@ public final class ProxyServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         try {
-            return start(settings, services, flags, ticker, transport, accessLog);
+            return start(settings, services, flags, ticker, transport, tls, accessLog);
         } catch (Throwable e) { // Throwable: Netty's bind throws a BindException it does not declare
             if (accessLog != null) {
                 accessLog.close();
@@ -139,8 +176,8 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private static ProxyServer start(ProxySettings settings, List<ServiceSpec> services, List<FlagSpec> flags,
-                                     Ticker ticker, EventLoopTransport transport, AccessLog accessLog)
-            throws InterruptedException {
+                                     Ticker ticker, EventLoopTransport transport, TlsTermination tls,
+                                     AccessLog accessLog) throws InterruptedException {
         Class<? extends Channel> clientType = transport.clientType();
         int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = transport.newGroup(threads, new DefaultThreadFactory("veer-io", true));
@@ -169,8 +206,9 @@ public final class ProxyServer implements AutoCloseable {
                 maxConnections, accessLog, settings.normalizePath());
         ChannelGroup channels = new DefaultChannelGroup("veer-downstream", GlobalEventExecutor.INSTANCE);
         HealthChecker health = new HealthChecker(group, clientType, settings.limits());
+        Channel serverChannel = null;
         try {
-            Channel serverChannel = new ServerBootstrap()
+            ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverType())
                     .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
@@ -183,24 +221,37 @@ public final class ProxyServer implements AutoCloseable {
                     // Netty 4.2.18 takes a socket whose input shut out of epoll for good, so a response that does not
                     // fit the socket buffer at once fails its write (ENOENT) and is cut short; there the FIN closes.
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, transport.kind() != Transport.EPOLL)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(new ProxyChannelInitializer(context, channels))
-                    .bind(new InetSocketAddress(settings.listen().host(), settings.listen().port()))
-                    .sync()
-                    .channel();
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
+            serverChannel = bind(bootstrap.clone().childHandler(new ProxyChannelInitializer(context, channels, null)),
+                    "proxy.listen", settings.listen());
+            Channel tlsChannel = tls == null ? null : bind(bootstrap.childHandler(
+                    new ProxyChannelInitializer(context, channels, tls)), "proxy.tls.listen", settings.tls().listen());
             health.update(table);
             group.next().scheduleAtFixedRate(() -> {
                 outliers.sweep();
                 endpoints.tickRetryBudgets();
             }, HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS, TimeUnit.MILLISECONDS);
-            return new ProxyServer(group, serverChannel, channels, context, endpoints, stats, flagCounters, pools,
-                    health, endpointEvents, accessLog, transport.kind());
+            return new ProxyServer(group, serverChannel, tlsChannel, tls, channels, context, endpoints, stats,
+                    flagCounters, pools, health, endpointEvents, accessLog, transport.kind());
         } catch (Throwable e) { // Throwable: Netty's bind throws a BindException it does not declare
+            if (serverChannel != null) {
+                serverChannel.close().syncUninterruptibly();
+            }
             health.close();
             endpointEvents.close();
             stats.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
+        }
+    }
+
+    private static Channel bind(ServerBootstrap bootstrap, String key, HostPort address) throws InterruptedException {
+        try {
+            return bootstrap.bind(new InetSocketAddress(address.host(), address.port())).sync().channel();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) { // Netty's bind throws a BindException it does not declare
+            throw new ListenerUnavailable(key, address, e);
         }
     }
 
@@ -211,6 +262,21 @@ public final class ProxyServer implements AutoCloseable {
 
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Where the TLS listener is bound, or null without proxy.tls. */
+    public InetSocketAddress tlsAddress() {
+        return tlsChannel == null ? null : (InetSocketAddress) tlsChannel.localAddress();
+    }
+
+    /**
+     * Reads proxy.tls's certificate and key files again (after a renewal); the certificate in force stays when they
+     * are wrong. Nothing without proxy.tls.
+     */
+    public void reloadCertificates() {
+        if (tls != null) {
+            tls.reload();
+        }
     }
 
     /** The event loop that accepts connections. */
@@ -312,7 +378,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     public int drain(Duration timeout) {
         context.startDraining();
-        serverChannel.close().syncUninterruptibly();
+        closeListeners();
         for (Channel ch : channels) {
             ch.eventLoop().execute(() -> ProxyChannelInitializer.drain(ch));
         }
@@ -338,6 +404,13 @@ public final class ProxyServer implements AutoCloseable {
         return cut;
     }
 
+    private void closeListeners() {
+        serverChannel.close().syncUninterruptibly();
+        if (tlsChannel != null) {
+            tlsChannel.close().syncUninterruptibly();
+        }
+    }
+
     @Override
     public void close() {
         if (closed) {
@@ -345,7 +418,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         closed = true;
         health.close();
-        serverChannel.close().syncUninterruptibly();
+        closeListeners();
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         stats.close();

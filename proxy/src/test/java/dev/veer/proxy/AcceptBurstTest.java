@@ -39,7 +39,7 @@ class AcceptBurstTest {
     void aBurstQueuedWhileTheLoopWasBusyIsAcceptedInOnePass(Transport transport) throws Exception {
         ProxySettings oneLoop = new ProxySettings(new HostPort("127.0.0.1", 0), 1, Limits.DEFAULTS, 10_000, 10_000,
                 16, Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(), transport, null,
-                ProxySettings.DEFAULTS.normalizePath());
+                ProxySettings.DEFAULTS.normalizePath(), null);
         // The kernel queues at most net.core.somaxconn handshaken connections (128 before Linux 5.4).
         int burst = Math.min(WANTED_BURST, somaxconn() - 8);
         List<Socket> clients = new ArrayList<>();

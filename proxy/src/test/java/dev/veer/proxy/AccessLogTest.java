@@ -37,7 +37,7 @@ class AccessLogTest {
         ProxySettings s = Specs.settings();
         return new ProxySettings(s.listen(), s.ioThreads(), s.limits(), s.maxConnections(), s.maxInFlight(),
                 s.poolSizePerEndpoint(), s.drainTimeout(), s.eventBatchMicros(), s.transport(), file,
-                s.normalizePath());
+                s.normalizePath(), s.tls());
     }
 
     private static int refusedPort() throws IOException {
@@ -231,7 +231,7 @@ class AccessLogTest {
             ProxySettings onTakenPort = new ProxySettings(new dev.veer.config.model.HostPort("127.0.0.1",
                     taken.getLocalPort()), s.ioThreads(), s.limits(), s.maxConnections(), s.maxInFlight(),
                     s.poolSizePerEndpoint(), s.drainTimeout(), s.eventBatchMicros(), s.transport(),
-                    s.accessLog(), s.normalizePath());
+                    s.accessLog(), s.normalizePath(), s.tls());
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyServer.start(onTakenPort, List.of(),
                     List.of())).hasMessageContaining("in use");
         }

@@ -44,7 +44,7 @@ class ConnectPacingTest {
                 d.headerTimeout(), connectTimeout, d.responseTimeout(), d.idleTimeout(), d.upstreamIdleTimeout());
         return new ProxySettings(new HostPort("127.0.0.1", 0), 1, limits, 10_000, 10_000, 1024,
                 Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(),
-                ProxySettings.DEFAULTS.transport(), null, ProxySettings.DEFAULTS.normalizePath());
+                ProxySettings.DEFAULTS.transport(), null, ProxySettings.DEFAULTS.normalizePath(), null);
     }
 
     @Test

@@ -21,7 +21,7 @@ class OverloadTest {
     private static ProxySettings settings(int maxConnections, int maxInFlight) {
         return new ProxySettings(new HostPort("127.0.0.1", 0), 1, Limits.DEFAULTS, maxConnections, maxInFlight, 16,
                 Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(),
-                ProxySettings.DEFAULTS.transport(), null, ProxySettings.DEFAULTS.normalizePath());
+                ProxySettings.DEFAULTS.transport(), null, ProxySettings.DEFAULTS.normalizePath(), null);
     }
 
     private static final String GET = "GET / HTTP/1.1\r\nHost: s\r\n\r\n";

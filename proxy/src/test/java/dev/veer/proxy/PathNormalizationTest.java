@@ -40,7 +40,7 @@ class PathNormalizationTest {
         ProxySettings s = Specs.settings();
         return new ProxySettings(s.listen(), s.ioThreads(), s.limits(), s.maxConnections(), s.maxInFlight(),
                 s.poolSizePerEndpoint(), s.drainTimeout(), s.eventBatchMicros(), s.transport(), s.accessLog(),
-                normalizePath);
+                normalizePath, s.tls());
     }
 
     private static List<ServiceSpec> services() {

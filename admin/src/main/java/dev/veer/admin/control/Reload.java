@@ -34,28 +34,29 @@ public final class Reload {
     private final ObjectMapper mapper;
     private static final Logger log = LoggerFactory.getLogger(Reload.class);
 
-    private final Runnable reopenLogs;
+    private final Runnable rereadFiles;
     private final VersionReplaced versionReplaced;
     /** The listener, token and state settings in force: only a restart changes them. */
     private final VeerConfig running;
 
     /**
-     * @param reopenLogs reopens the log files Veer appends to, on every reload whatever the file says: SIGHUP is
-     *                   what logrotate sends after moving a log away, as it does to nginx
+     * @param rereadFiles reopens the log files Veer appends to and reads the TLS certificate files again, on every
+     *                    reload whatever the config file says: SIGHUP is what logrotate sends after moving a log away,
+     *                    as it does to nginx, and what a certificate renewal hook (certbot's) sends
      */
-    public Reload(ControlPlane control, ConfigSource source, ObjectMapper mapper, Runnable reopenLogs) {
-        this(control, source, mapper, reopenLogs, VersionReplaced.NONE);
+    public Reload(ControlPlane control, ConfigSource source, ObjectMapper mapper, Runnable rereadFiles) {
+        this(control, source, mapper, rereadFiles, VersionReplaced.NONE);
     }
 
     /** @param versionReplaced told of every running rollout's canary whose endpoints the reload replaces */
-    public Reload(ControlPlane control, ConfigSource source, ObjectMapper mapper, Runnable reopenLogs,
+    public Reload(ControlPlane control, ConfigSource source, ObjectMapper mapper, Runnable rereadFiles,
                   VersionReplaced versionReplaced) {
         this.versionReplaced = versionReplaced;
         this.control = control;
         this.running = control.view().config();
         this.source = source;
         this.mapper = mapper;
-        this.reopenLogs = reopenLogs;
+        this.rereadFiles = rereadFiles;
     }
 
     /**
@@ -63,7 +64,7 @@ public final class Reload {
      * "dropped":[...]}}). Logs the outcome, whoever asked (SIGHUP, the API, ctl).
      */
     public CompletableFuture<ObjectNode> reload(String actor, String reason) {
-        reopenLogs.run();
+        rereadFiles.run();
         VeerConfig next;
         try {
             next = source.load();

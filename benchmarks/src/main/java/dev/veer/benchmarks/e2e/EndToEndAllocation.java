@@ -89,7 +89,7 @@ public final class EndToEndAllocation {
     private static ProxySettings settings(Transport transport) {
         return new ProxySettings(new HostPort("127.0.0.1", 0), 1, Limits.DEFAULTS, 100_000, 50_000, 64,
                 Duration.ofSeconds(5), ProxySettings.DEFAULTS.eventBatchMicros(), transport, null,
-                ProxySettings.DEFAULTS.normalizePath());
+                ProxySettings.DEFAULTS.normalizePath(), null);
     }
 
     private static ServiceSpec service(int backendPort) {

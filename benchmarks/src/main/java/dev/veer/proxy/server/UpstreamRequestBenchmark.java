@@ -77,7 +77,7 @@ public class UpstreamRequestBenchmark {
 
     private int write(HttpRequest request) {
         ByteBuf head = UpstreamRequest.head(alloc, request, request.headers().get(HttpHeaderNames.HOST), null,
-                clientIp, VERSION, FLAGS, false, null);
+                clientIp, false, VERSION, FLAGS, false, null);
         int bytes = head.readableBytes();
         head.release();
         return bytes;

@@ -51,15 +51,28 @@ public final class ConfigWalk {
     /**
      * proxy.listen and admin.listen on one socket passed the check, then the admin API failed to start with "Address
      * already in use", as if another process held the port. Compared only when both are as written, not defaults
-     * standing in for a bad value.
+     * standing in for a bad value; proxy.tls.listen likewise with both.
      */
     private static void listenersApart(ProxySettings proxy, AdminSettings admin, Problems problems) {
-        if (problems.asWritten("proxy.listen") && problems.asWritten("admin.listen")
-                && admin.listen().overlaps(proxy.listen())) {
-            problems.add("admin.listen", "'" + admin.listen() + "' needs port " + admin.listen().port()
-                    + ", which proxy.listen '" + proxy.listen() + "' already takes (expected: a port proxy.listen does"
-                    + " not use)");
+        boolean proxyWritten = problems.asWritten("proxy.listen");
+        if (proxyWritten && problems.asWritten("admin.listen") && admin.listen().overlaps(proxy.listen())) {
+            problems.add("admin.listen", portTaken(admin.listen(), "proxy.listen", proxy.listen()));
         }
+        if (proxy.tls() == null) {
+            return;
+        }
+        HostPort tls = proxy.tls().listen();
+        if (proxyWritten && tls.overlaps(proxy.listen())) {
+            problems.add("proxy.tls.listen", portTaken(tls, "proxy.listen", proxy.listen()));
+        }
+        if (problems.asWritten("admin.listen") && tls.overlaps(admin.listen())) {
+            problems.add("proxy.tls.listen", portTaken(tls, "admin.listen", admin.listen()));
+        }
+    }
+
+    private static String portTaken(HostPort listen, String otherKey, HostPort other) {
+        return "'" + listen + "' needs port " + listen.port() + ", which " + otherKey + " '" + other
+                + "' already takes (expected: a port " + otherKey + " does not use)";
     }
 
     /**

@@ -33,12 +33,15 @@ public final class Overrides {
     private static Map<String, String> envKeys() {
         Map<String, String> keys = new LinkedHashMap<>();
         for (String key : ProxySection.KEYS) {
-            if (!key.equals("limits")) {
+            if (!key.equals("limits") && !key.equals("tls")) {
                 keys.put(squash("proxy." + key), "proxy." + key);
             }
         }
         for (String key : ProxySection.LIMIT_KEYS) {
             keys.put(squash("proxy.limits." + key), "proxy.limits." + key);
+        }
+        for (String key : TlsSection.KEYS) {
+            keys.put(squash("proxy.tls." + key), "proxy.tls." + key);
         }
         for (String key : AdminSection.KEYS) {
             keys.put(squash("admin." + key), "admin." + key);

@@ -13,7 +13,7 @@ import java.time.Duration;
 public final class ProxySection {
 
     static final String[] KEYS = {"listen", "ioThreads", "maxConnections", "maxInFlight", "poolSizePerEndpoint",
-            "drainTimeout", "eventBatchMicros", "transport", "accessLog", "normalizePath", "limits"};
+            "drainTimeout", "eventBatchMicros", "transport", "accessLog", "normalizePath", "limits", "tls"};
     static final String[] LIMIT_KEYS = {"maxHeaderBytes", "maxHeaderCount", "maxRequestLineBytes", "maxBodyBytes",
             "headerTimeout", "connectTimeout", "responseTimeout", "idleTimeout", "upstreamIdleTimeout"};
 
@@ -37,7 +37,8 @@ public final class ProxySection {
                 f.integer("eventBatchMicros", 0, 1000, d.eventBatchMicros()),
                 transport(f, problems, d.transport()),
                 accessLog(f, problems),
-                f.bool("normalizePath", d.normalizePath()));
+                f.bool("normalizePath", d.normalizePath()),
+                TlsSection.read(f.get("tls"), f.path("tls"), problems));
     }
 
     private static Transport transport(Fields f, Problems problems, Transport fallback) {

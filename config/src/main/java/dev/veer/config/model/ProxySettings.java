@@ -27,11 +27,12 @@ import java.time.Duration;
  *                              removed), so that a backend that normalises serves the path that was routed (off,
  *                              {@code /public/../admin/x} is routed by the {@code /} service while such a backend
  *                              serves {@code /admin/x})
+ * @param tls                   TLS termination on a second listener, or null for plain HTTP only
  */
 public record ProxySettings(HostPort listen, int ioThreads, Limits limits, int maxConnections, int maxInFlight,
                             int poolSizePerEndpoint, Duration drainTimeout, int eventBatchMicros, Transport transport,
-                            Path accessLog, boolean normalizePath) {
+                            Path accessLog, boolean normalizePath, TlsSettings tls) {
 
     public static final ProxySettings DEFAULTS = new ProxySettings(new HostPort("0.0.0.0", 8080), 0, Limits.DEFAULTS,
-            100_000, 50_000, 1024, Duration.ofSeconds(30), 20, Transport.AUTO, null, true);
+            100_000, 50_000, 1024, Duration.ofSeconds(30), 20, Transport.AUTO, null, true, null);
 }

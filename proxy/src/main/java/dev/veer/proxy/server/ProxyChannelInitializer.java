@@ -10,8 +10,8 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 
 /**
  * The downstream pipeline, in one place:
- * head-timer (bytes) → decoder (Veer's strict request decoder) → guard (framing and limits) → proxy. Responses are
- * written as bytes: heads rewritten from the upstream's, bodies as they came.
+ * [tls →] head-timer (bytes) → decoder (Veer's strict request decoder) → guard (framing and limits) → proxy.
+ * Responses are written as bytes: heads rewritten from the upstream's, bodies as they came.
  */
 public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -20,9 +20,12 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     private final HttpDecoderConfig decoderConfig;
     private final long headerTimeoutNanos;
     private final Limits limits;
+    /** The TLS listener's, or null on the plain one. */
+    private final TlsTermination tls;
 
-    public ProxyChannelInitializer(ServerContext server, ChannelGroup channels) {
+    public ProxyChannelInitializer(ServerContext server, ChannelGroup channels, TlsTermination tls) {
         this.server = server;
+        this.tls = tls;
         this.channels = channels;
         this.limits = server.limits();
         this.headerTimeoutNanos = limits.headerTimeout().toNanos();
@@ -42,11 +45,14 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         channels.add(ch);
         HeadTimer headTimer = new HeadTimer(headerTimeoutNanos);
         RequestDecoder decoder = new RequestDecoder(decoderConfig);
+        if (tls != null) {
+            ch.pipeline().addLast("tls", tls.newHandler(ch));
+        }
         ch.pipeline()
                 .addLast("head-timer", headTimer)
                 .addLast("decoder", decoder)
                 .addLast("guard", new FramingGuard(limits, headTimer, decoder))
-                .addLast("proxy", new ProxyHandler(server));
+                .addLast("proxy", new ProxyHandler(server, tls != null));
     }
 
     /**

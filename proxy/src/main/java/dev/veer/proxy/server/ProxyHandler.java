@@ -93,6 +93,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private ChannelHandlerContext ctx;
     private String clientIp;
+    private final boolean secure;
     /** For flag targeting on the client address; null for a non-IP transport. */
     private java.net.InetAddress clientAddress;
     private boolean closing;
@@ -162,8 +163,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private long unsentAtLastCheck;
     private ScheduledFuture<?> responseTimer;
 
-    ProxyHandler(ServerContext server) {
+    /** @param secure the client connected over TLS (X-Forwarded-Proto: https) */
+    ProxyHandler(ServerContext server, boolean secure) {
         this.server = server;
+        this.secure = secure;
         this.responseTimeoutNanos = server.limits().responseTimeout().toNanos();
         this.idleTimeoutNanos = server.limits().idleTimeout().toNanos();
         this.maxTrailers = server.limits().maxHeaderCount();
@@ -527,7 +530,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         Channel ch = connection.channel();
         String host = request.headers().get(HttpHeaderNames.HOST);
         ch.write(UpstreamRequest.head(ch.alloc(), request, host, host == null ? endpoint.address().toString() : null,
-                clientIp, version.headerValue(), decision.flagsHeader(), requestChunked, upgrade), ch.voidPromise());
+                clientIp, secure, version.headerValue(), decision.flagsHeader(), requestChunked, upgrade),
+                ch.voidPromise());
         // A retry: what the failed attempt wrote of the body goes again first.
         sentBody.replay(requestSent, replayWriter);
         upstreamDirty = true;

@@ -52,17 +52,20 @@ final class UpstreamRequest {
     private static final byte[] COMMA = HeadBytes.ascii(", ");
     private static final byte[] CONNECTION_UPGRADE = HeadBytes.ascii("connection: upgrade\r\n");
     private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
 
     private UpstreamRequest() {
     }
 
     /**
      * The head for {@code request}. {@code host}: the Host the client sent, or null, when the endpoint's address
-     * {@code defaultHost} is sent instead; {@code flags}: the x-veer-flags value, or null; {@code upgrade}: the
+     * {@code defaultHost} is sent instead; {@code secure}: the client came over TLS; {@code flags}: the
+     * x-veer-flags value, or null; {@code upgrade}: the
      * protocol the client asks to switch to (its Upgrade field), passed on with Connection: upgrade, or null.
      */
     static ByteBuf head(ByteBufAllocator alloc, HttpRequest request, CharSequence host, CharSequence defaultHost,
-                        CharSequence clientIp, CharSequence version, CharSequence flags, boolean chunked,
+                        CharSequence clientIp, boolean secure, CharSequence version, CharSequence flags,
+                        boolean chunked,
                         CharSequence upgrade) {
         // The downstream decoder makes its headers with FlatHttpHeaders.FACTORY: read them by index, no iterator.
         FlatHttpHeaders headers = (FlatHttpHeaders) request.headers();
@@ -83,7 +86,7 @@ final class UpstreamRequest {
             out.writeField(HttpHeaderNames.HOST, defaultHost);
         }
         appendedField(out, headers, connectionNamesFields, X_FORWARDED_FOR, clientIp);
-        appendedField(out, headers, connectionNamesFields, X_FORWARDED_PROTO, HTTP);
+        appendedField(out, headers, connectionNamesFields, X_FORWARDED_PROTO, secure ? HTTPS : HTTP);
         appendedField(out, headers, connectionNamesFields, X_FORWARDED_HOST, host);
         out.writeField(X_VEER_VERSION, version);
         if (flags != null) {

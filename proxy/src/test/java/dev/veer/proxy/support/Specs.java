@@ -38,7 +38,7 @@ public final class Specs {
 
     private static ProxySettings settings(Limits limits, Transport transport) {
         return new ProxySettings(new HostPort("127.0.0.1", 0), 2, limits, 10_000, 10_000, 16, Duration.ofSeconds(5),
-                ProxySettings.DEFAULTS.eventBatchMicros(), transport, null, ProxySettings.DEFAULTS.normalizePath());
+                ProxySettings.DEFAULTS.eventBatchMicros(), transport, null, ProxySettings.DEFAULTS.normalizePath(), null);
     }
 
     public static Limits limits(Duration headerTimeout, Duration responseTimeout) {

@@ -1,0 +1,101 @@
+package dev.veer.proxy.server;
+
+import dev.veer.config.model.TlsSettings;
+import dev.veer.config.tls.TlsMaterial;
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * TLS on the proxy's second listener ({@code proxy.tls}): a server context made from the certificate and key files,
+ * replaced whole when they are read again, so a renewed certificate serves every connection made after a reload
+ * while the open ones keep theirs. TLS 1.2 and 1.3 with the JDK's cipher suites; ALPN offers only http/1.1, so a
+ * browser does not try HTTP/2, which Veer does not speak.
+ */
+public final class TlsTermination {
+
+    private static final Logger log = LoggerFactory.getLogger(TlsTermination.class);
+    /** Said at every load from this close to the certificate's end, time enough to renew it. */
+    private static final Duration EXPIRY_WARNING = Duration.ofDays(14);
+
+    private final TlsSettings settings;
+    private final long handshakeTimeoutMillis;
+    private volatile SslContext context;
+
+    private TlsTermination(TlsSettings settings, long handshakeTimeoutMillis, SslContext context) {
+        this.settings = settings;
+        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+        this.context = context;
+    }
+
+    /**
+     * Reads the files. {@code handshakeTimeout}: how long a client may take over its handshake, the header timeout,
+     * so a connection that never completes one is dropped like one that never sends its head.
+     */
+    public static TlsTermination start(TlsSettings settings, Duration handshakeTimeout)
+            throws TlsMaterial.Invalid, SSLException {
+        return new TlsTermination(settings, handshakeTimeout.toMillis(), load(settings));
+    }
+
+    /**
+     * Reads the files again: a certificate renewed in place (certbot, cert-manager) serves new connections from
+     * here on. Files that are wrong now leave the context in force, with an error in the log.
+     */
+    public void reload() {
+        try {
+            context = load(settings);
+        } catch (TlsMaterial.Invalid e) {
+            log.error("proxy.tls: kept the certificate in force, {} is wrong: {}",
+                    e.certificateFile() ? settings.certificate() : settings.privateKey(), e.getMessage());
+        } catch (SSLException e) {
+            log.error("proxy.tls: kept the certificate in force, the JVM refused the new one: {}", e.getMessage());
+        }
+    }
+
+    SslHandler newHandler(Channel ch) {
+        SslHandler handler = context.newHandler(ch.alloc());
+        handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+        return handler;
+    }
+
+    private static SslContext load(TlsSettings settings) throws TlsMaterial.Invalid, SSLException {
+        TlsMaterial material = TlsMaterial.load(settings.certificate(), settings.privateKey());
+        X509Certificate leaf = material.chain().get(0);
+        warnOfExpiry(leaf, settings);
+        return SslContextBuilder.forServer(material.privateKey(), material.chain().toArray(new X509Certificate[0]))
+                .sslProvider(SslProvider.JDK)
+                .protocols("TLSv1.3", "TLSv1.2")
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_1_1))
+                .build();
+    }
+
+    private static void warnOfExpiry(X509Certificate leaf, TlsSettings settings) {
+        Instant now = Instant.now();
+        Instant end = leaf.getNotAfter().toInstant();
+        Instant start = leaf.getNotBefore().toInstant();
+        String subject = leaf.getSubjectX500Principal().getName();
+        if (end.isBefore(now)) {
+            log.warn("proxy.tls: the certificate in {} ({}) expired at {}: clients refuse it", settings.certificate(),
+                    subject, end);
+        } else if (start.isAfter(now)) {
+            log.warn("proxy.tls: the certificate in {} ({}) is valid only from {}: clients refuse it until then",
+                    settings.certificate(), subject, start);
+        } else if (end.isBefore(now.plus(EXPIRY_WARNING))) {
+            log.warn("proxy.tls: the certificate in {} ({}) expires at {}", settings.certificate(), subject, end);
+        }
+    }
+}
