@@ -262,10 +262,9 @@ public final class VeerRuntime implements AutoCloseable {
 
         VeerRuntime runtime = new VeerRuntime(config, closeables, proxy, control, reload, admin, ticker, ready);
         ready.set(true);
-        log.info("veer: proxy listening on {}{} ({}), admin API on {} ({}), state in {}{}",
-                address(proxy.localAddress()),
-                proxy.tlsAddress() == null ? "" : " and " + address(proxy.tlsAddress()) + " (TLS)",
-                proxy.transport().configName(),
+        log.info("veer: proxy listening on {} ({}){}, admin API on {} ({}), state in {}{}",
+                address(proxy.localAddress()), proxy.transport().configName(),
+                proxy.tlsAddress() == null ? "" : " and with TLS on " + address(proxy.tlsAddress()),
                 address(admin.localAddress()), auth.required() ? "bearer token required" : "no token, loopback only",
                 stateDir.toAbsolutePath().normalize(),
                 proxy.accessLog() == null ? "" : ", access log " + proxy.accessLog().path().toAbsolutePath());
