@@ -76,6 +76,8 @@ class TlsConfigTest {
         assertThat(Configs.errors("proxy: { tls: { listen: \"0.0.0.0:8443\" } }\n" + Configs.SHOP)).containsExactly(
                 "proxy.tls.certificate: missing (expected: the PEM certificate chain, e.g. /etc/veer/tls.crt)",
                 "proxy.tls.privateKey: missing (expected: the PEM private key, e.g. /etc/veer/tls.key)");
+        assertThat(Configs.errors("proxy: { tls: on }\n" + Configs.SHOP))
+                .containsExactly("proxy.tls: true (expected: a mapping)");
         assertThat(Configs.errors(tls("127.0.0.1:8080", pem("rsa-a.crt"), pem("rsa-a.key")))).containsExactly(
                 "proxy.tls.listen: '127.0.0.1:8080' needs port 8080, which proxy.listen '127.0.0.1:8080' already"
                         + " takes (expected: a port proxy.listen does not use)");
