@@ -245,6 +245,45 @@ class HostileInputTest {
     }
 
     /**
+     * The head scan counts how far past the decoder's reader index it has read. A head that came in several reads,
+     * with its body in a read of its own, left that count measured against the earlier buffer, so the next head was
+     * scanned from its middle: one in its syntax was refused, and one shorter than the count was not scanned at all (a
+     * fold passed). The first head's long field makes the reader index of its last read large, the body's small.
+     */
+    @Test
+    void aHeadAfterABodyReadOnItsOwnIsScannedFromItsStart() throws Exception {
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            // A cold event loop may take the pieces below in one read.
+            assertThat(http.send("POST /warm HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok").read().status())
+                    .isEqualTo(200);
+        }
+        int requestsBefore = backend.requests().size();
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            sendHeadInPiecesThenItsBody(http);
+            assertThat(http.send("GET /second HTTP/1.1\r\nX-Pad: " + "p".repeat(2000) + "\r\nHost: a\r\n\r\n").read()
+                    .status()).isEqualTo(200);
+        }
+        try (RawHttp http = new RawHttp(proxy.localAddress().getPort())) {
+            sendHeadInPiecesThenItsBody(http);
+            assertThat(http.send("GET /folded HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n").read().status())
+                    .isEqualTo(400);
+            assertThat(http.closedWithin(2000)).as("connection closed").isTrue();
+        }
+        assertThat(backend.requests().subList(requestsBefore, backend.requests().size()))
+                .extracting(Backend.Recorded::uri).containsExactly("/first", "/second", "/first");
+    }
+
+    private static void sendHeadInPiecesThenItsBody(RawHttp http) throws Exception {
+        http.socket().setTcpNoDelay(true);
+        for (String piece : List.of("POST /first HTTP/1.1\r\nHost: a\r\nX-Pad: " + "p".repeat(1000) + "\r\nContent-Len",
+                "gth: 2\r\n\r\n", "ok")) {
+            http.send(piece);
+            Thread.sleep(50); // a read of its own
+        }
+        assertThat(http.read().status()).isEqualTo(200);
+    }
+
+    /**
      * Transfer-Encoding field values, one field per element. Without chunked the body's length is unknown; with a
      * coding before chunked it cannot be decoded: 501 either way. Chunked anywhere but last, twice, or no coding at
      * all is framing Veer and the backend could read apart: 400. What follows the head would be a second request

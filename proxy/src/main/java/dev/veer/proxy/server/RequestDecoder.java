@@ -53,7 +53,6 @@ final class RequestDecoder extends HttpRequestDecoder {
     private boolean atLineStart = true;
     private boolean lineEmptySoFar = true;
     private boolean rejected;
-    private int readerIndexAtScan;
     /** Why the scan refused the head, or null. */
     private String malformed;
     /** One per decoder: {@link ByteBuf#forEachByte} reads the buffer without per-byte bounds and index checks. */
@@ -91,26 +90,31 @@ final class RequestDecoder extends HttpRequestDecoder {
             buffer.skipBytes(buffer.readableBytes());
             return;
         }
+        // Both scans count the bytes they have read past the reader index, and lose what Netty consumes in this call.
+        // This call's own reader index, not the one of the call that last scanned: since then the buffer may be
+        // another (the decoder lets go of one read to its end), and a head that starts after a body has not been
+        // scanned at all.
+        int readerIndexAtStart = buffer.readerIndex();
         if (inHead && !headEnded && malformedHead(buffer)) {
             rejected = true;
             buffer.skipBytes(buffer.readableBytes());
             out.add(new RejectedRequest(HttpResponseStatus.BAD_REQUEST, malformed));
             return;
         }
-        int readerIndexAtChunkScan = buffer.readerIndex();
         if (chunkFraming.active()) {
-            int reached = chunkFraming.scan(buffer, readerIndexAtChunkScan + chunkScannedAhead);
+            int reached = chunkFraming.scan(buffer, readerIndexAtStart + chunkScannedAhead);
             if (reached < 0) {
                 rejected = true;
                 buffer.skipBytes(buffer.readableBytes());
                 out.add(new RejectedRequest(HttpResponseStatus.BAD_REQUEST, "malformed chunked body framing"));
                 return;
             }
-            chunkScannedAhead = reached - readerIndexAtChunkScan;
+            chunkScannedAhead = reached - readerIndexAtStart;
         }
         int before = out.size();
         super.decode(ctx, buffer, out);
-        chunkScannedAhead = Math.max(0, chunkScannedAhead - (buffer.readerIndex() - readerIndexAtChunkScan));
+        int consumed = buffer.readerIndex() - readerIndexAtStart;
+        chunkScannedAhead = Math.max(0, chunkScannedAhead - consumed);
         for (int i = before; i < out.size(); i++) {
             Object msg = out.get(i);
             if (msg instanceof HttpRequest) {
@@ -140,7 +144,7 @@ final class RequestDecoder extends HttpRequestDecoder {
             }
         }
         if (inHead && !headEnded) {
-            scannedAhead = Math.max(0, scannedAhead - (buffer.readerIndex() - readerIndexAtScan));
+            scannedAhead = Math.max(0, scannedAhead - consumed);
         }
     }
 
@@ -181,7 +185,6 @@ final class RequestDecoder extends HttpRequestDecoder {
 
     /** Scans the not yet scanned bytes of the head; true when it is malformed ({@link #malformed} says how). */
     private boolean malformedHead(ByteBuf buffer) {
-        readerIndexAtScan = buffer.readerIndex();
         int from = buffer.readerIndex() + scannedAhead;
         int end = buffer.writerIndex();
         if (from >= end) {
