@@ -11,6 +11,7 @@ import dev.veer.config.model.Limits;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.proxy.support.Await;
 import dev.veer.proxy.support.Backend;
+import dev.veer.proxy.support.RawBackend;
 import dev.veer.proxy.support.RawHttp;
 import dev.veer.proxy.support.ScriptedBackend;
 import dev.veer.proxy.support.ScriptedBackend.Script;
@@ -249,6 +250,23 @@ class HealthCheckTest {
                 // the unhealthy threshold.
                 await(() -> hinted.connections() >= 4, "three probes of the hinted endpoint");
                 assertThat(proxy.endpointHealthy("svc", "a", HostPort.parse(hinted.address()))).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void anEndpointSendingInterimHeadsForEverFailsWithoutWaitingOutTheTimeout() throws Exception {
+        // Without a limit the probe gathered every 1xx head until its timeout: at the loopback's speed, more than a
+        // 256 MiB heap holds in one second. Here they come a millisecond apart and the timeout is 5 s, so only the
+        // limit ends the probe within 3 s, after a few dozen heads rather than thousands.
+        HealthCheckSpec patient = new HealthCheckSpec("/health", Duration.ofSeconds(10), Duration.ofSeconds(5), 1, 1);
+        try (RawBackend flood = new RawBackend(RawBackend.Behaviour.INTERIM_FLOOD)) {
+            ServiceSpec spec = service("svc", List.of(), "/", List.of(version("a", flood.address())),
+                    weights("a", 10000), null, List.of(), patient);
+            try (ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(spec), List.of())) {
+                Await.until(() -> !proxy.endpointHealthy("svc", "a", HostPort.parse(flood.address())),
+                        "the flooding endpoint down", Duration.ofSeconds(3));
+                assertThat(flood.interimHeadsSent()).as("1xx heads written before the probe hung up").isLessThan(1000);
             }
         }
     }

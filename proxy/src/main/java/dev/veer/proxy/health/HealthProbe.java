@@ -208,7 +208,9 @@ final class HealthProbe {
      * read as the proxy reads an upstream's ({@link ResponseHead}, within the proxy's head limits), so an endpoint
      * is judged by what its traffic would get: a head the proxy refuses (a folded line, an ambiguous length) fails
      * the check, and one it reads (bare-LF line ends) passes. Interim (1xx) heads before it are not the answer
-     * (RFC 9110 §15.2): a service that sends 103 Early Hints is not down. The body is not read.
+     * (RFC 9110 §15.2): a service that sends 103 Early Hints is not down, but one that sends more of them than the
+     * proxy takes fails: 1xx heads sent for ever would otherwise pile up in {@link #received} until the timeout, at
+     * the loopback's speed (a 1 s timeout ran a 256 MiB heap out of memory). The body is not read.
      */
     private final class Attempt extends ChannelInboundHandlerAdapter {
         private final HeadEndFinder headEnd = new HeadEndFinder();
@@ -216,6 +218,7 @@ final class HealthProbe {
         /** What arrived and is not judged yet; null before the first read and once done. */
         private ByteBuf received;
         private boolean done;
+        private int interimHeads;
         private ScheduledFuture<?> timeout;
 
         @Override
@@ -255,6 +258,8 @@ final class HealthProbe {
                 int code = head.status();
                 if (!head.interim() || code == 101) {
                     finish(channel, code >= 200 && code < 400 ? null : "GET " + spec.path() + " answered " + code);
+                } else if (++interimHeads > ResponseHead.MAX_INTERIM_HEADS) {
+                    finish(channel, ResponseHead.TOO_MANY_INTERIM_HEADS);
                 }
             }
         }

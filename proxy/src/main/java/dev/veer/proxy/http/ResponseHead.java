@@ -28,6 +28,14 @@ import io.netty.util.AsciiString;
  */
 public final class ResponseHead {
 
+    /**
+     * More interim (1xx) heads before the final one are refused, by the proxy and the health check alike: an upstream
+     * may send them for ever. A real server sends one or two (100 Continue, 103 Early Hints), or a 102 Processing now
+     * and then.
+     */
+    public static final int MAX_INTERIM_HEADS = 32;
+    public static final String TOO_MANY_INTERIM_HEADS = "more than " + MAX_INTERIM_HEADS + " interim (1xx) responses";
+
     /** How the body that follows the head is delimited. */
     public enum Framing { NONE, LENGTH, CHUNKED, UNTIL_CLOSE }
 

@@ -24,12 +24,6 @@ import io.netty.buffer.Unpooled;
 final class ResponseReader {
 
     private static final String MALFORMED_CHUNKS = "malformed chunked response body";
-    /**
-     * More interim (1xx) heads before the final one are refused: each read re-arms the response timer, so an
-     * upstream sending 1xx heads for ever would otherwise hold the request for ever. A real server sends one or two
-     * (100 Continue, 103 Early Hints), or a 102 Processing now and then.
-     */
-    private static final int MAX_INTERIM_HEADS = 32;
 
     private enum State { IDLE, HEAD, LENGTH, CHUNKED, TRAILERS, UNTIL_CLOSE, TUNNEL }
 
@@ -186,8 +180,9 @@ final class ResponseReader {
                 clean = false;
             }
             // Otherwise another head follows, perhaps in this same buffer.
-            if (state == State.HEAD && ++interimHeads > MAX_INTERIM_HEADS) {
-                return "more than " + MAX_INTERIM_HEADS + " interim (1xx) responses";
+            // Each read re-arms the response timer, so 1xx heads sent for ever would hold the request for ever.
+            if (state == State.HEAD && ++interimHeads > ResponseHead.MAX_INTERIM_HEADS) {
+                return ResponseHead.TOO_MANY_INTERIM_HEADS;
             }
             listener.onResponseHead(head);
             return null;

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.socket.DuplexChannel;
 import java.io.IOException;
 import java.util.concurrent.ScheduledFuture;
 
@@ -60,12 +61,12 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     /**
      * The exchange is done with the connection, its response read to the end: back to the pool, unless the upstream
-     * ruled reuse out (Connection: close, a body delimited by the close, bytes beyond the response) or the pool is
-     * full; then it is closed.
+     * ruled reuse out (Connection: close, a body delimited by the close, bytes beyond the response), a write to it
+     * failed, or the pool is full; then it is closed.
      */
     public void release() {
         listener = null;
-        if (!reader.clean()) {
+        if (!reader.clean() || outputShutButOpen(channel)) {
             channel.close();
             return;
         }
@@ -175,6 +176,13 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException && outputShutButOpen(ctx.channel())) {
+            // A write failed (AUTO_CLOSE is off, so only the output was shut): the upstream reset the connection,
+            // typically after answering a request before its whole body (a 401, a 413) and closing on the rest. The
+            // answer may already wait in the receive buffer: the read side goes on, and reads it or ends the
+            // exchange at the close (channelInactive) as any close would.
+            return;
+        }
         UpstreamListener l = listener;
         listener = null;
         // As at a close (channelInactive): a reset after part of a head is an answer gone bad, not a stale
@@ -185,5 +193,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             boolean reset = cause instanceof IOException && !headCut;
             l.onUpstreamFailure(reset ? FailureReason.RESET : FailureReason.PROTOCOL);
         }
+    }
+
+    private static boolean outputShutButOpen(Channel channel) {
+        return channel instanceof DuplexChannel && ((DuplexChannel) channel).isOutputShutdown() && channel.isActive();
     }
 }

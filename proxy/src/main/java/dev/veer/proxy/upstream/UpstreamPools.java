@@ -154,6 +154,10 @@ public final class UpstreamPools {
                 .resolver(resolver)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
+                // A failed write shuts the output only (see UpstreamConnection.exceptionCaught): an upstream that
+                // answered early and closed on the rest of the request body resets the connection, and closing at
+                // once would drop its answer, which may still wait to be read.
+                .option(ChannelOption.AUTO_CLOSE, false)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override

@@ -25,12 +25,15 @@ public final class RawBackend implements AutoCloseable {
         /** The start of a response head, then the close. */
         PARTIAL_HEAD_THEN_CLOSE,
         /** The start of a response head, then a reset. */
-        PARTIAL_HEAD_THEN_RESET }
+        PARTIAL_HEAD_THEN_RESET,
+        /** 1xx heads, one a millisecond, until the peer goes away: never a final answer. */
+        INTERIM_FLOOD }
 
     private final ServerSocket server;
     private final Behaviour behaviour;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger interimHeadsSent = new AtomicInteger();
     private final Thread acceptor;
 
     public RawBackend(Behaviour behaviour) throws IOException {
@@ -51,6 +54,11 @@ public final class RawBackend implements AutoCloseable {
 
     public int requests() {
         return requests.get();
+    }
+
+    /** The 1xx heads {@link Behaviour#INTERIM_FLOOD} wrote, over all connections. */
+    public int interimHeadsSent() {
+        return interimHeadsSent.get();
     }
 
     /** A port nothing listens on. */
@@ -128,6 +136,15 @@ public final class RawBackend implements AutoCloseable {
                         s.setSoLinger(true, 0);
                     }
                     s.close();
+                }
+                case INTERIM_FLOOD -> {
+                    byte[] interim = "HTTP/1.1 102 Processing\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+                    while (true) {
+                        s.getOutputStream().write(interim);
+                        s.getOutputStream().flush();
+                        interimHeadsSent.incrementAndGet();
+                        Thread.sleep(1);
+                    }
                 }
                 default -> throw new IllegalStateException();
             }
