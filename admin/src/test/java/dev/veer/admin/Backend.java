@@ -6,16 +6,22 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A loopback HTTP backend that answers every request with its name; paths under /slow take 1.5 s. */
+/**
+ * A loopback HTTP backend that answers every request with its name; paths under /slow take 1.5 s, and paths under
+ * /hold wait for {@link #release()}.
+ */
 public final class Backend implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(16);
     private final AtomicInteger slowArrived = new AtomicInteger();
+    private final AtomicInteger heldArrived = new AtomicInteger();
+    private final CountDownLatch released = new CountDownLatch(1);
 
     public Backend(String name) throws IOException {
         this(name, 200);
@@ -35,6 +41,14 @@ public final class Backend implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
+            if (exchange.getRequestURI().getPath().startsWith("/hold")) {
+                heldArrived.incrementAndGet();
+                try {
+                    released.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             exchange.getResponseHeaders().set("Content-Type", "text/plain");
             exchange.sendResponseHeaders(status, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -48,6 +62,16 @@ public final class Backend implements AutoCloseable {
     /** How many requests under /slow have reached this backend (answered or not). */
     public int slowArrived() {
         return slowArrived.get();
+    }
+
+    /** How many requests under /hold have reached this backend (answered or not). */
+    public int heldArrived() {
+        return heldArrived.get();
+    }
+
+    /** Answers the requests under /hold, those waiting and any to come. */
+    public void release() {
+        released.countDown();
     }
 
     public int port() {

