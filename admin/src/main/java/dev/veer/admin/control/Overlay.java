@@ -65,12 +65,13 @@ public final class Overlay {
         Map<String, ServiceState> serviceStates = new LinkedHashMap<>();
         Map<String, Long> serviceRevisions = new LinkedHashMap<>();
         Map<String, String> previews = new LinkedHashMap<>();
-        for (String name : doc.services().keySet()) {
-            if (config.service(name) == null) {
+        doc.services().forEach((name, state) -> {
+            // An entry without runtime changes only carries the revision: nothing of it is lost.
+            if (config.service(name) == null && state.changesAnything()) {
                 dropped.add(new Dropped(name, "service " + name + " is no longer in the config; its runtime changes"
                         + " were dropped"));
             }
-        }
+        });
         for (ServiceSpec fileSpec : config.services()) {
             ServiceState state = doc.services().get(fileSpec.name());
             if (state == null) {

@@ -47,6 +47,14 @@ public record StateDoc(long revision, Map<String, ServiceState> services, FlagSt
                     new java.util.LinkedHashMap<>(weightsBps));
         }
 
+        /**
+         * Whether it holds a runtime change (weights, a version put or deleted, a preview). One that does not is
+         * kept only for the service's revision, and dropping it drops nothing.
+         */
+        public boolean changesAnything() {
+            return weightsBps != null || !putVersions.isEmpty() || !deletedVersions.isEmpty() || preview != null;
+        }
+
         /** A service nothing was changed on yet at runtime, based on the file's versions. */
         public static ServiceState untouched(long revision, List<String> baseVersions) {
             return new ServiceState(revision, baseVersions, null, Map.of(), List.of(), null);

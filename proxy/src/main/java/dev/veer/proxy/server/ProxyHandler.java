@@ -1134,6 +1134,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         loggedHead = null; // an idle keep-alive connection holds no request
         receivedTarget = null;
         version = null;
+        // Nor the routing state it went through: kept, an idle connection (up to the idle timeout) held that table's
+        // service, versions, endpoints and statistics after they were removed, past StatsRegistry.RETIRED_KEPT.
+        endpoint = null;
+        decision.reset();
         connecting = false;
         sentBody.release();
         lastActivityNanos = System.nanoTime();
