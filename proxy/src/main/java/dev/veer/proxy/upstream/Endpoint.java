@@ -86,10 +86,13 @@ public final class Endpoint {
         return unprobed;
     }
 
+    /** The reason of the UNHEALTHY event of an endpoint added at run time, before its first check. */
+    static final String AWAITING_FIRST_CHECK = "new endpoint: waiting for its first health check";
+
     /** Out of rotation until its first health check passes: an endpoint added at run time. */
     public void awaitFirstCheck() {
         unprobed = !everAnswered;
-        setHealthy(false, "new endpoint: waiting for its first health check");
+        setHealthy(false, AWAITING_FIRST_CHECK);
     }
 
     /** Whether a health check has answered for it, either way (a probe replaced by a reload keeps this). */
