@@ -421,6 +421,37 @@ class ValidationErrorsTest {
                 "proxy.drainTimeout: '-1s' (expected: at least 0s)");
     }
 
+    /**
+     * Timers run in nanoseconds, which overflow past 292 years: 200000d passed the check, then every connection
+     * failed to open (idle and response timeouts) or Veer stopped with "long overflow" (header timeout, health check
+     * interval, drain). Too long for any Duration, it is refused for its length too, not as "a duration with a unit".
+     */
+    @Test
+    void aDurationIsAtMostAYear() throws Exception {
+        String expected = " (expected: at most 365d)";
+        assertThat(errors("""
+                proxy:
+                  drainTimeout: 200000d
+                  limits: { headerTimeout: 366d, idleTimeout: 200000d, responseTimeout: 8761h,
+                            upstreamIdleTimeout: 99999999999999999999999h }
+                services:
+                  - name: shop
+                    versions:
+                      - { name: blue, endpoints: ["127.0.0.1:9001"] }
+                    healthCheck: { interval: 200000d }
+                    rollout: { steps: [ { weight: 5, pause: 400d } ] }
+                """)).containsExactly(
+                "proxy.limits.headerTimeout: '366d'" + expected,
+                "proxy.limits.responseTimeout: '8761h'" + expected,
+                "proxy.limits.idleTimeout: '200000d'" + expected,
+                "proxy.limits.upstreamIdleTimeout: '99999999999999999999999h'" + expected,
+                "proxy.drainTimeout: '200000d'" + expected,
+                "services[0].healthCheck.interval: '200000d'" + expected,
+                "services[0].rollout.steps[0].pause: '400d'" + expected);
+        assertThat(parse("proxy: { limits: { idleTimeout: 365d } }\n").proxy().limits().idleTimeout())
+                .isEqualTo(java.time.Duration.ofDays(365));
+    }
+
     @Test
     void rolloutStepsAndAnalysisRanges() {
         assertThat(errors(Configs.SHOP + """
