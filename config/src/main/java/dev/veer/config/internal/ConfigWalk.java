@@ -151,7 +151,7 @@ public final class ConfigWalk {
         for (JsonNode item : items) {
             JsonNode name = item.get("name");
             if (name != null && name.isValueNode() && !name.isNull()) {
-                variants.put(name.asText(), null);
+                variants.put(WrittenScalar.text(name), null);
             }
         }
         for (FlagSpec flag : flags) {

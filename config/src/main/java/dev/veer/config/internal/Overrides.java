@@ -214,7 +214,7 @@ public final class Overrides {
     private static int indexOfName(ArrayNode array, String name) {
         for (int i = 0; i < array.size(); i++) {
             JsonNode element = array.get(i).get("name");
-            if (element != null && element.isValueNode() && element.asText().equals(name)) {
+            if (element != null && element.isValueNode() && WrittenScalar.text(element).equals(name)) {
                 return i;
             }
         }

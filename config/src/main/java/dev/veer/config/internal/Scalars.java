@@ -22,7 +22,7 @@ public final class Scalars {
             problems.add(path, Describe.value(node) + " (expected: a string)");
             return fallback;
         }
-        return node.asText();
+        return WrittenScalar.text(node);
     }
 
     public static long integer(JsonNode node, String path, Problems problems, long min, long max, long fallback) {

@@ -108,7 +108,7 @@ public final class ServiceSection {
         for (JsonNode version : written) {
             JsonNode name = version.get("name");
             if (name != null && name.isValueNode() && !name.isNull()) {
-                names.add(name.asText());
+                names.add(WrittenScalar.text(name));
             }
         }
         return List.copyOf(names);
