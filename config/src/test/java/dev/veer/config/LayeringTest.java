@@ -253,6 +253,27 @@ class LayeringTest {
                 "admin.token: '${A:-${B}': unclosed ${ (expected: ${NAME}, ${NAME:-default} or ${NAME-default})");
     }
 
+    /** Said as such, once: it was "unknown key" or "unknown version", as if the key were misspelt. */
+    @Test
+    void aReferenceInAKeyIsAnErrorSayingKeysAreNotExpanded(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("veer.yaml");
+        Files.writeString(file, """
+                proxy: { "${LISTEN_KEY}": "127.0.0.1:8080" }
+                services:
+                  - name: shop
+                    versions:
+                      - { name: blue, endpoints: ["127.0.0.1:9001"] }
+                      - { name: green, endpoints: ["127.0.0.1:9002"] }
+                    weights: { blue: 90, "${CANARY}": 10 }
+                """);
+        ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(file, Map.of("LISTEN_KEY", "listen", "CANARY", "green"), List.of()));
+        String expected = " in a key is not expanded (expected: ${...} in values only; the key written out)";
+        assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+                "proxy.${LISTEN_KEY}: ${LISTEN_KEY}" + expected,
+                "services[0].weights.${CANARY}: ${CANARY}" + expected);
+    }
+
     @Test
     void envAndSetValuesAreNotExpanded() throws Exception {
         // state.dir for both layers: the token, a text too, may not hold '$' (see adminTokenIsAnRfc6750B64Token).
