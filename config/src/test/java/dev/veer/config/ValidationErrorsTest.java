@@ -491,6 +491,24 @@ class ValidationErrorsTest {
                 "services[0].retry.budgetRatio: 2 (expected: 0..1)");
     }
 
+    /**
+     * The check sends its path as written: a space or line break broke its request line, and a non-ASCII character
+     * went out as one Latin-1 byte or '?', so every endpoint failed its checks ("no answer within 1000 ms") and the
+     * service answered 503.
+     */
+    @Test
+    void aHealthCheckPathIsOneARequestCanSend() throws Exception {
+        String expected = "': a request path holds such characters only percent-encoded (expected: '";
+        for (String[] bad : List.of(new String[]{"/he alth", "/he%20alth"}, new String[]{"/h\\r\\nX: y", "/h%0D%0AX:%20y"},
+                new String[]{"/sant\u00e9", "/sant%C3%A9"}, new String[]{"/health#ready", "/health%23ready"})) {
+            assertThat(errors(Configs.SHOP + "    healthCheck: { path: \"" + bad[0] + "\" }\n"))
+                    .containsExactly("services[0].healthCheck.path: '" + bad[0].replace("\\r\\n", "\r\n") + expected
+                            + bad[1] + "')");
+        }
+        assertThat(parse(Configs.SHOP + "    healthCheck: { path: \"/health?probe=veer&x=%20\" }\n")
+                .service("shop").healthCheck().path()).isEqualTo("/health?probe=veer&x=%20");
+    }
+
     @Test
     void transportIsOneOfTheFourNames() throws Exception {
         assertThat(errors("proxy: { transport: uring }\n" + Configs.SHOP)).containsExactly(

@@ -211,6 +211,11 @@ public final class ServiceSection {
         String checkPath = f.text("path", d.path());
         if (checkPath != null && !checkPath.startsWith("/")) {
             problems.add(f.path("path"), "'" + checkPath + "' (expected: a path starting with /)");
+        } else if (checkPath != null && !RawPathBytes.encoded(checkPath).equals(checkPath)) {
+            // Sent as written, a space or line break broke the check's request line and a non-ASCII character went
+            // out as one Latin-1 byte or '?': every endpoint failed its checks (no answer, or a 400) and left rotation.
+            problems.add(f.path("path"), "'" + checkPath + "': a request path holds such characters only"
+                    + " percent-encoded (expected: '" + RawPathBytes.encoded(checkPath) + "')");
         }
         Duration interval = f.duration("interval", ONE_MS, d.interval());
         Duration timeout = f.duration("timeout", ONE_MS, d.timeout());
