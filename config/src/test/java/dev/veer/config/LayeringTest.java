@@ -153,6 +153,32 @@ class LayeringTest {
                 .endsWith(" (expected: a scalar, [list] or {mapping})");
     }
 
+    /**
+     * A name may hold dots: {@code weights.v1.10} set a key v1 holding a key 10 ("unknown version v1"), and no
+     * {@code --set} could reach the version v1.10. {@code \.} is a dot inside a key, as in Helm's --set.
+     */
+    @Test
+    void aDotInsideANameIsWrittenWithABackslash(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("veer.yaml");
+        Files.writeString(file, """
+                services:
+                  - name: shop
+                    versions:
+                      - { name: v1.9, endpoints: ["127.0.0.1:9001"] }
+                      - { name: v1.10, endpoints: ["127.0.0.1:9002"] }
+                    weights: { v1.9: 100, v1.10: 0 }
+                """);
+        VeerConfig config = ConfigLoader.load(file, Map.of(), List.of("services.shop.weights.v1\\.9=75",
+                "services.shop.weights.v1\\.10=25", "services.shop.versions.v1\\.10.endpoints=[127.0.0.1:9003]"));
+        assertThat(config.service("shop").weights().basisPoints())
+                .containsExactly(Map.entry("v1.9", 7500), Map.entry("v1.10", 2500));
+        assertThat(config.service("shop").versions().get(1).endpoints()).containsExactly(new HostPort("127.0.0.1", 9003));
+
+        assertThat(errors(Files.readString(file), Map.of(), List.of("services.shop.weights.v1\\.10=101")))
+                .containsExactly("services[0].weights.v1.10: 101 (expected: 0..100) [from --set "
+                        + "services.shop.weights.v1\\.10=101]");
+    }
+
     /** A negative or signed index is a malformed key path; [-1] stopped veer check with a NullPointerException. */
     @Test
     void aNegativeIndexIsAMalformedKeyPath() {

@@ -127,10 +127,10 @@ public final class Overrides {
     private record Segment(String key, int index) {
     }
 
-    /** Parses {@code a.b[0].c}; null when malformed. */
+    /** Parses {@code a.b[0].c}, where {@code \.} is a dot inside a key ({@code weights.v1\.10}); null if malformed. */
     private static List<Segment> segments(String path) {
         List<Segment> out = new ArrayList<>();
-        for (String part : path.split("\\.", -1)) {
+        for (String part : parts(path)) {
             String rest = part;
             int bracket = rest.indexOf('[');
             String key = bracket < 0 ? rest : rest.substring(0, bracket);
@@ -152,6 +152,29 @@ public final class Overrides {
             }
         }
         return out.isEmpty() ? null : out;
+    }
+
+    /**
+     * {@code path} split at each dot not preceded by a backslash, as Helm's --set does: names may hold dots (a version
+     * v1.10), and {@code weights.v1.10} would name a key v1 holding a key 10.
+     */
+    private static List<String> parts(String path) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder part = new StringBuilder();
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '\\' && i + 1 < path.length() && path.charAt(i + 1) == '.') {
+                part.append('.');
+                i++;
+            } else if (c == '.') {
+                parts.add(part.toString());
+                part.setLength(0);
+            } else {
+                part.append(c);
+            }
+        }
+        parts.add(part.toString());
+        return parts;
     }
 
     /**
