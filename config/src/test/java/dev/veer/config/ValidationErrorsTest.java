@@ -688,6 +688,30 @@ class ValidationErrorsTest {
                 "services: a mapping (expected: a list)");
     }
 
+    /** Each was followed by the keys it lacks, as missing: {@code versions: [v1]} gave three errors for one. */
+    @Test
+    void aListElementThatIsNoMappingIsOneError() {
+        assertThat(errors("""
+                services:
+                  - shop
+                  - name: cart
+                    versions: [ v1, { name: v2, endpoints: ["127.0.0.1:9002"] } ]
+                    routes: [ x, { match: y, version: v2 } ]
+                    rollout: { steps: [ 5 ] }
+                flags:
+                  - f
+                  - { name: g, targeting: [ premium ], variants: [ a ] }
+                """)).containsExactly(
+                "flags[0]: 'f' (expected: a mapping)",
+                "flags[1].targeting[0]: 'premium' (expected: a mapping)",
+                "flags[1].variants[0]: 'a' (expected: a mapping)",
+                "services[0]: 'shop' (expected: a mapping)",
+                "services[1].versions[0]: 'v1' (expected: a mapping)",
+                "services[1].routes[0]: 'x' (expected: a mapping)",
+                "services[1].routes[1].match: 'y' (expected: a mapping)",
+                "services[1].rollout.steps[0]: 5 (expected: a mapping)");
+    }
+
     @Test
     void everyMistakeInOneFileIsReportedTogether() {
         assertThat(errors("""

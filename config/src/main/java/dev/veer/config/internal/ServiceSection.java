@@ -56,6 +56,9 @@ public final class ServiceSection {
     public static Read readParts(JsonNode node, String path, FlagCatalog flags, Problems problems) {
         int before = problems.count();
         Fields f = Fields.of(node, path, problems).allow(KEYS);
+        if (f.noMapping()) {
+            return new Read(null, null, null);
+        }
         String name = f.name("name");
         MatchSpec match = match(f.get("match"), f.path("match"), problems);
         List<VersionSpec> versions = versions(f, problems);
