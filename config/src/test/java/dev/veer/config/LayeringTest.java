@@ -130,7 +130,8 @@ class LayeringTest {
         assertThat(errors(Configs.SHOP, Map.of(), List.of("services.0.weights.blue=90")))
                 .containsExactly("services[0].weights: sum is 90 (expected: 100) [from --set services.0.weights.blue=90]");
         assertThat(errors(Configs.SHOP, Map.of(), List.of("services.4.name=x"))).containsExactly(
-                "--set services.4.name=x: index 4 is out of range in services (expected: [0]..[0] or the name of an element)");
+                "--set services.4.name=x: index 4 is out of range in services (expected: [0]..[0] or the name of an"
+                        + " element; to add one, set the whole list: services=[...])");
     }
 
     @Test
@@ -141,10 +142,10 @@ class LayeringTest {
         assertThat(errors).hasSize(7);
         assertThat(errors.subList(0, 6)).containsExactly(
                 "--set proxy.listen: missing '=' (expected: key=value, e.g. proxy.listen=127.0.0.1:8080)",
-                "--set services.cart.weights.blue=1: no element named 'cart' in services "
-                        + "(expected: [0]..[0] or the name of an element)",
-                "--set services[3].name=x: index 3 is out of range in services "
-                        + "(expected: [0]..[0] or the name of an element)",
+                "--set services.cart.weights.blue=1: no element named 'cart' in services (expected: [0]..[0] or the"
+                        + " name of an element; to add one, set the whole list: services=[...])",
+                "--set services[3].name=x: index 3 is out of range in services (expected: [0]..[0] or the name of an"
+                        + " element; to add one, set the whole list: services=[...])",
                 "--set services[0]x=1: 'services[0]x' (expected: a key path like proxy.listen, "
                         + "services[0].weights.blue or services.shop.weights.blue)",
                 "--set proxy.limits[0]=1: proxy.limits is missing (expected: an existing list to index into)",

@@ -197,7 +197,8 @@ public final class Overrides {
                     problems.add(label, (segment.index >= 0 || segment.key.matches("[0-9]{1,9}")
                             ? "index " + index + " is out of range" : "no element named '" + segment.key + "'")
                             + " in " + path + " (expected: " + (array.isEmpty() ? "" : "[0].." + "[" + (array.size() - 1)
-                            + "] or ") + "the name of an element)");
+                            + "] or ") + "the name of an element; to add one, set the whole list: " + path
+                            + "=[...])");
                     return null;
                 }
                 path = Paths.index(path, index);
