@@ -94,6 +94,18 @@ class LayeringTest {
         assertThat(config.proxy().limits().maxHeaderCount()).isEqualTo(Limits.DEFAULTS.maxHeaderCount());
     }
 
+    /** Both spellings of one key: the one that won was the later by name order, without a word. */
+    @Test
+    void twoVariablesForOneKeyAreAnError(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("veer.yaml");
+        Files.writeString(file, "proxy: { drainTimeout: 30s }\n");
+        ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(file, Map.of("VEER_PROXY_DRAIN_TIMEOUT", "5s", "VEER_PROXY_DRAINTIMEOUT", "2m",
+                        "VEER_ADMIN_LISTEN", "127.0.0.1:9191"), List.of()));
+        assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+                "VEER_PROXY_DRAIN_TIMEOUT: sets the same key as VEER_PROXY_DRAINTIMEOUT (expected: one of them)");
+    }
+
     @Test
     void errorsInOverriddenValuesSayWhereTheyCameFrom() {
         assertThat(errors("", Map.of("VEER_PROXY_LISTEN", "nowhere"), List.of("proxy.ioThreads=-1")))

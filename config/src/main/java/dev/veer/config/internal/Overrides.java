@@ -79,6 +79,13 @@ public final class Overrides {
             if (key == null) {
                 continue;
             }
+            String other = origins.get(key);
+            if (other != null) {
+                // Both spellings are taken (VEER_PROXY_DRAIN_TIMEOUT, VEER_PROXY_DRAINTIMEOUT); which one won was
+                // their name order, something no one would guess.
+                problems.add(e.getKey(), "sets the same key as " + other + " (expected: one of them)");
+                continue;
+            }
             String[] parts = key.split("\\.");
             List<Segment> segments = new ArrayList<>();
             for (String part : parts) {
