@@ -28,8 +28,9 @@ import java.util.Map;
  * {@code VEER_PROXY_LIMITS_MAX_HEADER_BYTES}. Other {@code VEER_*} variables are not config and are ignored.
  *
  * <p>{@code --set}: a key path with dots and [index], where a list element may also be named by its name:
- * {@code services[0].weights.blue=50} or {@code services.shop.weights.blue=50}. Values are YAML scalars, or a
- * flow list/mapping ({@code services.shop.match.hosts=[a.local, b.local]}).
+ * {@code services[0].weights.blue=50} or {@code services.shop.weights.blue=50}; a dot inside a name is written
+ * {@code \.} ({@code services.shop.weights.v1\.10=50}). Values are YAML scalars, or a flow list/mapping
+ * ({@code services.shop.match.hosts=[a.local, b.local]}).
  */
 public final class ConfigLoader {
 

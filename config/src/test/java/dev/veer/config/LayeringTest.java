@@ -94,6 +94,18 @@ class LayeringTest {
         assertThat(config.proxy().limits().maxHeaderCount()).isEqualTo(Limits.DEFAULTS.maxHeaderCount());
     }
 
+    /** Both spellings of one key: the one that won was the later by name order, without a word. */
+    @Test
+    void twoVariablesForOneKeyAreAnError(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("veer.yaml");
+        Files.writeString(file, "proxy: { drainTimeout: 30s }\n");
+        ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(file, Map.of("VEER_PROXY_DRAIN_TIMEOUT", "5s", "VEER_PROXY_DRAINTIMEOUT", "2m",
+                        "VEER_ADMIN_LISTEN", "127.0.0.1:9191"), List.of()));
+        assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+                "VEER_PROXY_DRAIN_TIMEOUT: sets the same key as VEER_PROXY_DRAINTIMEOUT (expected: one of them)");
+    }
+
     @Test
     void errorsInOverriddenValuesSayWhereTheyCameFrom() {
         assertThat(errors("", Map.of("VEER_PROXY_LISTEN", "nowhere"), List.of("proxy.ioThreads=-1")))
@@ -130,7 +142,8 @@ class LayeringTest {
         assertThat(errors(Configs.SHOP, Map.of(), List.of("services.0.weights.blue=90")))
                 .containsExactly("services[0].weights: sum is 90 (expected: 100) [from --set services.0.weights.blue=90]");
         assertThat(errors(Configs.SHOP, Map.of(), List.of("services.4.name=x"))).containsExactly(
-                "--set services.4.name=x: index 4 is out of range in services (expected: [0]..[0] or the name of an element)");
+                "--set services.4.name=x: index 4 is out of range in services (expected: [0]..[0] or the name of an"
+                        + " element; to add one, set the whole list: services=[...])");
     }
 
     @Test
@@ -141,16 +154,42 @@ class LayeringTest {
         assertThat(errors).hasSize(7);
         assertThat(errors.subList(0, 6)).containsExactly(
                 "--set proxy.listen: missing '=' (expected: key=value, e.g. proxy.listen=127.0.0.1:8080)",
-                "--set services.cart.weights.blue=1: no element named 'cart' in services "
-                        + "(expected: [0]..[0] or the name of an element)",
-                "--set services[3].name=x: index 3 is out of range in services "
-                        + "(expected: [0]..[0] or the name of an element)",
+                "--set services.cart.weights.blue=1: no element named 'cart' in services (expected: [0]..[0] or the"
+                        + " name of an element; to add one, set the whole list: services=[...])",
+                "--set services[3].name=x: index 3 is out of range in services (expected: [0]..[0] or the name of an"
+                        + " element; to add one, set the whole list: services=[...])",
                 "--set services[0]x=1: 'services[0]x' (expected: a key path like proxy.listen, "
                         + "services[0].weights.blue or services.shop.weights.blue)",
                 "--set proxy.limits[0]=1: proxy.limits is missing (expected: an existing list to index into)",
                 "--set services[0].name.x=1: services[0].name is 'shop' (expected: a mapping or list to set a key in)");
         assertThat(errors.get(6)).startsWith("--set proxy.limits.maxBodyBytes=[1,: value is not valid YAML: ")
                 .endsWith(" (expected: a scalar, [list] or {mapping})");
+    }
+
+    /**
+     * A name may hold dots: {@code weights.v1.10} set a key v1 holding a key 10 ("unknown version v1"), and no
+     * {@code --set} could reach the version v1.10. {@code \.} is a dot inside a key, as in Helm's --set.
+     */
+    @Test
+    void aDotInsideANameIsWrittenWithABackslash(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("veer.yaml");
+        Files.writeString(file, """
+                services:
+                  - name: shop
+                    versions:
+                      - { name: v1.9, endpoints: ["127.0.0.1:9001"] }
+                      - { name: v1.10, endpoints: ["127.0.0.1:9002"] }
+                    weights: { v1.9: 100, v1.10: 0 }
+                """);
+        VeerConfig config = ConfigLoader.load(file, Map.of(), List.of("services.shop.weights.v1\\.9=75",
+                "services.shop.weights.v1\\.10=25", "services.shop.versions.v1\\.10.endpoints=[127.0.0.1:9003]"));
+        assertThat(config.service("shop").weights().basisPoints())
+                .containsExactly(Map.entry("v1.9", 7500), Map.entry("v1.10", 2500));
+        assertThat(config.service("shop").versions().get(1).endpoints()).containsExactly(new HostPort("127.0.0.1", 9003));
+
+        assertThat(errors(Files.readString(file), Map.of(), List.of("services.shop.weights.v1\\.10=101")))
+                .containsExactly("services[0].weights.v1.10: 101 (expected: 0..100) [from --set "
+                        + "services.shop.weights.v1\\.10=101]");
     }
 
     /** A negative or signed index is a malformed key path; [-1] stopped veer check with a NullPointerException. */
@@ -251,6 +290,27 @@ class LayeringTest {
         assertThat(errors("admin: { token: \"${}\" }")).containsExactly("admin.token: '${}': '${}'" + expected);
         assertThat(errors("admin: { token: \"${A:-${B}\" }")).containsExactly(
                 "admin.token: '${A:-${B}': unclosed ${ (expected: ${NAME}, ${NAME:-default} or ${NAME-default})");
+    }
+
+    /** Said as such, once: it was "unknown key" or "unknown version", as if the key were misspelt. */
+    @Test
+    void aReferenceInAKeyIsAnErrorSayingKeysAreNotExpanded(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("veer.yaml");
+        Files.writeString(file, """
+                proxy: { "${LISTEN_KEY}": "127.0.0.1:8080" }
+                services:
+                  - name: shop
+                    versions:
+                      - { name: blue, endpoints: ["127.0.0.1:9001"] }
+                      - { name: green, endpoints: ["127.0.0.1:9002"] }
+                    weights: { blue: 90, "${CANARY}": 10 }
+                """);
+        ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(file, Map.of("LISTEN_KEY", "listen", "CANARY", "green"), List.of()));
+        String expected = " in a key is not expanded (expected: ${...} in values only; the key written out)";
+        assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+                "proxy.${LISTEN_KEY}: ${LISTEN_KEY}" + expected,
+                "services[0].weights.${CANARY}: ${CANARY}" + expected);
     }
 
     @Test

@@ -421,6 +421,37 @@ class ValidationErrorsTest {
                 "proxy.drainTimeout: '-1s' (expected: at least 0s)");
     }
 
+    /**
+     * Timers run in nanoseconds, which overflow past 292 years: 200000d passed the check, then every connection
+     * failed to open (idle and response timeouts) or Veer stopped with "long overflow" (header timeout, health check
+     * interval, drain). Too long for any Duration, it is refused for its length too, not as "a duration with a unit".
+     */
+    @Test
+    void aDurationIsAtMostAYear() throws Exception {
+        String expected = " (expected: at most 365d)";
+        assertThat(errors("""
+                proxy:
+                  drainTimeout: 200000d
+                  limits: { headerTimeout: 366d, idleTimeout: 200000d, responseTimeout: 8761h,
+                            upstreamIdleTimeout: 99999999999999999999999h }
+                services:
+                  - name: shop
+                    versions:
+                      - { name: blue, endpoints: ["127.0.0.1:9001"] }
+                    healthCheck: { interval: 200000d }
+                    rollout: { steps: [ { weight: 5, pause: 400d } ] }
+                """)).containsExactly(
+                "proxy.limits.headerTimeout: '366d'" + expected,
+                "proxy.limits.responseTimeout: '8761h'" + expected,
+                "proxy.limits.idleTimeout: '200000d'" + expected,
+                "proxy.limits.upstreamIdleTimeout: '99999999999999999999999h'" + expected,
+                "proxy.drainTimeout: '200000d'" + expected,
+                "services[0].healthCheck.interval: '200000d'" + expected,
+                "services[0].rollout.steps[0].pause: '400d'" + expected);
+        assertThat(parse("proxy: { limits: { idleTimeout: 365d } }\n").proxy().limits().idleTimeout())
+                .isEqualTo(java.time.Duration.ofDays(365));
+    }
+
     @Test
     void rolloutStepsAndAnalysisRanges() {
         assertThat(errors(Configs.SHOP + """
@@ -458,6 +489,24 @@ class ValidationErrorsTest {
                 "services[0].outlierDetection.maxEjectionPercent: 101 (expected: 0..100)",
                 "services[0].retry.attempts: 9 (expected: 0..5)",
                 "services[0].retry.budgetRatio: 2 (expected: 0..1)");
+    }
+
+    /**
+     * The check sends its path as written: a space or line break broke its request line, and a non-ASCII character
+     * went out as one Latin-1 byte or '?', so every endpoint failed its checks ("no answer within 1000 ms") and the
+     * service answered 503.
+     */
+    @Test
+    void aHealthCheckPathIsOneARequestCanSend() throws Exception {
+        String expected = "': a request path holds such characters only percent-encoded (expected: '";
+        for (String[] bad : List.of(new String[]{"/he alth", "/he%20alth"}, new String[]{"/h\\r\\nX: y", "/h%0D%0AX:%20y"},
+                new String[]{"/sant\u00e9", "/sant%C3%A9"}, new String[]{"/health#ready", "/health%23ready"})) {
+            assertThat(errors(Configs.SHOP + "    healthCheck: { path: \"" + bad[0] + "\" }\n"))
+                    .containsExactly("services[0].healthCheck.path: '" + bad[0].replace("\\r\\n", "\r\n") + expected
+                            + bad[1] + "')");
+        }
+        assertThat(parse(Configs.SHOP + "    healthCheck: { path: \"/health?probe=veer&x=%20\" }\n")
+                .service("shop").healthCheck().path()).isEqualTo("/health?probe=veer&x=%20");
     }
 
     @Test
@@ -637,6 +686,30 @@ class ValidationErrorsTest {
                 "proxy: a list (expected: a mapping)",
                 "state.dir: '' (expected: a directory path)",
                 "services: a mapping (expected: a list)");
+    }
+
+    /** Each was followed by the keys it lacks, as missing: {@code versions: [v1]} gave three errors for one. */
+    @Test
+    void aListElementThatIsNoMappingIsOneError() {
+        assertThat(errors("""
+                services:
+                  - shop
+                  - name: cart
+                    versions: [ v1, { name: v2, endpoints: ["127.0.0.1:9002"] } ]
+                    routes: [ x, { match: y, version: v2 } ]
+                    rollout: { steps: [ 5 ] }
+                flags:
+                  - f
+                  - { name: g, targeting: [ premium ], variants: [ a ] }
+                """)).containsExactly(
+                "flags[0]: 'f' (expected: a mapping)",
+                "flags[1].targeting[0]: 'premium' (expected: a mapping)",
+                "flags[1].variants[0]: 'a' (expected: a mapping)",
+                "services[0]: 'shop' (expected: a mapping)",
+                "services[1].versions[0]: 'v1' (expected: a mapping)",
+                "services[1].routes[0]: 'x' (expected: a mapping)",
+                "services[1].routes[1].match: 'y' (expected: a mapping)",
+                "services[1].rollout.steps[0]: 5 (expected: a mapping)");
     }
 
     @Test

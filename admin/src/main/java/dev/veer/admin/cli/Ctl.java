@@ -144,7 +144,9 @@ public final class Ctl {
             }
             Verb verb = VERBS.get(rest.get(0));
             if (verb == null) {
-                throw new UsageException("unknown verb: " + rest.get(0));
+                // A misspelt option before the verb (--jsno status) comes first here: named as the option it is.
+                throw new UsageException((rest.get(0).startsWith("-") ? "unknown option: " : "unknown verb: ")
+                        + rest.get(0));
             }
             checkToken(token.strip(), tokenFrom);
             AdminClient client = new AdminClient(normalizeUrl(url.isBlank() ? DEFAULT_URL : url), token.strip(),

@@ -773,6 +773,7 @@ class CtlTest {
         assertUsage("error: --if-match: abc (expected: a revision, e.g. 7, or *)", "--if-match", "abc", "switch",
                 "shop", "blue");
         assertUsage("error: unknown option: --limt", "events", "--limt", "3");
+        assertUsage("error: unknown option: --jsno", "--jsno", "status");
         assertUsage("error: unexpected argument: extra", "switch", "shop", "green", "extra");
         assertUsage("error: admin URL: http:// (expected: http://HOST:PORT)", "--url", "http://", "status");
         // API paths are appended to the URL: after a query or fragment they reached '/' ("no such path: /").

@@ -13,7 +13,6 @@ import dev.veer.config.model.VariantSpec;
 import dev.veer.config.model.VeerConfig;
 import dev.veer.config.model.VersionSpec;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -93,20 +92,13 @@ public final class ConfigWalk {
     }
 
     /**
-     * A request's path holds no space, control, non-ASCII byte, '"', '<', '>', '\\' or '#' but percent-encoded (the
-     * proxy refuses the rest), so a prefix with one raw never matches. With proxy.normalizePath on, requests are
-     * matched in their normal form, so neither does a prefix not in it ({@code /%61pi/}, {@code /a/../b/}).
+     * A request's path holds no {@link RawPathBytes} but percent-encoded (the proxy refuses the rest), so a prefix
+     * with one raw never matches. With proxy.normalizePath on, requests are matched in their normal form, so neither
+     * does a prefix not in it ({@code /%61pi/}, {@code /a/../b/}).
      */
     private static void prefixCanMatch(String prefix, String path, boolean normalizePath, Problems problems) {
-        StringBuilder encoded = new StringBuilder(prefix.length());
-        for (byte b : prefix.getBytes(StandardCharsets.UTF_8)) {
-            if (b <= ' ' || b >= 0x7f || "\"<>\\#".indexOf(b) >= 0) {
-                encoded.append(String.format("%%%02X", b & 0xff));
-            } else {
-                encoded.append((char) b);
-            }
-        }
-        if (!encoded.toString().equals(prefix)) {
+        String encoded = RawPathBytes.encoded(prefix);
+        if (!encoded.equals(prefix)) {
             problems.add(path, "'" + prefix + "' never matches: a request's path holds such characters only"
                     + " percent-encoded (expected: '" + encoded + "')");
             return;
@@ -151,7 +143,7 @@ public final class ConfigWalk {
         for (JsonNode item : items) {
             JsonNode name = item.get("name");
             if (name != null && name.isValueNode() && !name.isNull()) {
-                variants.put(name.asText(), null);
+                variants.put(WrittenScalar.text(name), null);
             }
         }
         for (FlagSpec flag : flags) {

@@ -5,16 +5,28 @@ import java.time.Duration;
 
 /**
  * Durations as written in config: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} and compounds
- * such as {@code 1h30m}. A bare number is refused: "timeout: 30" is ambiguous. Millisecond resolution.
+ * such as {@code 1h30m}, at most {@link #MAX}. A bare number is refused: "timeout: 30" is ambiguous. Millisecond
+ * resolution.
  */
 public final class Durations {
 
     public static final String EXPECTED = "a duration with a unit, e.g. 500ms, 30s, 5m, 2h, 1h30m";
 
+    /**
+     * The longest duration any setting takes. Netty and the JDK time their timers in nanoseconds, which a
+     * {@code long} holds for 292 years: longer, a timeout failed every connection and a health check interval or
+     * drain timeout stopped Veer with "long overflow", after {@code veer check} had passed the file. A year is
+     * beyond any timeout, interval or rollout pause one means, and far from that edge.
+     */
+    public static final Duration MAX = Duration.ofDays(365);
+
     private Durations() {
     }
 
-    /** The duration, or null when the text is not one. */
+    /**
+     * The duration, or null when the text is not one. One too long for a {@link Duration} is the longest Duration:
+     * it is written as a duration, and what is wrong with it is its length, which {@link #MAX} says.
+     */
     public static Duration parse(String text) {
         if (text == null) {
             return null;
@@ -52,7 +64,7 @@ public final class Durations {
         try {
             return Duration.ofMillis(totalMillis.setScale(0, java.math.RoundingMode.HALF_UP).longValueExact());
         } catch (ArithmeticException e) {
-            return null;
+            return Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
         }
     }
 

@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Expands {@code ${NAME}}, {@code ${NAME:-default}} and {@code ${NAME-default}} inside the file's string values, as
  * a POSIX shell does ({@code $$} is a literal {@code $}). A value that was changed is re-typed like a YAML scalar, so {@code ioThreads: ${THREADS:-4}} is a
- * number. An unset variable without a default is an error at the value's path.
+ * number. An unset variable without a default is an error at the value's path. Keys are not expanded: one holding
+ * {@code ${} is an error saying so.
  */
 public final class EnvExpansion {
 
@@ -27,6 +28,12 @@ public final class EnvExpansion {
             for (String key : keys) {
                 JsonNode child = object.get(key);
                 String childPath = Paths.key(path, key);
+                if (key.contains("${")) {
+                    // Said as such: "unknown key" or "unknown version" would leave the reader looking for a typo.
+                    problems.add(childPath, key + " in a key is not expanded (expected: ${...} in values only; the key"
+                            + " written out)");
+                    problems.suppress(childPath);
+                }
                 if (child.isTextual()) {
                     JsonNode expanded = expandText(child.textValue(), childPath, env, problems);
                     if (expanded != null) {

@@ -20,22 +20,33 @@ public final class Fields {
     private final ObjectNode node;
     private final String path;
     private final Problems problems;
+    private final boolean noMapping;
 
-    private Fields(ObjectNode node, String path, Problems problems) {
+    private Fields(ObjectNode node, String path, Problems problems, boolean noMapping) {
         this.node = node;
         this.path = path;
         this.problems = problems;
+        this.noMapping = noMapping;
     }
 
     /** A reader over {@code node}; a missing or null node reads as empty, a non-mapping is reported. */
     public static Fields of(JsonNode node, String path, Problems problems) {
         if (node != null && node.isObject()) {
-            return new Fields((ObjectNode) node, path, problems);
+            return new Fields((ObjectNode) node, path, problems, false);
         }
-        if (node != null && !node.isNull() && !node.isMissingNode()) {
+        boolean noMapping = node != null && !node.isNull() && !node.isMissingNode();
+        if (noMapping) {
             problems.add(path, Describe.value(node) + " (expected: a mapping)");
         }
-        return new Fields(JsonNodeFactory.instance.objectNode(), path, problems);
+        return new Fields(JsonNodeFactory.instance.objectNode(), path, problems, noMapping);
+    }
+
+    /**
+     * Whether the node was something else than a mapping, which {@link #of} reported: a list element's reader stops
+     * there, as each key it requires would only repeat that as missing ({@code versions: [v1]} gave three errors).
+     */
+    public boolean noMapping() {
+        return noMapping;
     }
 
     /** Reports every key not in {@code keys}: unknown keys are errors, never silently ignored. */

@@ -42,6 +42,9 @@ public final class FlagSection {
     public static Read readParts(String name, JsonNode node, String path, Problems problems) {
         int before = problems.count();
         Fields f = Fields.of(node, path, problems).allow(KEYS);
+        if (f.noMapping()) {
+            return new Read(name, null);
+        }
         String flagName = Names.fromPathOrBody(name, f, problems);
         boolean enabled = f.bool("enabled", true);
         Integer percentageBps = Weights.TOTAL;
@@ -70,6 +73,9 @@ public final class FlagSection {
         List<JsonNode> items = f.list("variants");
         for (int i = 0; i < items.size(); i++) {
             Fields v = Fields.of(items.get(i), Paths.index(f.path("variants"), i), problems).allow(VARIANT_KEYS);
+            if (v.noMapping()) {
+                continue;
+            }
             String variantName = v.name("name");
             int weight = v.integer("weight", 1, 1_000_000, 1);
             if (!v.has("weight")) {

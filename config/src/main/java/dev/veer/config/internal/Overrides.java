@@ -79,6 +79,13 @@ public final class Overrides {
             if (key == null) {
                 continue;
             }
+            String other = origins.get(key);
+            if (other != null) {
+                // Both spellings are taken (VEER_PROXY_DRAIN_TIMEOUT, VEER_PROXY_DRAINTIMEOUT); which one won was
+                // their name order, something no one would guess.
+                problems.add(e.getKey(), "sets the same key as " + other + " (expected: one of them)");
+                continue;
+            }
             String[] parts = key.split("\\.");
             List<Segment> segments = new ArrayList<>();
             for (String part : parts) {
@@ -127,10 +134,10 @@ public final class Overrides {
     private record Segment(String key, int index) {
     }
 
-    /** Parses {@code a.b[0].c}; null when malformed. */
+    /** Parses {@code a.b[0].c}, where {@code \.} is a dot inside a key ({@code weights.v1\.10}); null if malformed. */
     private static List<Segment> segments(String path) {
         List<Segment> out = new ArrayList<>();
-        for (String part : path.split("\\.", -1)) {
+        for (String part : parts(path)) {
             String rest = part;
             int bracket = rest.indexOf('[');
             String key = bracket < 0 ? rest : rest.substring(0, bracket);
@@ -155,6 +162,29 @@ public final class Overrides {
     }
 
     /**
+     * {@code path} split at each dot not preceded by a backslash, as Helm's --set does: names may hold dots (a version
+     * v1.10), and {@code weights.v1.10} would name a key v1 holding a key 10.
+     */
+    private static List<String> parts(String path) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder part = new StringBuilder();
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '\\' && i + 1 < path.length() && path.charAt(i + 1) == '.') {
+                part.append('.');
+                i++;
+            } else if (c == '.') {
+                parts.add(part.toString());
+                part.setLength(0);
+            } else {
+                part.append(c);
+            }
+        }
+        parts.add(part.toString());
+        return parts;
+    }
+
+    /**
      * Writes {@code value} at the path, creating mappings on the way; lists must already hold the element.
      * Returns the path written, with indexes resolved (services[0].weights.blue), or null after reporting.
      */
@@ -174,7 +204,8 @@ public final class Overrides {
                     problems.add(label, (segment.index >= 0 || segment.key.matches("[0-9]{1,9}")
                             ? "index " + index + " is out of range" : "no element named '" + segment.key + "'")
                             + " in " + path + " (expected: " + (array.isEmpty() ? "" : "[0].." + "[" + (array.size() - 1)
-                            + "] or ") + "the name of an element)");
+                            + "] or ") + "the name of an element; to add one, set the whole list: " + path
+                            + "=[...])");
                     return null;
                 }
                 path = Paths.index(path, index);
@@ -214,7 +245,7 @@ public final class Overrides {
     private static int indexOfName(ArrayNode array, String name) {
         for (int i = 0; i < array.size(); i++) {
             JsonNode element = array.get(i).get("name");
-            if (element != null && element.isValueNode() && element.asText().equals(name)) {
+            if (element != null && element.isValueNode() && WrittenScalar.text(element).equals(name)) {
                 return i;
             }
         }

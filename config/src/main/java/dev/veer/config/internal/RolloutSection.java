@@ -56,6 +56,9 @@ public final class RolloutSection {
 
     private static StepSpec step(JsonNode node, String path, Problems problems) {
         Fields f = Fields.of(node, path, problems).allow(STEP_KEYS);
+        if (f.noMapping()) {
+            return null;
+        }
         if (!f.has("weight") && !f.has("pause") && !f.has("approval")) {
             problems.add(path, "empty step (expected: weight, pause or approval: true)");
             return null;

@@ -38,6 +38,9 @@ public final class RouteSection {
     private static RouteSpec route(JsonNode node, String path, List<String> versions, FlagCatalog flags,
                                    Problems problems) {
         Fields f = Fields.of(node, path, problems).allow(ROUTE_KEYS);
+        if (f.noMapping()) {
+            return null;
+        }
         String version = f.requiredText("version", "one of: " + String.join(", ", versions));
         if (version != null && !versions.contains(version)) {
             problems.add(f.path("version"), "'" + version + "' unknown version (expected one of: "
@@ -51,6 +54,9 @@ public final class RouteSection {
 
     private static RouteMatch match(JsonNode node, String path, FlagCatalog flags, Problems problems) {
         Fields f = Fields.of(node, path, problems).allow(MATCH_KEYS);
+        if (f.noMapping()) {
+            return null;
+        }
         int kinds = (f.has("header") ? 1 : 0) + (f.has("cookie") ? 1 : 0) + (f.has("flag") ? 1 : 0);
         if (kinds != 1) {
             problems.add(path, (kinds == 0 ? "no condition" : "more than one condition")

@@ -22,7 +22,7 @@ public final class Scalars {
             problems.add(path, Describe.value(node) + " (expected: a string)");
             return fallback;
         }
-        return node.asText();
+        return WrittenScalar.text(node);
     }
 
     public static long integer(JsonNode node, String path, Problems problems, long min, long max, long fallback) {
@@ -96,6 +96,7 @@ public final class Scalars {
         return fallback;
     }
 
+    /** A duration of {@code min} to {@link Durations#MAX}. */
     public static Duration duration(JsonNode node, String path, Problems problems, Duration min, Duration fallback) {
         Duration value = node.isTextual() ? Durations.parse(node.textValue()) : null;
         // -1s has its unit: what is wrong is its sign, which the minimum says.
@@ -107,6 +108,10 @@ public final class Scalars {
         }
         if (negative || value.compareTo(min) < 0) {
             problems.add(path, Describe.value(node) + " (expected: at least " + Durations.format(min) + ")");
+            return fallback;
+        }
+        if (value.compareTo(Durations.MAX) > 0) {
+            problems.add(path, Describe.value(node) + " (expected: at most " + Durations.format(Durations.MAX) + ")");
             return fallback;
         }
         return value;

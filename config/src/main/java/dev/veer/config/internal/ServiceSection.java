@@ -56,6 +56,9 @@ public final class ServiceSection {
     public static Read readParts(JsonNode node, String path, FlagCatalog flags, Problems problems) {
         int before = problems.count();
         Fields f = Fields.of(node, path, problems).allow(KEYS);
+        if (f.noMapping()) {
+            return new Read(null, null, null);
+        }
         String name = f.name("name");
         MatchSpec match = match(f.get("match"), f.path("match"), problems);
         List<VersionSpec> versions = versions(f, problems);
@@ -108,7 +111,7 @@ public final class ServiceSection {
         for (JsonNode version : written) {
             JsonNode name = version.get("name");
             if (name != null && name.isValueNode() && !name.isNull()) {
-                names.add(name.asText());
+                names.add(WrittenScalar.text(name));
             }
         }
         return List.copyOf(names);
@@ -211,6 +214,11 @@ public final class ServiceSection {
         String checkPath = f.text("path", d.path());
         if (checkPath != null && !checkPath.startsWith("/")) {
             problems.add(f.path("path"), "'" + checkPath + "' (expected: a path starting with /)");
+        } else if (checkPath != null && !RawPathBytes.encoded(checkPath).equals(checkPath)) {
+            // Sent as written, a space or line break broke the check's request line and a non-ASCII character went
+            // out as one Latin-1 byte or '?': every endpoint failed its checks (no answer, or a 400) and left rotation.
+            problems.add(f.path("path"), "'" + checkPath + "': a request path holds such characters only"
+                    + " percent-encoded (expected: '" + RawPathBytes.encoded(checkPath) + "')");
         }
         Duration interval = f.duration("interval", ONE_MS, d.interval());
         Duration timeout = f.duration("timeout", ONE_MS, d.timeout());

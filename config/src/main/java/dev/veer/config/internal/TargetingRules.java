@@ -24,6 +24,9 @@ public final class TargetingRules {
 
     public static TargetRule read(JsonNode node, String path, Problems problems) {
         Fields f = Fields.of(node, path, problems);
+        if (f.noMapping()) {
+            return null;
+        }
         List<String> allowed = new ArrayList<>(List.of(ATTRIBUTE_KEYS));
         for (Operator op : Operator.values()) {
             allowed.add(op.key());

@@ -26,6 +26,9 @@ public final class VersionSection {
      */
     public static VersionSpec read(String name, JsonNode node, String path, Problems problems) {
         Fields f = Fields.of(node, path, problems).allow(KEYS);
+        if (f.noMapping()) {
+            return null;
+        }
         String versionName = Names.fromPathOrBody(name, f, problems);
         if (RESERVED.equals(versionName)) {
             // A weights body ({"blue":90,"green":10,"reason":"..."}) could never give such a version a weight.

@@ -2,16 +2,19 @@ package dev.veer.config.internal;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
@@ -39,7 +42,7 @@ public final class Yaml {
     public static JsonNode read(String text, String sourceName) throws ConfigException {
         try {
             refuseWhatTheTreeLoses(text, sourceName);
-            JsonNode tree = YAML.readTree(text);
+            JsonNode tree = tree(text);
             return tree == null || tree.isMissingNode() || tree.isNull() ? YAML.createObjectNode() : tree;
         } catch (JsonProcessingException e) {
             throw new ConfigException("", YamlSyntaxError.describe(e, text, sourceName));
@@ -72,6 +75,41 @@ public final class Yaml {
             throw e;
         } catch (IOException e) {
             throw new UncheckedIOException(e); // reading a String does no I/O
+        }
+    }
+
+    /**
+     * The tree of {@code text}, where each unquoted value that YAML reads as a number or boolean other than it is
+     * written keeps its written text for the settings that take a string ({@link WrittenScalar}).
+     */
+    private static JsonNode tree(String text) throws JsonProcessingException {
+        JsonNode tree = YAML.readTree(text);
+        if (tree == null || !tree.isContainerNode()) {
+            return tree;
+        }
+        try (JsonParser parser = YAML.getFactory().createParser(text)) {
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                if (token.isNumeric() || token.isBoolean()) {
+                    keepWritten(tree, parser.getParsingContext().pathAsPointer(), parser.getText());
+                }
+            }
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reading a String does no I/O
+        }
+        return tree;
+    }
+
+    private static void keepWritten(JsonNode tree, JsonPointer at, String written) {
+        JsonNode parent = tree.at(at.head());
+        if (parent instanceof ObjectNode object) {
+            String key = at.last().getMatchingProperty();
+            object.set(key, WrittenScalar.of(object.get(key), written));
+        } else if (parent instanceof ArrayNode array) {
+            int index = at.last().getMatchingIndex();
+            array.set(index, WrittenScalar.of(array.get(index), written));
         }
     }
 
@@ -121,7 +159,7 @@ public final class Yaml {
             return TextNode.valueOf(trimmed);
         }
         if (trimmed.startsWith("[") || trimmed.startsWith("{")) {
-            return YAML.readTree(trimmed);
+            return tree(trimmed);
         }
         return scalar(text);
     }
