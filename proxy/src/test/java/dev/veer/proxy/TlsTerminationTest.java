@@ -9,6 +9,7 @@ import dev.veer.config.model.TlsSettings;
 import dev.veer.proxy.support.Backend;
 import dev.veer.proxy.support.Specs;
 import dev.veer.proxy.support.TestPem;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -117,6 +118,36 @@ class TlsTerminationTest {
         proxy.reloadCertificates();
         assertThat(handshake(trustsBoth).getSerialNumber())
                 .isEqualTo(TestPem.certificate("rsa-b.crt").getSerialNumber());
+    }
+
+    @Test
+    void aClientThatAsksForASecondHandshakeIsRefused() throws Exception {
+        start(TestPem.path("rsa-a.crt"), TestPem.path("rsa-a.key"));
+        try (SSLSocket socket = (SSLSocket) TestPem.trusting("rsa-a.crt").getSocketFactory().createSocket("127.0.0.1",
+                proxy.tlsAddress().getPort())) {
+            socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"}); // TLS 1.3 has no renegotiation
+            socket.startHandshake();
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write("GET /a HTTP/1.1\r\nHost: app\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(new String(in.readNBytes(15), StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200 OK");
+            in.readNBytes(in.available());
+
+            socket.startHandshake(); // on an established TLS 1.2 session: a client-initiated renegotiation
+            out.write("GET /b HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String after;
+            try {
+                after = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            } catch (IOException refused) { // the handshake_failure alert
+                after = "";
+            }
+            assertThat(after).doesNotContain("HTTP/1.1 200");
+        }
+        assertThat(backend.requests()).hasSize(1);
     }
 
     /** Handshakes, sends one request and returns the certificate the listener presented. */

@@ -20,14 +20,21 @@ import java.time.Instant;
 /**
  * TLS on the proxy's second listener ({@code proxy.tls}): a server context made from the certificate and key files,
  * replaced whole when they are read again, so a renewed certificate serves every connection made after a reload
- * while the open ones keep theirs. TLS 1.2 and 1.3 with the JDK's cipher suites; ALPN offers only http/1.1, so a
- * browser does not try HTTP/2, which Veer does not speak.
+ * while the open ones keep theirs. TLS 1.2 and 1.3 with the JDK's cipher suites, no client-initiated renegotiation;
+ * ALPN offers only http/1.1, so a browser does not try HTTP/2, which Veer does not speak.
  */
 public final class TlsTermination {
 
     private static final Logger log = LoggerFactory.getLogger(TlsTermination.class);
     /** Said at every load from this close to the certificate's end, time enough to renew it. */
     private static final Duration EXPIRY_WARNING = Duration.ofDays(14);
+
+    static {
+        // A TLS 1.2 client may otherwise ask for handshake after handshake on one connection, each costing Veer a
+        // private key operation: a CPU sink no connection limit sees (CVE-2011-1473; nginx and HAProxy refuse them
+        // too). The JDK reads this once, at its first server handshake, and only Veer's listener does those.
+        System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+    }
 
     private final TlsSettings settings;
     private final long handshakeTimeoutMillis;
