@@ -60,11 +60,27 @@ public record TlsMaterial(PrivateKey privateKey, List<X509Certificate> chain) {
         List<X509Certificate> chain = certificates(read(certificate, true));
         PrivateKey key = privateKey(read(privateKey, false));
         if (!belongTogether(key, chain.get(0))) {
+            misordered(key, chain, certificate);
             throw new Invalid(false, "the private key does not belong to the first certificate of " + certificate
                     + " (" + chain.get(0).getSubjectX500Principal().getName() + ") (expected: the key the certificate"
                     + " was issued for)");
         }
         return new TlsMaterial(key, List.copyOf(chain));
+    }
+
+    /**
+     * The key's certificate further down the file (an intermediate pasted first) is the certificate file's fault,
+     * not the key's: said so, lest the key be replaced by one that is just as wrong for the first certificate.
+     */
+    private static void misordered(PrivateKey key, List<X509Certificate> chain, Path certificate) throws Invalid {
+        for (int i = 1; i < chain.size(); i++) {
+            if (belongTogether(key, chain.get(i))) {
+                throw new Invalid(true, "the server certificate (" + chain.get(i).getSubjectX500Principal().getName()
+                        + ") is certificate " + (i + 1) + " of " + certificate + ", after "
+                        + chain.get(0).getSubjectX500Principal().getName() + " (expected: the server certificate"
+                        + " first, then its intermediates)");
+            }
+        }
     }
 
     private static String read(Path file, boolean certificateFile) throws Invalid {
