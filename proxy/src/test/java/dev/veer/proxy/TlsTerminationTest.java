@@ -25,6 +25,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -148,6 +149,29 @@ class TlsTerminationTest {
             assertThat(after).doesNotContain("HTTP/1.1 200");
         }
         assertThat(backend.requests()).hasSize(1);
+    }
+
+    @Test
+    void tls12OffersOnlyForwardSecretAeadSuites() throws Exception {
+        start(TestPem.path("rsa-a.crt"), TestPem.path("rsa-a.key"));
+        assertThat(handshakes("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")).isTrue();
+        assertThat(handshakes("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256")).isTrue(); // for phones without AES
+        assertThat(handshakes("TLS_RSA_WITH_AES_128_GCM_SHA256")).isFalse(); // RSA key exchange: no forward secrecy
+        assertThat(handshakes("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA")).isFalse(); // CBC with SHA-1
+    }
+
+    /** Whether a TLS 1.2 client offering only {@code suite} completes a handshake. */
+    private boolean handshakes(String suite) throws Exception {
+        try (SSLSocket socket = (SSLSocket) TestPem.trusting("rsa-a.crt").getSocketFactory().createSocket("127.0.0.1",
+                proxy.tlsAddress().getPort())) {
+            socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.setEnabledCipherSuites(new String[] {suite});
+            socket.startHandshake();
+            return true;
+        } catch (SSLHandshakeException refused) {
+            return false;
+        }
     }
 
     /** Handshakes, sends one request and returns the certificate the listener presented. */
