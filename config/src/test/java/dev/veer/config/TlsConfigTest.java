@@ -72,6 +72,24 @@ class TlsConfigTest {
     }
 
     @Test
+    void aKeyEncryptedTheTraditionalWayIsCalledEncryptedToo() throws Exception {
+        // openssl genrsa -aes256 (OpenSSL 1.x) or openssl rsa -aes256 -traditional: BEGIN RSA PRIVATE KEY, then
+        // Proc-Type and DEK-Info headers before the base64
+        assertThat(Configs.errors(tls("0.0.0.0:8443", pem("rsa-a.crt"), pem("rsa-a.legacy-encrypted.key"))))
+                .singleElement().asString().startsWith("proxy.tls.privateKey: the private key is encrypted");
+    }
+
+    @Test
+    void aChainWithTheServerCertificateAfterAnotherIsAnErrorOfTheCertificateFile(@TempDir Path dir)
+            throws Exception {
+        Path intermediateFirst = Files.writeString(dir.resolve("chain.pem"),
+                Files.readString(pem("rsa-b.crt")) + Files.readString(pem("rsa-a.crt")));
+        assertThat(Configs.errors(tls("0.0.0.0:8443", intermediateFirst, pem("rsa-a.key"))))
+                .singleElement().asString().startsWith("proxy.tls.certificate: the server certificate (CN=localhost)"
+                        + " is certificate 2 of " + intermediateFirst);
+    }
+
+    @Test
     void everyKeyIsRequiredAndTheListenerNeedsAPortOfItsOwn() {
         assertThat(Configs.errors("proxy: { tls: { listen: \"0.0.0.0:8443\" } }\n" + Configs.SHOP)).containsExactly(
                 "proxy.tls.certificate: missing (expected: the PEM certificate chain, e.g. /etc/veer/tls.crt)",

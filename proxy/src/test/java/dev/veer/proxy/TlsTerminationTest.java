@@ -9,6 +9,7 @@ import dev.veer.config.model.TlsSettings;
 import dev.veer.proxy.support.Backend;
 import dev.veer.proxy.support.Specs;
 import dev.veer.proxy.support.TestPem;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -24,6 +25,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -117,6 +119,59 @@ class TlsTerminationTest {
         proxy.reloadCertificates();
         assertThat(handshake(trustsBoth).getSerialNumber())
                 .isEqualTo(TestPem.certificate("rsa-b.crt").getSerialNumber());
+    }
+
+    @Test
+    void aClientThatAsksForASecondHandshakeIsRefused() throws Exception {
+        start(TestPem.path("rsa-a.crt"), TestPem.path("rsa-a.key"));
+        try (SSLSocket socket = (SSLSocket) TestPem.trusting("rsa-a.crt").getSocketFactory().createSocket("127.0.0.1",
+                proxy.tlsAddress().getPort())) {
+            socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"}); // TLS 1.3 has no renegotiation
+            socket.startHandshake();
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write("GET /a HTTP/1.1\r\nHost: app\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(new String(in.readNBytes(15), StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200 OK");
+            in.readNBytes(in.available());
+
+            socket.startHandshake(); // on an established TLS 1.2 session: a client-initiated renegotiation
+            out.write("GET /b HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String after;
+            try {
+                after = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            } catch (IOException refused) { // the handshake_failure alert
+                after = "";
+            }
+            assertThat(after).doesNotContain("HTTP/1.1 200");
+        }
+        assertThat(backend.requests()).hasSize(1);
+    }
+
+    @Test
+    void tls12OffersOnlyForwardSecretAeadSuites() throws Exception {
+        start(TestPem.path("rsa-a.crt"), TestPem.path("rsa-a.key"));
+        assertThat(handshakes("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")).isTrue();
+        assertThat(handshakes("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256")).isTrue(); // for phones without AES
+        assertThat(handshakes("TLS_RSA_WITH_AES_128_GCM_SHA256")).isFalse(); // RSA key exchange: no forward secrecy
+        assertThat(handshakes("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA")).isFalse(); // CBC with SHA-1
+    }
+
+    /** Whether a TLS 1.2 client offering only {@code suite} completes a handshake. */
+    private boolean handshakes(String suite) throws Exception {
+        try (SSLSocket socket = (SSLSocket) TestPem.trusting("rsa-a.crt").getSocketFactory().createSocket("127.0.0.1",
+                proxy.tlsAddress().getPort())) {
+            socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.setEnabledCipherSuites(new String[] {suite});
+            socket.startHandshake();
+            return true;
+        } catch (SSLHandshakeException refused) {
+            return false;
+        }
     }
 
     /** Handshakes, sends one request and returns the certificate the listener presented. */

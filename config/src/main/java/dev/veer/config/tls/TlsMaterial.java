@@ -44,8 +44,15 @@ public record TlsMaterial(PrivateKey privateKey, List<X509Certificate> chain) {
         }
     }
 
+    /**
+     * Type, RFC 1421 headers (a key encrypted the traditional way has Proc-Type and DEK-Info) and base64: without
+     * room for the headers, such a key was no block at all, and refused as a file without a key.
+     */
     private static final Pattern PEM_BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
+            "-----BEGIN ([A-Z0-9 ]+)-----\\s*((?:[A-Za-z-]+:[^\\r\\n]*\\r?\\n)*)([A-Za-z0-9+/=\\s]*?)"
+                    + "-----END \\1-----");
+    private static final String ENCRYPTED = "the private key is encrypted (expected: an unencrypted key; decrypt it"
+            + " with openssl pkey -in KEY -out PLAIN, and keep PLAIN readable by Veer's user only)";
     private static final String[] KEY_ALGORITHMS = {"RSA", "EC", "EdDSA"};
 
     /** Reads and checks both files. */
@@ -53,11 +60,27 @@ public record TlsMaterial(PrivateKey privateKey, List<X509Certificate> chain) {
         List<X509Certificate> chain = certificates(read(certificate, true));
         PrivateKey key = privateKey(read(privateKey, false));
         if (!belongTogether(key, chain.get(0))) {
+            misordered(key, chain, certificate);
             throw new Invalid(false, "the private key does not belong to the first certificate of " + certificate
                     + " (" + chain.get(0).getSubjectX500Principal().getName() + ") (expected: the key the certificate"
                     + " was issued for)");
         }
         return new TlsMaterial(key, List.copyOf(chain));
+    }
+
+    /**
+     * The key's certificate further down the file (an intermediate pasted first) is the certificate file's fault,
+     * not the key's: said so, lest the key be replaced by one that is just as wrong for the first certificate.
+     */
+    private static void misordered(PrivateKey key, List<X509Certificate> chain, Path certificate) throws Invalid {
+        for (int i = 1; i < chain.size(); i++) {
+            if (belongTogether(key, chain.get(i))) {
+                throw new Invalid(true, "the server certificate (" + chain.get(i).getSubjectX500Principal().getName()
+                        + ") is certificate " + (i + 1) + " of " + certificate + ", after "
+                        + chain.get(0).getSubjectX500Principal().getName() + " (expected: the server certificate"
+                        + " first, then its intermediates)");
+            }
+        }
     }
 
     private static String read(Path file, boolean certificateFile) throws Invalid {
@@ -87,7 +110,7 @@ public record TlsMaterial(PrivateKey privateKey, List<X509Certificate> chain) {
                 if (!m.group(1).equals("CERTIFICATE")) {
                     continue; // a private key kept in the same file is read from the privateKey file, not here
                 }
-                Certificate c = factory.generateCertificate(new ByteArrayInputStream(decode(m.group(2), true)));
+                Certificate c = factory.generateCertificate(new ByteArrayInputStream(decode(m.group(3), true)));
                 chain.add((X509Certificate) c);
             }
         } catch (CertificateException e) {
@@ -105,16 +128,18 @@ public record TlsMaterial(PrivateKey privateKey, List<X509Certificate> chain) {
         Matcher m = PEM_BLOCK.matcher(pem);
         while (m.find()) {
             String type = m.group(1);
+            if (m.group(2).contains("ENCRYPTED")) {
+                throw new Invalid(false, ENCRYPTED); // Proc-Type: 4,ENCRYPTED
+            }
             switch (type) {
                 case "PRIVATE KEY":
-                    return pkcs8(decode(m.group(2), false));
+                    return pkcs8(decode(m.group(3), false));
                 case "RSA PRIVATE KEY":
-                    return pkcs8(Pkcs8.fromPkcs1Rsa(decode(m.group(2), false)));
+                    return pkcs8(Pkcs8.fromPkcs1Rsa(decode(m.group(3), false)));
                 case "EC PRIVATE KEY":
-                    return pkcs8(Pkcs8.fromSec1Ec(decode(m.group(2), false)));
+                    return pkcs8(Pkcs8.fromSec1Ec(decode(m.group(3), false)));
                 case "ENCRYPTED PRIVATE KEY":
-                    throw new Invalid(false, "the private key is encrypted (expected: an unencrypted key; decrypt it"
-                            + " with openssl pkcs8 -in KEY -out PLAIN, and keep PLAIN readable by Veer's user only)");
+                    throw new Invalid(false, ENCRYPTED);
                 default:
                     // EC PARAMETERS ahead of an EC key (openssl ecparam -genkey writes both), certificates: skipped
             }
