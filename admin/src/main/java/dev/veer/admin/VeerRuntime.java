@@ -198,6 +198,8 @@ public final class VeerRuntime implements AutoCloseable {
                     + e.getMessage(), e);
         } catch (javax.net.ssl.SSLException e) {
             throw new StartupException("proxy.tls: the JVM refused the certificate: " + e.getMessage(), e);
+        } catch (RuntimeException e) { // the event loops could not start, say: said as a start-up error, not a trace
+            throw new StartupException("proxy: cannot start: " + e, e);
         }
         closeables.push(proxy);
         // Ejections, returns and health flips change where traffic goes without anyone asking: audit them too.

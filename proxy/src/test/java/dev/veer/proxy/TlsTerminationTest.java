@@ -1,14 +1,17 @@
 package dev.veer.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.veer.config.model.HostPort;
 import dev.veer.config.model.ProxySettings;
 import dev.veer.config.model.ServiceSpec;
 import dev.veer.config.model.TlsSettings;
 import dev.veer.proxy.support.Backend;
+import dev.veer.proxy.support.RawBackend;
 import dev.veer.proxy.support.Specs;
 import dev.veer.proxy.support.TestPem;
+import java.io.IOException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,12 +52,16 @@ class TlsTerminationTest {
 
     private void start(Path certificate, Path privateKey) throws Exception {
         backend = new Backend("app");
+        start(certificate, privateKey, backend.address());
+    }
+
+    private void start(Path certificate, Path privateKey, String upstream) throws Exception {
         ProxySettings s = Specs.settings();
         ProxySettings withTls = new ProxySettings(s.listen(), s.ioThreads(), s.limits(), s.maxConnections(),
                 s.maxInFlight(), s.poolSizePerEndpoint(), s.drainTimeout(), s.eventBatchMicros(), s.transport(),
                 s.accessLog(), s.normalizePath(), new TlsSettings(new HostPort("127.0.0.1", 0), certificate,
                 privateKey));
-        List<ServiceSpec> services = List.of(Specs.service("app", List.of(Specs.version("v1", backend.address())),
+        List<ServiceSpec> services = List.of(Specs.service("app", List.of(Specs.version("v1", upstream)),
                 Specs.weights("v1", 10000), null));
         proxy = ProxyServer.start(withTls, services, List.of());
     }
@@ -171,6 +178,29 @@ class TlsTerminationTest {
             return true;
         } catch (SSLHandshakeException refused) {
             return false;
+        }
+    }
+
+    /**
+     * A response the upstream cut mid-body is cut with a reset over TLS too: a close_notify in front of it would end
+     * the stream cleanly, and the client would take 9 of 100 bytes for the end of the response.
+     */
+    @Test
+    void aResponseCutMidBodyIsResetNotEndedWithACloseNotify() throws Exception {
+        try (RawBackend cutting = new RawBackend(RawBackend.Behaviour.PARTIAL_BODY_THEN_CLOSE)) {
+            start(TestPem.path("rsa-a.crt"), TestPem.path("rsa-a.key"), cutting.address());
+            try (SSLSocket socket = (SSLSocket) TestPem.trusting("rsa-a.crt").getSocketFactory()
+                    .createSocket("127.0.0.1", proxy.tlsAddress().getPort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: app\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                InputStream in = socket.getInputStream();
+                byte[] head = new byte[64];
+                assertThat(new String(head, 0, in.read(head), StandardCharsets.ISO_8859_1))
+                        .startsWith("HTTP/1.1 200 ");
+                assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class)
+                        .hasMessageContaining("reset");
+            }
         }
     }
 

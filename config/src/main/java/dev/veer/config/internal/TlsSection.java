@@ -25,8 +25,8 @@ final class TlsSection {
             return null;
         }
         Fields f = Fields.of(node, path, problems).allow(KEYS);
-        if (!node.isObject()) {
-            return null; // reported as no mapping: its keys would only repeat that as three missing ones
+        if (f.noMapping()) {
+            return null; // reported as such: its keys would only repeat that as three missing ones
         }
         JsonNode listenNode = f.required("listen", "host:port, e.g. 0.0.0.0:8443");
         HostPort listen = listenNode == null ? null

@@ -50,8 +50,8 @@ final class Pkcs8 {
     private static byte[] namedCurve(byte[] der) {
         try {
             return namedCurveOf(new Der(der));
-        } catch (IndexOutOfBoundsException e) {
-            return null; // a length that runs past the end: a truncated or garbled key
+        } catch (IndexOutOfBoundsException | IllegalArgumentException | NegativeArraySizeException e) {
+            return null; // a length past the end, or one over 2 GiB read as negative: a truncated or garbled key
         }
     }
 

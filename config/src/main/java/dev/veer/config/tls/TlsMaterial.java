@@ -55,6 +55,12 @@ public record TlsMaterial(PrivateKey privateKey, List<X509Certificate> chain) {
             + " with openssl pkey -in KEY -out PLAIN, and keep PLAIN readable by Veer's user only)";
     private static final String[] KEY_ALGORITHMS = {"RSA", "EC", "EdDSA"};
 
+    /** Names the certificates only: a key's own toString may print its private parts (the JDK's RSA key does). */
+    @Override
+    public String toString() {
+        return "TlsMaterial" + chain.stream().map(c -> c.getSubjectX500Principal().getName()).toList();
+    }
+
     /** Reads and checks both files. */
     public static TlsMaterial load(Path certificate, Path privateKey) throws Invalid {
         List<X509Certificate> chain = certificates(read(certificate, true));

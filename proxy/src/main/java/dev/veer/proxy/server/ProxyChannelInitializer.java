@@ -15,6 +15,9 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
  */
 public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
 
+    /** The TLS handler's name, on the TLS listener's connections. */
+    static final String TLS = "tls";
+
     private final ServerContext server;
     private final ChannelGroup channels;
     private final HttpDecoderConfig decoderConfig;
@@ -46,7 +49,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         HeadTimer headTimer = new HeadTimer(headerTimeoutNanos);
         RequestDecoder decoder = new RequestDecoder(decoderConfig);
         if (tls != null) {
-            ch.pipeline().addLast("tls", tls.newHandler(ch));
+            ch.pipeline().addLast(TLS, tls.newHandler(ch));
         }
         ch.pipeline()
                 .addLast("head-timer", headTimer)

@@ -318,9 +318,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
      */
     void cut() {
         if (active || tunnel) {
-            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+            resetNow();
+        } else {
+            closeNow();
         }
-        closeNow();
     }
 
     // ---------------------------------------------------------------- request side
@@ -896,8 +897,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             // reset rather than a FIN, as Envoy does: a body delimited by the close (an HTTP/1.0 client's) would
             // otherwise look complete.
             recordStats(502); // a 5xx of the version; the client has the upstream's status, and the log says so
-            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
-            closeNow();
+            resetNow();
         }
     }
 
@@ -1006,8 +1006,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             responseTimer = ctx.executor().schedule(responseTimeoutTask, responseTimeoutNanos, TimeUnit.NANOSECONDS);
             return;
         }
-        ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
-        closeNow();
+        resetNow();
     }
 
     /**
@@ -1212,6 +1211,23 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         closing = true;
         releaseQueued();
         ctx.close();
+    }
+
+    /**
+     * Cuts the connection with a TCP reset (SO_LINGER 0), so that no client takes a cut response for a whole one. On
+     * the TLS listener the close starts in front of the TLS handler: its close_notify would end the stream cleanly
+     * first (a body delimited by the close would look whole), and to a client that stopped reading it would wait out
+     * Netty's flush timeout (3 s, with a WARN) before the reset.
+     */
+    private void resetNow() {
+        ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+        if (active) {
+            abandon();
+        }
+        closing = true;
+        releaseQueued();
+        ChannelHandlerContext tls = ctx.pipeline().context(ProxyChannelInitializer.TLS);
+        (tls != null ? tls : ctx).close();
     }
 
     /** The exchange cannot finish (client gone or stream broken): close its upstream, count it out. */
