@@ -5,11 +5,14 @@ import dev.veer.admin.demo.Demo;
 import dev.veer.config.ConfigError;
 import dev.veer.config.ConfigException;
 import dev.veer.config.ConfigLoader;
+import dev.veer.config.model.TlsSettings;
 import dev.veer.config.model.VeerConfig;
+import dev.veer.config.tls.TlsMaterial;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -149,6 +152,22 @@ public final class Main {
         }
     }
 
+    /** A certificate clients would refuse (or soon) is valid config, so check says it, as run logs it, and passes. */
+    private static void warnCertificateDates(VeerConfig config, PrintStream err) {
+        TlsSettings tls = config.proxy().tls();
+        if (tls == null) {
+            return;
+        }
+        try {
+            String warning = TlsMaterial.load(tls.certificate(), tls.privateKey()).validityWarning(Instant.now());
+            if (warning != null) {
+                err.println("veer: warning: proxy.tls.certificate: " + warning + " (" + tls.certificate() + ")");
+            }
+        } catch (TlsMaterial.Invalid e) {
+            // changed since the config was read a moment ago: run will say so
+        }
+    }
+
     private static int check(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
         Options options = Options.parse(args, true, err);
         warnUnusedVariables(env, err);
@@ -163,6 +182,7 @@ public final class Main {
             VeerConfig config = ConfigLoader.load(options.config(), env, options.sets());
             warnNoServices(options.config(), config, err);
             warnEmptyToken(env, config, err);
+            warnCertificateDates(config, err);
             out.println(options.config() + ": ok");
             return 0;
         } catch (ConfigException e) {

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -50,6 +52,21 @@ class TlsConfigTest {
         TlsMaterial ec = TlsMaterial.load(pem("ec.crt"), pem("ec.sec1.key"));
         assertThat(ec.privateKey().getAlgorithm()).isEqualTo("EC");
         assertThat(ec.chain()).hasSize(1);
+    }
+
+    @Test
+    void certificateDatesAreWarnedOfNotRefused() throws Exception {
+        TlsMaterial material = TlsMaterial.load(pem("rsa-a.crt"), pem("rsa-a.key"));
+        Instant start = material.chain().get(0).getNotBefore().toInstant();
+        Instant end = material.chain().get(0).getNotAfter().toInstant();
+        assertThat(material.validityWarning(start.plus(Duration.ofDays(1)))).isNull();
+        assertThat(material.validityWarning(end.minus(Duration.ofDays(13))))
+                .isEqualTo("the certificate (CN=localhost) expires at " + end);
+        assertThat(material.validityWarning(end.plusSeconds(1)))
+                .isEqualTo("the certificate (CN=localhost) expired at " + end + ": clients refuse it");
+        assertThat(material.validityWarning(start.minusSeconds(1))).isEqualTo("the certificate (CN=localhost) is valid"
+                + " only from " + start + ": clients refuse it until then");
+        assertThat(material.toString()).isEqualTo("TlsMaterial[CN=localhost]");
     }
 
     @Test

@@ -15,6 +15,8 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -54,6 +56,27 @@ public record TlsMaterial(PrivateKey privateKey, List<X509Certificate> chain) {
     private static final String ENCRYPTED = "the private key is encrypted (expected: an unencrypted key; decrypt it"
             + " with openssl pkey -in KEY -out PLAIN, and keep PLAIN readable by Veer's user only)";
     private static final String[] KEY_ALGORITHMS = {"RSA", "EC", "EdDSA"};
+
+    /** From this close to its end a certificate is said to be ending: time enough to renew it. */
+    private static final Duration ENDING = Duration.ofDays(14);
+
+    /**
+     * What a client would hold against the server certificate's dates at {@code now}, or null: expired, not yet
+     * valid, or ending within 14 days. Said, not refused: an expired certificate still serves what it can.
+     */
+    public String validityWarning(Instant now) {
+        X509Certificate leaf = chain.get(0);
+        Instant end = leaf.getNotAfter().toInstant();
+        Instant start = leaf.getNotBefore().toInstant();
+        String subject = "the certificate (" + leaf.getSubjectX500Principal().getName() + ")";
+        if (end.isBefore(now)) {
+            return subject + " expired at " + end + ": clients refuse it";
+        }
+        if (start.isAfter(now)) {
+            return subject + " is valid only from " + start + ": clients refuse it until then";
+        }
+        return end.isBefore(now.plus(ENDING)) ? subject + " expires at " + end : null;
+    }
 
     /** Names the certificates only: a key's own toString may print its private parts (the JDK's RSA key does). */
     @Override

@@ -28,8 +28,6 @@ import java.util.List;
 public final class TlsTermination {
 
     private static final Logger log = LoggerFactory.getLogger(TlsTermination.class);
-    /** Said at every load from this close to the certificate's end, time enough to renew it. */
-    private static final Duration EXPIRY_WARNING = Duration.ofDays(14);
     /**
      * Mozilla's "intermediate" suites (as nginx and HAProxy are configured from its generator), not Netty's default
      * list, which adds RSA key exchange (no forward secrecy) and CBC with SHA-1 and lacks ChaCha20, the suite of
@@ -90,8 +88,10 @@ public final class TlsTermination {
 
     private static SslContext load(TlsSettings settings) throws TlsMaterial.Invalid, SSLException {
         TlsMaterial material = TlsMaterial.load(settings.certificate(), settings.privateKey());
-        X509Certificate leaf = material.chain().get(0);
-        warnOfExpiry(leaf, settings);
+        String warning = material.validityWarning(Instant.now());
+        if (warning != null) {
+            log.warn("proxy.tls: {} in {}", warning, settings.certificate());
+        }
         return SslContextBuilder.forServer(material.privateKey(), material.chain().toArray(new X509Certificate[0]))
                 .sslProvider(SslProvider.JDK)
                 .protocols("TLSv1.3", "TLSv1.2")
@@ -103,19 +103,4 @@ public final class TlsTermination {
                 .build();
     }
 
-    private static void warnOfExpiry(X509Certificate leaf, TlsSettings settings) {
-        Instant now = Instant.now();
-        Instant end = leaf.getNotAfter().toInstant();
-        Instant start = leaf.getNotBefore().toInstant();
-        String subject = leaf.getSubjectX500Principal().getName();
-        if (end.isBefore(now)) {
-            log.warn("proxy.tls: the certificate in {} ({}) expired at {}: clients refuse it", settings.certificate(),
-                    subject, end);
-        } else if (start.isAfter(now)) {
-            log.warn("proxy.tls: the certificate in {} ({}) is valid only from {}: clients refuse it until then",
-                    settings.certificate(), subject, start);
-        } else if (end.isBefore(now.plus(EXPIRY_WARNING))) {
-            log.warn("proxy.tls: the certificate in {} ({}) expires at {}", settings.certificate(), subject, end);
-        }
-    }
 }
