@@ -42,8 +42,11 @@ public final class TlsTermination {
     static {
         // A TLS 1.2 client may otherwise ask for handshake after handshake on one connection, each costing Veer a
         // private key operation: a CPU sink no connection limit sees (CVE-2011-1473; nginx and HAProxy refuse them
-        // too). The JDK reads this once, at its first server handshake, and only Veer's listener does those.
-        System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+        // too). The JDK reads this once, at its first server handshake, and only Veer's listener does those. An
+        // operator's own -D setting stands.
+        if (System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation") == null) {
+            System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+        }
     }
 
     private final TlsSettings settings;
