@@ -88,16 +88,17 @@ class TlsTerminationTest {
     }
 
     @Test
-    void plainHttpSentToTheTlsPortIsDroppedAndTheListenerServesOn() throws Exception {
+    void plainHttpSentToTheTlsPortGetsAPlain400AndTheListenerServesOn() throws Exception {
         start(TestPem.path("rsa-a.crt"), TestPem.path("rsa-a.key"));
         try (Socket raw = new Socket()) {
             raw.connect(new InetSocketAddress("127.0.0.1", proxy.tlsAddress().getPort()), 2000);
             raw.setSoTimeout(10_000);
             raw.getOutputStream().write("GET / HTTP/1.1\r\nHost: app\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = raw.getInputStream();
-            // No HTTP answer: at most a TLS alert record (content type 21), then the end of the stream.
-            byte[] got = in.readAllBytes();
-            assertThat(new String(got, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.1");
+            // A plain answer saying what went wrong, as nginx gives, then the end of the stream.
+            String got = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(got).startsWith("HTTP/1.1 400 Bad Request\r\n")
+                    .contains("\r\n\r\nplain HTTP sent to the HTTPS port: use https://\n");
         }
         assertThat(backend.requests()).isEmpty();
         assertThat(handshake(TestPem.trusting("rsa-a.crt")).getSerialNumber())

@@ -49,7 +49,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         HeadTimer headTimer = new HeadTimer(headerTimeoutNanos);
         RequestDecoder decoder = new RequestDecoder(decoderConfig);
         if (tls != null) {
-            ch.pipeline().addLast(TLS, tls.newHandler(ch));
+            ch.pipeline().addLast(TLS, tls.newHandler(ch)).addLast("plain-http-on-tls", new PlainHttpOnTlsPort());
         }
         ch.pipeline()
                 .addLast("head-timer", headTimer)
