@@ -19,7 +19,6 @@ import dev.veer.admin.http.AdminHttpServer;
 import dev.veer.admin.http.ApiResponse;
 import dev.veer.admin.http.Router;
 import dev.veer.admin.internal.ListenFailure;
-import dev.veer.admin.internal.Text;
 import dev.veer.admin.metrics.VeerMetrics;
 import dev.veer.admin.rollout.ProxyStatsSource;
 import dev.veer.admin.rollout.RolloutBridge;
@@ -30,6 +29,7 @@ import dev.veer.admin.state.StateDoc;
 import dev.veer.admin.state.StateStore;
 import dev.veer.admin.state.UnusableStateException;
 import dev.veer.analyzer.RolloutEngine;
+import dev.veer.config.IoErrors;
 import dev.veer.config.ModelJson;
 import dev.veer.config.model.HostPort;
 import dev.veer.config.model.VeerConfig;
@@ -143,7 +143,7 @@ public final class VeerRuntime implements AutoCloseable {
         }
         boolean aboutDir = e instanceof java.nio.file.FileSystemException fs && fs.getFile() != null
                 && Path.of(fs.getFile()).toAbsolutePath().normalize().equals(dir);
-        String problem = aboutDir ? Text.ioReason(e) : Text.ioProblem(e);
+        String problem = aboutDir ? IoErrors.reason(e) : IoErrors.problem(e);
         return problem.isEmpty() ? problem : Character.toLowerCase(problem.charAt(0)) + problem.substring(1);
     }
 
@@ -190,7 +190,7 @@ public final class VeerRuntime implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         } catch (java.io.UncheckedIOException e) {
             throw new StartupException("proxy.accessLog " + config.proxy().accessLog() + ": "
-                    + Text.ioReason(e.getCause()) + " (expected: a file Veer can create or append to)", e);
+                    + IoErrors.reason(e.getCause()) + " (expected: a file Veer can create or append to)", e);
         } catch (ProxyServer.ListenerUnavailable e) {
             throw new StartupException(ListenFailure.describe(e.key(), e.address(), e.getCause()), e);
         } catch (TlsMaterial.Invalid e) { // changed since the config was read a moment ago

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veer.admin.internal.JsonProblem;
-import dev.veer.admin.internal.Text;
+import dev.veer.config.IoErrors;
 import dev.veer.config.ModelJson;
 import dev.veer.config.ConfigException;
 import dev.veer.config.internal.Yaml;
@@ -28,7 +28,7 @@ final class JsonInput {
         try {
             text = Files.readString(Path.of(file));
         } catch (IOException e) {
-            throw new RefusedException(option + ": cannot read " + file + " (" + Text.ioReason(e) + ")");
+            throw new RefusedException(option + ": cannot read " + file + " (" + IoErrors.reason(e) + ")");
         }
         String source = option + " " + file;
         // YAML or JSON (YAML holds JSON), as the config file is: a plan or flag copied out of it reads as it is.

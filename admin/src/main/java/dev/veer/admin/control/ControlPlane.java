@@ -9,6 +9,7 @@ import dev.veer.admin.state.StateDoc.FlagState;
 import dev.veer.admin.state.StateDoc.ServiceState;
 import dev.veer.admin.state.StateDoc;
 import dev.veer.admin.state.StateStore;
+import dev.veer.config.IoErrors;
 import dev.veer.config.model.FlagSpec;
 import dev.veer.config.model.ServiceSpec;
 import org.slf4j.Logger;
@@ -173,7 +174,7 @@ public final class ControlPlane implements AutoCloseable {
                 audit.appendAll(events);
             }
         } catch (RuntimeException e) {
-            String why = e.getCause() instanceof IOException io ? Text.ioProblem(io) : Text.firstLine(e.getMessage());
+            String why = e.getCause() instanceof IOException io ? IoErrors.problem(io) : Text.firstLine(e.getMessage());
             if (regardless == null) {
                 log.error("audit: cannot write, change refused: {}", e.toString());
                 restoreSavedState();
@@ -205,12 +206,12 @@ public final class ControlPlane implements AutoCloseable {
         } catch (IOException e) {
             if (regardless == null) {
                 log.error("state: cannot persist, change refused: {}", e.toString());
-                throw new ApiException(500, "state not persisted (" + Text.ioProblem(e) + "); nothing changed");
+                throw new ApiException(500, "state not persisted (" + IoErrors.problem(e) + "); nothing changed");
             }
             unpersisted.countStateNotSaved();
             log.error("state: cannot persist ({}); {} takes effect all the same, and the state on disk lags behind"
                     + " the state in force until a later save succeeds (retried every rollout tick)",
-                    Text.ioProblem(e), regardless);
+                    IoErrors.problem(e), regardless);
             return false;
         }
     }

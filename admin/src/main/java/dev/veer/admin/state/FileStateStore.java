@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.veer.admin.internal.Text;
+import dev.veer.config.IoErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,7 +175,7 @@ public final class FileStateStore implements StateStore {
         } catch (NoSuchFileException e) {
             return Reading.MISSING;
         } catch (IOException e) {
-            throw new UnusableStateException(file + ": cannot read it (" + Text.ioProblem(e)
+            throw new UnusableStateException(file + ": cannot read it (" + IoErrors.problem(e)
                     + ") (expected: a state file Veer can read and replace)");
         }
         if (bytes.length == 0) {

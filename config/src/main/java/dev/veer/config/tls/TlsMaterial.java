@@ -1,5 +1,7 @@
 package dev.veer.config.tls;
 
+import dev.veer.config.IoErrors;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -116,18 +118,9 @@ public record TlsMaterial(PrivateKey privateKey, List<X509Certificate> chain) {
         try {
             return Files.readString(file, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
-            throw new Invalid(certificateFile, "cannot read " + file + ": " + describe(e)
+            throw new Invalid(certificateFile, "cannot read " + file + ": " + IoErrors.reason(e)
                     + " (expected: a readable PEM file)");
         }
-    }
-
-    private static String describe(IOException e) {
-        String kind = e.getClass().getSimpleName();
-        return switch (kind) {
-            case "NoSuchFileException" -> "no such file";
-            case "AccessDeniedException" -> "permission denied";
-            default -> e.getMessage() == null ? kind : e.getMessage();
-        };
     }
 
     private static List<X509Certificate> certificates(String pem) throws Invalid {

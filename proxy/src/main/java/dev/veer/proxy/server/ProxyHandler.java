@@ -1205,12 +1205,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void closeNow() {
+        giveUp();
+        ctx.close();
+    }
+
+    /** Ends what the connection still holds (its exchange, queued requests) before it is closed. */
+    private void giveUp() {
         if (active) {
             abandon();
         }
         closing = true;
         releaseQueued();
-        ctx.close();
     }
 
     /**
@@ -1221,11 +1226,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
      */
     private void resetNow() {
         ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
-        if (active) {
-            abandon();
-        }
-        closing = true;
-        releaseQueued();
+        giveUp();
         ChannelHandlerContext tls = ctx.pipeline().context(ProxyChannelInitializer.TLS);
         (tls != null ? tls : ctx).close();
     }

@@ -1,4 +1,4 @@
-package dev.veer.admin.internal;
+package dev.veer.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,15 +6,15 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import org.junit.jupiter.api.Test;
 
-class TextTest {
+class IoErrorsTest {
 
     /** The JDK puts the reason into the message as well: it is said once. */
     @Test
     void aFileProblemNamesTheReasonThenTheFileOnce() {
-        assertThat(Text.ioProblem(new FileSystemException("/tmp/x/sub", null, "Not a directory")))
+        assertThat(IoErrors.problem(new FileSystemException("/tmp/x/sub", null, "Not a directory")))
                 .isEqualTo("Not a directory: /tmp/x/sub");
-        assertThat(Text.ioProblem(new AccessDeniedException("/var/veer/state.json")))
+        assertThat(IoErrors.problem(new AccessDeniedException("/var/veer/state.json")))
                 .isEqualTo("permission denied: /var/veer/state.json");
-        assertThat(Text.ioProblem(new java.io.IOException("disk on fire"))).isEqualTo("disk on fire");
+        assertThat(IoErrors.problem(new java.io.IOException("disk on fire"))).isEqualTo("disk on fire");
     }
 }
